@@ -1,0 +1,128 @@
+#include "common/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <cstdlib>
+
+namespace quire {
+namespace {
+
+void Flatten(const YAML::Node& node, const std::string& prefix,
+             std::map<std::string, std::string>* out) {
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      Flatten(kv.second, prefix.empty() ? key : prefix + "." + key, out);
+    }
+  } else if (node.IsScalar()) {
+    (*out)[prefix] = node.as<std::string>();
+  } else if (node.IsNull()) {
+    (*out)[prefix] = "";
+  }
+}
+
+}  // namespace
+
+const std::vector<OptionDoc>& AllOptions() {
+  static const std::vector<OptionDoc> kOptions = {
+      {"redis.host", "127.0.0.1", "Redis server host."},
+      {"redis.port", "6379", "Redis server port."},
+      {"redis.password", "", "Redis password (AUTH); empty for none."},
+      {"redis.timeout_ms", "2000", "Connect and command timeout, in milliseconds."},
+      {"gateway.listen", "127.0.0.1:50051", "gRPC address the gateway listens on."},
+      {"gateway.metrics_listen", "127.0.0.1:9464",
+       "HTTP address of the Prometheus /metrics endpoint; empty to disable."},
+      {"gateway.max_request_bytes", "4194304",
+       "Largest accepted gRPC request, in bytes; larger ones get RESOURCE_EXHAUSTED."},
+      {"gateway.max_batch", "1000", "Most jobs accepted in one SubmitJobs call."},
+      {"worker.concurrency", "4", "Jobs one worker process runs at once."},
+      {"worker.id", "", "Worker id in metrics and job records; empty means host-pid."},
+      {"worker.lease_extend_ms", "1000",
+       "How often a worker extends its leases and checks for cancel requests, in ms."},
+      {"queue.lease_ms", "30000",
+       "Lease length in ms: a job whose worker stops extending it runs again after this."},
+      {"queue.retention_s", "604800", "How long finished jobs stay in Redis, in seconds."},
+      {"queue.idempotency_retention_s", "86400",
+       "How long an idempotency key returns its job, in seconds."},
+      {"artifacts.dir", "./.run/artifacts", "Directory the filesystem artifact store writes."},
+      {"log.level", "info", "trace, debug, info, warn, error."},
+      {"log.format", "text", "text or json (one JSON object per line)."},
+  };
+  return kOptions;
+}
+
+std::string EnvName(const std::string& key) {
+  std::string env = "QUIRE_";
+  for (char c : key) env += c == '.' ? '_' : static_cast<char>(std::toupper(c));
+  return env;
+}
+
+StatusOr<Config> Config::Load(const std::string& path, const std::vector<std::string>& overrides) {
+  Config c;
+  for (const auto& o : AllOptions()) c.values_[o.key] = o.default_value;
+  if (!path.empty()) {
+    std::map<std::string, std::string> file;
+    try {
+      Flatten(YAML::LoadFile(path), "", &file);
+    } catch (const YAML::BadFile&) {
+      return Status::InvalidArgument("config file '" + path + "' cannot be read");
+    } catch (const YAML::Exception& e) {
+      return Status::InvalidArgument("config file '" + path + "':" +
+                                     std::to_string(e.mark.line + 1) + ":" +
+                                     std::to_string(e.mark.column + 1) + ": " + e.msg);
+    }
+    for (const auto& [k, v] : file) {
+      Status s = c.Set(k, v);
+      if (!s.ok()) return Status::InvalidArgument("config file '" + path + "': " + s.message());
+    }
+  }
+  for (const auto& o : AllOptions()) {
+    if (const char* env = std::getenv(EnvName(o.key).c_str())) c.values_[o.key] = env;
+  }
+  for (const auto& kv : overrides) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) {
+      return Status::InvalidArgument("--set '" + kv + "': expected key=value");
+    }
+    QUIRE_RETURN_IF_ERROR(c.Set(kv.substr(0, eq), kv.substr(eq + 1)));
+  }
+  return c;
+}
+
+Status Config::Set(const std::string& key, const std::string& value) {
+  if (values_.find(key) == values_.end()) {
+    return Status::InvalidArgument("unknown option '" + key +
+                                   "' (see deploy/quire.yaml for the options)");
+  }
+  values_[key] = value;
+  return Status::OK();
+}
+
+std::string Config::Get(const std::string& key) const {
+  auto it = values_.find(key);
+  return it == values_.end() ? std::string() : it->second;
+}
+
+int64_t Config::GetInt(const std::string& key) const {
+  return std::strtoll(Get(key).c_str(), nullptr, 10);
+}
+
+RedisOptions Config::Redis() const {
+  RedisOptions o;
+  o.host = Get("redis.host");
+  o.port = static_cast<int>(GetInt("redis.port"));
+  o.password = Get("redis.password");
+  o.timeout = std::chrono::milliseconds(GetInt("redis.timeout_ms"));
+  return o;
+}
+
+QueueOptions Config::Queue() const {
+  QueueOptions o;
+  o.lease_duration = std::chrono::milliseconds(GetInt("queue.lease_ms"));
+  o.retention = std::chrono::seconds(GetInt("queue.retention_s"));
+  o.idempotency_retention = std::chrono::seconds(GetInt("queue.idempotency_retention_s"));
+  return o;
+}
+
+}  // namespace quire

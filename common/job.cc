@@ -1,0 +1,167 @@
+#include "common/job.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+
+namespace quire {
+namespace {
+
+constexpr std::array<const char*, 6> kStateNames = {"UNSPECIFIED", "QUEUED",    "RUNNING",
+                                                    "COMPLETED",   "FAILED",    "CANCELLED"};
+constexpr std::array<const char*, 6> kStageNames = {
+    "",          "VALIDATING",       "COLLECTING_DATA",
+    "GENERATING_CHARTS", "RENDERING_REPORT", "FINALIZING"};
+constexpr std::array<const char*, 5> kPriorityNames = {"UNSPECIFIED", "LOW", "NORMAL", "HIGH",
+                                                       "URGENT"};
+
+int64_t ToInt(const std::map<std::string, std::string>& f, const std::string& k) {
+  auto it = f.find(k);
+  if (it == f.end() || it->second.empty()) return 0;
+  return std::strtoll(it->second.c_str(), nullptr, 10);
+}
+
+std::string Get(const std::map<std::string, std::string>& f, const std::string& k) {
+  auto it = f.find(k);
+  return it == f.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+const char* JobStateName(JobState s) {
+  auto i = static_cast<size_t>(s);
+  return i < kStateNames.size() ? kStateNames[i] : "UNSPECIFIED";
+}
+
+JobState JobStateFromName(const std::string& name) {
+  for (size_t i = 0; i < kStateNames.size(); ++i) {
+    if (name == kStateNames[i]) return static_cast<JobState>(i);
+  }
+  return JobState::kUnspecified;
+}
+
+const char* StageName(Stage s) {
+  auto i = static_cast<size_t>(s);
+  return i < kStageNames.size() ? kStageNames[i] : "";
+}
+
+Stage StageFromName(const std::string& name) {
+  for (size_t i = 1; i < kStageNames.size(); ++i) {
+    if (name == kStageNames[i]) return static_cast<Stage>(i);
+  }
+  return Stage::kNone;
+}
+
+const char* PriorityName(Priority p) {
+  auto i = static_cast<size_t>(p);
+  return i < kPriorityNames.size() ? kPriorityNames[i] : "UNSPECIFIED";
+}
+
+bool IsTerminal(JobState s) {
+  return s == JobState::kCompleted || s == JobState::kFailed || s == JobState::kCancelled;
+}
+
+std::string EncodeParams(const std::vector<std::pair<std::string, std::string>>& params) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& [k, v] : params) j.push_back({k, v});
+  return j.dump();
+}
+
+std::vector<std::pair<std::string, std::string>> DecodeParams(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return out;
+  for (const auto& p : j) {
+    if (p.is_array() && p.size() == 2 && p[0].is_string() && p[1].is_string()) {
+      out.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
+    }
+  }
+  return out;
+}
+
+std::string EncodeArtifacts(const std::vector<ArtifactInfo>& artifacts) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& a : artifacts) {
+    j.push_back({{"name", a.name},
+                 {"format", a.format},
+                 {"content_type", a.content_type},
+                 {"size", a.size_bytes},
+                 {"sha256", a.sha256},
+                 {"location", a.location}});
+  }
+  return j.dump();
+}
+
+std::vector<ArtifactInfo> DecodeArtifacts(const std::string& text) {
+  std::vector<ArtifactInfo> out;
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return out;
+  for (const auto& a : j) {
+    if (!a.is_object()) continue;
+    ArtifactInfo info;
+    info.name = a.value("name", "");
+    info.format = a.value("format", "");
+    info.content_type = a.value("content_type", "");
+    info.size_bytes = a.value("size", int64_t{0});
+    info.sha256 = a.value("sha256", "");
+    info.location = a.value("location", "");
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += ',';
+    out += s;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+JobRecord JobRecordFromFields(const std::map<std::string, std::string>& f) {
+  JobRecord r;
+  r.id = Get(f, "id");
+  r.spec.template_id = Get(f, "tpl");
+  r.spec.template_version = ToInt(f, "tver");
+  r.spec.inline_template = Get(f, "inline");
+  r.spec.params = DecodeParams(Get(f, "params"));
+  r.spec.priority = static_cast<Priority>(ToInt(f, "prio"));
+  r.spec.outputs = SplitList(Get(f, "outputs"));
+  r.spec.idempotency_key = Get(f, "idem");
+  r.spec.submitter = Get(f, "submitter");
+  r.state = JobStateFromName(Get(f, "state"));
+  r.stage = StageFromName(Get(f, "stage"));
+  r.progress = static_cast<int>(ToInt(f, "progress"));
+  r.attempt = static_cast<int>(ToInt(f, "attempt"));
+  r.created_ms = ToInt(f, "created");
+  r.started_ms = ToInt(f, "started");
+  r.finished_ms = ToInt(f, "finished");
+  for (int s = 1; s <= 5; ++s) {
+    std::string name = StageName(static_cast<Stage>(s));
+    int64_t start = ToInt(f, "t:" + name + ":s");
+    if (start == 0) continue;
+    r.stage_times.push_back({static_cast<Stage>(s), start, ToInt(f, "t:" + name + ":e")});
+  }
+  r.error_code = Get(f, "err_code");
+  r.error_message = Get(f, "err_msg");
+  r.artifacts = DecodeArtifacts(Get(f, "artifacts"));
+  r.worker_id = Get(f, "worker");
+  r.cancel_requested = Get(f, "cancel") == "1";
+  r.sequence = ToInt(f, "ver");
+  return r;
+}
+
+}  // namespace quire

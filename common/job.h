@@ -1,0 +1,114 @@
+// The job model shared by the gateway, the queue and the worker: states,
+// stages, priorities, the submitted spec and the stored record. Numbering
+// matches proto/quire/v1/common.proto so conversion is a cast.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace quire {
+
+enum class Priority : int { kLow = 1, kNormal = 2, kHigh = 3, kUrgent = 4 };
+enum class JobState : int {
+  kUnspecified = 0,
+  kQueued = 1,
+  kRunning = 2,
+  kCompleted = 3,
+  kFailed = 4,
+  kCancelled = 5,
+};
+enum class Stage : int {
+  kNone = 0,
+  kValidating = 1,
+  kCollectingData = 2,
+  kGeneratingCharts = 3,
+  kRenderingReport = 4,
+  kFinalizing = 5,
+};
+
+inline constexpr int kMinPriority = 1;
+inline constexpr int kMaxPriority = 4;
+
+// Names as stored in Redis and shown to people: "QUEUED", "VALIDATING", "HIGH".
+const char* JobStateName(JobState s);
+JobState JobStateFromName(const std::string& name);
+const char* StageName(Stage s);
+Stage StageFromName(const std::string& name);
+const char* PriorityName(Priority p);
+bool IsTerminal(JobState s);
+
+// What a client asked for; everything a worker needs to run the job.
+struct JobSpec {
+  std::string template_id;
+  int64_t template_version = 0;
+  // A whole template in YAML, when the job does not use a stored one.
+  std::string inline_template;
+  std::vector<std::pair<std::string, std::string>> params;
+  Priority priority = Priority::kNormal;
+  // Lower-case format names: "pdf", "xlsx", ...
+  std::vector<std::string> outputs;
+  std::string idempotency_key;
+  std::string submitter;
+};
+
+struct StageTime {
+  Stage stage = Stage::kNone;
+  int64_t started_ms = 0;
+  int64_t finished_ms = 0;  // 0 while running
+};
+
+struct ArtifactInfo {
+  std::string name;
+  std::string format;  // "pdf", ...
+  std::string content_type;
+  int64_t size_bytes = 0;
+  std::string sha256;
+  // Where the artifact store keeps it (store-specific), never shown to clients.
+  std::string location;
+};
+
+// A job as stored in Redis.
+struct JobRecord {
+  std::string id;
+  JobSpec spec;
+  JobState state = JobState::kUnspecified;
+  Stage stage = Stage::kNone;
+  int progress = 0;
+  int attempt = 0;
+  int64_t created_ms = 0;
+  int64_t started_ms = 0;
+  int64_t finished_ms = 0;
+  std::vector<StageTime> stage_times;
+  std::string error_code;
+  std::string error_message;
+  std::vector<ArtifactInfo> artifacts;
+  std::string worker_id;
+  bool cancel_requested = false;
+  int64_t sequence = 0;
+};
+
+// A job handed to a worker by JobQueue::Lease. `token` fences every later
+// write: once the lease is lost, writes with the old token are refused.
+struct LeasedJob {
+  std::string id;
+  int64_t token = 0;
+  int attempt = 0;
+  int64_t created_ms = 0;
+  JobSpec spec;
+};
+
+// Encodings used in the job hash.
+std::string EncodeParams(const std::vector<std::pair<std::string, std::string>>& params);
+std::vector<std::pair<std::string, std::string>> DecodeParams(const std::string& json);
+std::string EncodeArtifacts(const std::vector<ArtifactInfo>& artifacts);
+std::vector<ArtifactInfo> DecodeArtifacts(const std::string& json);
+std::string JoinList(const std::vector<std::string>& items);
+std::vector<std::string> SplitList(const std::string& text);
+
+// Fills a JobRecord from a flat HGETALL-style field/value list.
+JobRecord JobRecordFromFields(const std::map<std::string, std::string>& fields);
+
+}  // namespace quire

@@ -1,0 +1,100 @@
+// JobQueue: every state change of a job in Redis — submit, lease, extend,
+// progress, complete, fail, cancel — each one Lua script (lua_scripts.cc),
+// plus the blocking wait for work. Read-only inspection (get, list, metrics)
+// lives apart, in queue_inspector.h.
+//
+// Thread-safe: connections come from a shared RedisPool.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/job.h"
+#include "common/redis_client.h"
+#include "common/status.h"
+
+namespace quire {
+
+struct QueueOptions {
+  // How long a lease lasts without extension.
+  std::chrono::milliseconds lease_duration{30000};
+  // How long finished jobs stay in Redis.
+  std::chrono::seconds retention{7 * 24 * 3600};
+  // How long an idempotency key maps to its job.
+  std::chrono::seconds idempotency_retention{24 * 3600};
+  // Expired leases reclaimed per Lease() call at most.
+  int reclaim_batch = 100;
+};
+
+struct SubmitResult {
+  std::string job_id;
+  bool deduplicated = false;
+};
+
+// What a lease holder learns when it touches its job.
+enum class LeaseState { kLost = 0, kHeld = 1, kCancelRequested = 2 };
+
+// Outcome of Cancel().
+struct CancelOutcome {
+  // kCancelled when it was queued, kRunning when its worker was asked to
+  // stop, or the terminal state it already had.
+  JobState state = JobState::kUnspecified;
+};
+
+class JobQueue {
+ public:
+  JobQueue(RedisPool* pool, QueueOptions options);
+
+  // Creates and queues one job (its id is made here).
+  StatusOr<SubmitResult> Submit(const JobSpec& spec);
+  // Submits many jobs in one pipelined round trip. The outer status fails
+  // only when Redis is unreachable.
+  StatusOr<std::vector<SubmitResult>> SubmitBatch(const std::vector<JobSpec>& specs);
+
+  // Leases up to `max_jobs` jobs, highest priority first, FIFO within a
+  // priority; reclaims expired leases first. Empty when nothing is queued.
+  StatusOr<std::vector<LeasedJob>> Lease(const std::string& worker_id, int max_jobs);
+  // Blocks on `conn` up to `timeout` until a submit signals work. Returns
+  // OK both on a signal and on timeout: the caller leases next either way.
+  Status WaitForWork(RedisConnection& conn, std::chrono::milliseconds timeout);
+
+  // Extends the leases of the given jobs; one LeaseState per job.
+  StatusOr<std::vector<LeaseState>> Extend(const std::vector<const LeasedJob*>& jobs);
+  // Records stage and progress (0..100) of a leased job.
+  StatusOr<LeaseState> Progress(const LeasedJob& job, Stage stage, int percent);
+  // Ends a leased job. kLost when the lease was lost: nothing was written.
+  StatusOr<LeaseState> Complete(const LeasedJob& job, const std::vector<ArtifactInfo>& artifacts);
+  // Completes many jobs in one pipelined round trip.
+  StatusOr<std::vector<LeaseState>> CompleteBatch(const std::vector<const LeasedJob*>& jobs);
+  StatusOr<LeaseState> Fail(const LeasedJob& job, const Status& error);
+  // Acknowledges a cancel request: the job ends CANCELLED.
+  StatusOr<LeaseState> AckCancel(const LeasedJob& job);
+
+  // NOT_FOUND for an unknown job.
+  StatusOr<CancelOutcome> Cancel(const std::string& job_id);
+
+  // Records a worker's heartbeat.
+  Status Heartbeat(const std::string& worker_id);
+
+  RedisPool* pool() const { return pool_; }
+  const QueueOptions& options() const { return options_; }
+
+ private:
+  std::vector<std::string> SubmitArgs(const JobSpec& spec, const std::string& id,
+                                      std::vector<std::string>* keys) const;
+  std::vector<std::string> FinishArgs(const LeasedJob& job, JobState state,
+                                      const std::string& code, const std::string& message,
+                                      const std::string& artifacts) const;
+  StatusOr<LeaseState> Finish(const LeasedJob& job, JobState state, const std::string& code,
+                              const std::string& message, const std::string& artifacts);
+
+  RedisPool* const pool_;
+  const QueueOptions options_;
+};
+
+// A new job id: 13 hex digits of milliseconds then 11 random hex digits, so
+// ids sort by creation time.
+std::string NewJobId();
+
+}  // namespace quire

@@ -1,0 +1,57 @@
+// QueueInspector: read-only views of the queue for GetJob, ListJobs and
+// GetMetrics. Writes nothing.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/job.h"
+#include "common/redis_client.h"
+#include "common/status.h"
+
+namespace quire {
+
+struct JobFilter {
+  JobState state = JobState::kUnspecified;  // any
+  std::string template_id;                  // any when empty
+  int priority = 0;                         // any when 0
+};
+
+struct JobPage {
+  std::vector<JobRecord> jobs;
+  std::string next_page_token;  // empty after the last page
+};
+
+struct LatencySummary {
+  Stage stage = Stage::kNone;
+  double p50_ms = 0, p95_ms = 0, p99_ms = 0;
+  int64_t samples = 0;
+};
+
+struct QueueMetrics {
+  std::map<Priority, int64_t> depth;
+  std::map<JobState, int64_t> by_state;
+  int64_t submitted = 0, completed = 0, failed = 0, cancelled = 0, reclaimed = 0;
+  std::vector<LatencySummary> latency;
+  int64_t live_workers = 0;
+};
+
+class QueueInspector {
+ public:
+  explicit QueueInspector(RedisPool* pool) : pool_(pool) {}
+
+  // NOT_FOUND for an unknown job (or one past its retention).
+  StatusOr<JobRecord> Get(const std::string& job_id);
+  // Newest first. `page_size` 1..1000. INVALID_ARGUMENT for a bad token.
+  StatusOr<JobPage> List(const JobFilter& filter, int page_size, const std::string& page_token);
+  StatusOr<QueueMetrics> Metrics();
+
+ private:
+  RedisPool* const pool_;
+};
+
+// The q-th quantile (0..1) of samples by nearest rank; 0 when empty.
+double Quantile(std::vector<double> samples, double q);
+
+}  // namespace quire

@@ -1,0 +1,162 @@
+#include "common/redis_client.h"
+
+#include <openssl/sha.h>
+
+#include <cstdio>
+
+namespace quire {
+namespace {
+
+timeval ToTimeval(std::chrono::milliseconds ms) {
+  timeval tv;
+  tv.tv_sec = ms.count() / 1000;
+  tv.tv_usec = (ms.count() % 1000) * 1000;
+  return tv;
+}
+
+}  // namespace
+
+std::string ElementString(const redisReply* r) {
+  if (r == nullptr || r->str == nullptr) return {};
+  return std::string(r->str, r->len);
+}
+
+long long ElementInteger(const redisReply* r) {
+  if (r == nullptr) return 0;
+  if (r->type == REDIS_REPLY_INTEGER) return r->integer;
+  if (r->str != nullptr) return std::strtoll(r->str, nullptr, 10);
+  return 0;
+}
+
+StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(const RedisOptions& options) {
+  redisContext* ctx =
+      redisConnectWithTimeout(options.host.c_str(), options.port, ToTimeval(options.timeout));
+  if (ctx == nullptr) return Status::Unavailable("redis: out of memory creating a connection");
+  if (ctx->err) {
+    std::string msg = "redis at " + options.host + ":" + std::to_string(options.port) +
+                      " is unreachable: " + ctx->errstr;
+    redisFree(ctx);
+    return Status::Unavailable(msg);
+  }
+  redisSetTimeout(ctx, ToTimeval(options.timeout));
+  redisEnableKeepAlive(ctx);
+  std::unique_ptr<RedisConnection> conn(new RedisConnection(ctx));
+  if (!options.password.empty()) {
+    auto r = conn->Command({"AUTH", options.password});
+    if (!r.ok()) return Status::Unavailable("redis AUTH failed: " + r.status().message());
+  }
+  return conn;
+}
+
+RedisConnection::~RedisConnection() { redisFree(ctx_); }
+
+void RedisConnection::SetTimeout(std::chrono::milliseconds timeout) {
+  redisSetTimeout(ctx_, ToTimeval(timeout));
+}
+
+StatusOr<RedisReply> RedisConnection::Check(redisReply* r) {
+  if (r == nullptr) {
+    broken_ = true;
+    return Status::Unavailable(std::string("redis connection lost: ") +
+                               (ctx_->err ? ctx_->errstr : "no reply"));
+  }
+  RedisReply reply(r);
+  if (reply.IsError()) return Status::Internal("redis: " + reply.String());
+  return reply;
+}
+
+StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::string>& argv) {
+  if (broken_) return Status::Unavailable("redis connection is broken");
+  std::vector<const char*> args;
+  std::vector<size_t> lens;
+  args.reserve(argv.size());
+  lens.reserve(argv.size());
+  for (const auto& a : argv) {
+    args.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  auto* r = static_cast<redisReply*>(
+      redisCommandArgv(ctx_, static_cast<int>(argv.size()), args.data(), lens.data()));
+  return Check(r);
+}
+
+void RedisConnection::Append(const std::vector<std::string>& argv) {
+  std::vector<const char*> args;
+  std::vector<size_t> lens;
+  for (const auto& a : argv) {
+    args.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), args.data(), lens.data());
+  ++pending_;
+}
+
+StatusOr<std::vector<RedisReply>> RedisConnection::Flush() {
+  std::vector<RedisReply> replies;
+  replies.reserve(pending_);
+  size_t n = pending_;
+  pending_ = 0;
+  if (broken_) return Status::Unavailable("redis connection is broken");
+  for (size_t i = 0; i < n; ++i) {
+    void* r = nullptr;
+    if (redisGetReply(ctx_, &r) != REDIS_OK || r == nullptr) {
+      broken_ = true;
+      return Status::Unavailable(std::string("redis connection lost: ") +
+                                 (ctx_->err ? ctx_->errstr : "no reply"));
+    }
+    replies.emplace_back(static_cast<redisReply*>(r));
+  }
+  return replies;
+}
+
+StatusOr<RedisReply> RedisConnection::Eval(const std::string& script, const std::string& sha1,
+                                           const std::vector<std::string>& keys,
+                                           const std::vector<std::string>& args) {
+  std::vector<std::string> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back("EVALSHA");
+  argv.push_back(sha1);
+  argv.push_back(std::to_string(keys.size()));
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = Command(argv);
+  if (!r.ok() && r.status().message().find("NOSCRIPT") != std::string::npos) {
+    argv[0] = "EVAL";
+    argv[1] = script;
+    return Command(argv);
+  }
+  return r;
+}
+
+RedisPool::RedisPool(RedisOptions options, size_t max_idle)
+    : options_(std::move(options)), max_idle_(max_idle) {}
+
+StatusOr<RedisPool::Lease> RedisPool::Borrow() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(conn));
+    }
+  }
+  auto conn = RedisConnection::Connect(options_);
+  if (!conn.ok()) return conn.status();
+  return Lease(this, std::move(conn).value());
+}
+
+void RedisPool::Return(std::unique_ptr<RedisConnection> conn) {
+  if (conn->broken()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (idle_.size() < max_idle_) idle_.push_back(std::move(conn));
+}
+
+std::string ScriptSha1(std::string_view text) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  char hex[SHA_DIGEST_LENGTH * 2 + 1];
+  for (int i = 0; i < SHA_DIGEST_LENGTH; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+  return std::string(hex, SHA_DIGEST_LENGTH * 2);
+}
+
+}  // namespace quire

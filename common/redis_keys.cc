@@ -1,0 +1,25 @@
+#include "common/redis_keys.h"
+
+namespace quire::keys {
+
+std::string JobPrefix() { return std::string(kPrefix) + "job:"; }
+std::string Job(const std::string& job_id) { return JobPrefix() + job_id; }
+std::string Pending(Priority p) {
+  return std::string(kPrefix) + "pending:" + std::to_string(static_cast<int>(p));
+}
+std::string Active() { return std::string(kPrefix) + "active"; }
+std::string Sequence() { return std::string(kPrefix) + "seq"; }
+std::string Fence() { return std::string(kPrefix) + "fence"; }
+std::string Signal() { return std::string(kPrefix) + "signal"; }
+std::string Index() { return std::string(kPrefix) + "index"; }
+std::string Stats() { return std::string(kPrefix) + "stats"; }
+std::string Idempotency(const std::string& key) { return std::string(kPrefix) + "idem:" + key; }
+std::string StageLatencyPrefix() { return std::string(kPrefix) + "latency:"; }
+std::string StageLatency(Stage s) { return StageLatencyPrefix() + StageName(s); }
+std::string Workers() { return std::string(kPrefix) + "workers"; }
+std::string Template(const std::string& id) { return std::string(kPrefix) + "tpl:" + id; }
+std::string Templates() { return std::string(kPrefix) + "templates"; }
+std::string EventChannelPrefix() { return std::string(kPrefix) + "events:"; }
+std::string EventChannel(const std::string& job_id) { return EventChannelPrefix() + job_id; }
+
+}  // namespace quire::keys

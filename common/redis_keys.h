@@ -1,0 +1,49 @@
+// Every Redis key and channel Quire uses, built in one place. All live under
+// the `{quire}` hash tag, so in Redis Cluster they share one slot and every
+// Lua script may touch any of them.
+#pragma once
+
+#include <string>
+
+#include "common/job.h"
+
+namespace quire::keys {
+
+// The hash tag and prefix of every key.
+inline constexpr const char* kPrefix = "{quire}:";
+
+// HASH: one job's record (fields: see docs/architecture.md).
+std::string Job(const std::string& job_id);
+// The prefix Job() puts before an id; scripts append ids to it.
+std::string JobPrefix();
+// ZSET: queued job ids of one priority, scored by enqueue sequence (FIFO).
+std::string Pending(Priority p);
+// ZSET: leased job ids, scored by lease deadline (ms since epoch, Redis clock).
+std::string Active();
+// STRING counter: the enqueue sequence.
+std::string Sequence();
+// STRING counter: lease fencing tokens.
+std::string Fence();
+// LIST: wake-up tokens; workers BLPOP it instead of polling the queues.
+std::string Signal();
+// ZSET: every job id, scored by creation time (ms); used by ListJobs.
+std::string Index();
+// HASH: counters submitted, completed, failed, cancelled, reclaimed.
+std::string Stats();
+// STRING: job id for an idempotency key, with a TTL.
+std::string Idempotency(const std::string& key);
+// LIST: the most recent stage durations (ms), newest first, capped.
+std::string StageLatencyPrefix();
+std::string StageLatency(Stage s);
+// ZSET: worker ids scored by their last heartbeat (ms).
+std::string Workers();
+// HASH: a template's versions: "latest" -> n, "v:<n>" -> YAML, "t:<n>" -> ms.
+std::string Template(const std::string& template_id);
+// ZSET: template ids scored by last update (ms).
+std::string Templates();
+// Pub/sub channel of one job's events (not a key; never stored).
+std::string EventChannel(const std::string& job_id);
+// The prefix EventChannel() puts before an id.
+std::string EventChannelPrefix();
+
+}  // namespace quire::keys

@@ -1,0 +1,121 @@
+// quire-gateway: the gRPC front service. Wires the services to Redis, adds
+// health checking and reflection, serves Prometheus metrics over HTTP, and
+// shuts down cleanly on SIGINT/SIGTERM.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <httplib.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <condition_variable>
+#include <thread>
+
+#include "common/artifact_store.h"
+#include "common/config.h"
+#include "common/job_queue.h"
+#include "common/logging.h"
+#include "common/queue_inspector.h"
+#include "common/stored_templates.h"
+#include "services/event_hub.h"
+#include "services/job_service.h"
+#include "services/ops_service.h"
+#include "services/template_service.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"quire-gateway: the Quire gRPC front service"};
+  std::string config_path;
+  std::vector<std::string> sets;
+  std::string listen;
+  app.add_option("-c,--config", config_path, "YAML config file (see deploy/quire.yaml)");
+  app.add_option("--set", sets, "Override an option: key=value (repeatable)");
+  app.add_option("--listen", listen, "gRPC listen address (gateway.listen)");
+  CLI11_PARSE(app, argc, argv);
+  if (!listen.empty()) sets.push_back("gateway.listen=" + listen);
+
+  auto config = quire::Config::Load(config_path, sets);
+  if (!config.ok()) {
+    std::fprintf(stderr, "quire-gateway: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  quire::SetUpLogging("gateway", config->Get("log.level"), config->Get("log.format"));
+
+  quire::RedisPool pool(config->Redis(), 64);
+  quire::JobQueue queue(&pool, config->Queue());
+  quire::QueueInspector inspector(&pool);
+  quire::TemplateStore templates(&pool);
+  quire::ArtifactStore artifacts(config->Get("artifacts.dir"));
+  quire::EventHub hub(config->Redis());
+  hub.Start();
+
+  quire::JobServiceOptions job_options;
+  job_options.max_batch = static_cast<int>(config->GetInt("gateway.max_batch"));
+  quire::JobServiceImpl jobs(&queue, &inspector, &templates, &hub, &artifacts, job_options);
+  quire::TemplateServiceImpl template_service(&templates);
+  quire::OpsServiceImpl ops(&inspector);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(config->Get("gateway.listen"), grpc::InsecureServerCredentials(),
+                           &bound_port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config->GetInt("gateway.max_request_bytes")));
+  builder.RegisterService(&jobs);
+  builder.RegisterService(&template_service);
+  builder.RegisterService(&ops);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || bound_port == 0) {
+    spdlog::critical("cannot listen on {}", config->Get("gateway.listen"));
+    return 1;
+  }
+  spdlog::info("gateway listening on {} (port {}), redis {}:{}", config->Get("gateway.listen"),
+               bound_port, config->Get("redis.host"), config->Get("redis.port"));
+
+  httplib::Server http;
+  std::thread http_thread;
+  std::string metrics_listen = config->Get("gateway.metrics_listen");
+  if (!metrics_listen.empty()) {
+    http.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
+      auto m = inspector.Metrics();
+      if (!m.ok()) {
+        res.status = 503;
+        res.set_content(m.status().ToString() + "\n", "text/plain");
+        return;
+      }
+      res.set_content(quire::PrometheusText(*m, jobs.active_watchers()),
+                      "text/plain; version=0.0.4");
+    });
+    size_t colon = metrics_listen.rfind(':');
+    std::string host = metrics_listen.substr(0, colon);
+    int port = std::atoi(metrics_listen.substr(colon + 1).c_str());
+    if (!http.bind_to_port(host.c_str(), port)) {
+      spdlog::critical("cannot listen for metrics on {}", metrics_listen);
+      return 1;
+    }
+    http_thread = std::thread([&] { http.listen_after_bind(); });
+    spdlog::info("prometheus metrics on http://{}/metrics", metrics_listen);
+  }
+
+  signal(SIGINT, OnSignal);
+  signal(SIGTERM, OnSignal);
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  spdlog::info("gateway stopping");
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  hub.Stop();
+  if (http_thread.joinable()) {
+    http.stop();
+    http_thread.join();
+  }
+  return 0;
+}

@@ -1,0 +1,393 @@
+#include "services/job_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <fstream>
+#include <mutex>
+
+#include "common/resolved_job.h"
+#include "services/proto_convert.h"
+
+namespace quire {
+namespace {
+
+constexpr size_t kMaxIdempotencyKey = 128;
+constexpr size_t kArtifactChunk = 64 * 1024;
+
+grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* ctx, const grpc::Status& s) {
+  auto* reactor = ctx->DefaultReactor();
+  reactor->Finish(s);
+  return reactor;
+}
+
+Status CheckJobId(const std::string& id) {
+  if (id.empty()) return Status::InvalidArgument("job_id is required");
+  if (id.size() > 64 || id.find_first_of(" :/{}") != std::string::npos) {
+    return Status::InvalidArgument("job_id '" + id + "' is not a Quire job id");
+  }
+  return Status::OK();
+}
+
+// Streams a job's events: its current state first, then every change,
+// ending after a terminal state. Holds no thread while it waits. gRPC calls
+// (StartWrite, Finish) are made after releasing mu_, and nothing of `this`
+// is touched after them, since OnDone may run and delete it at once.
+class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public EventListener {
+ public:
+  WatchReactor(std::string job_id, EventHub* hub, QueueInspector* inspector,
+               std::atomic<int>* counter)
+      : job_id_(std::move(job_id)), hub_(hub), inspector_(inspector), counter_(counter) {
+    counter_->fetch_add(1);
+    hub_->Subscribe(job_id_, this);
+  }
+
+  void OnReady() override {
+    auto rec = inspector_->Get(job_id_);
+    if (!rec.ok()) {
+      RequestFinish(ToGrpc(rec.status()));
+      return;
+    }
+    v1::JobEvent ev;
+    EventFromRecord(*rec, &ev);
+    Push(std::move(ev));
+  }
+
+  void OnEvent(const std::string& payload) override {
+    v1::JobEvent ev;
+    if (EventFromJson(payload, &ev)) Push(std::move(ev));
+  }
+
+  void OnWriteDone(bool ok) override {
+    Step step;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_ = false;
+      pending_.pop_front();
+      if (!ok) RequestFinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
+      step = NextLocked();
+    }
+    Run(step);
+  }
+
+  void OnCancel() override { RequestFinish(grpc::Status::CANCELLED); }
+
+  void OnDone() override {
+    hub_->Unsubscribe(job_id_, this);
+    counter_->fetch_sub(1);
+    delete this;
+  }
+
+ private:
+  struct Step {
+    enum { kNone, kWrite, kFinish } action = kNone;
+    const v1::JobEvent* message = nullptr;
+    grpc::Status status;
+  };
+
+  void Push(v1::JobEvent ev) {
+    Step step;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finished_ || finish_requested_ || terminal_queued_ ||
+          ev.sequence() <= last_sequence_) {
+        return;
+      }
+      last_sequence_ = ev.sequence();
+      if (IsTerminal(static_cast<JobState>(ev.state()))) terminal_queued_ = true;
+      pending_.push_back(std::move(ev));
+      step = NextLocked();
+    }
+    Run(step);
+  }
+
+  void RequestFinish(const grpc::Status& s) {
+    Step step;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      RequestFinishLocked(s);
+      step = NextLocked();
+    }
+    Run(step);
+  }
+
+  void RequestFinishLocked(const grpc::Status& s) {
+    if (finish_requested_) return;
+    finish_requested_ = true;
+    finish_status_ = s;
+  }
+
+  // Decides the next gRPC operation; at most one write is in flight.
+  Step NextLocked() {
+    Step step;
+    if (finished_ || writing_) return step;
+    if (finish_requested_ || (pending_.empty() && terminal_queued_)) {
+      finished_ = true;
+      step.action = Step::kFinish;
+      step.status = finish_requested_ ? finish_status_ : grpc::Status::OK;
+      return step;
+    }
+    if (pending_.empty()) return step;
+    writing_ = true;
+    step.action = Step::kWrite;
+    step.message = &pending_.front();
+    return step;
+  }
+
+  void Run(const Step& step) {
+    if (step.action == Step::kWrite) StartWrite(step.message);
+    if (step.action == Step::kFinish) Finish(step.status);
+  }
+
+  const std::string job_id_;
+  EventHub* const hub_;
+  QueueInspector* const inspector_;
+  std::atomic<int>* const counter_;
+
+  std::mutex mu_;
+  std::deque<v1::JobEvent> pending_;  // guarded by mu_; front is being written
+  bool writing_ = false;              // guarded by mu_
+  bool finished_ = false;             // guarded by mu_
+  bool finish_requested_ = false;     // guarded by mu_
+  grpc::Status finish_status_;        // guarded by mu_
+  bool terminal_queued_ = false;      // guarded by mu_
+  int64_t last_sequence_ = -1;        // guarded by mu_
+};
+
+// Streams an artifact's bytes in chunks, reading the next chunk only when
+// the previous one was written.
+class ArtifactReactor final : public grpc::ServerWriteReactor<v1::ArtifactChunk> {
+ public:
+  ArtifactReactor(const std::string& path, int64_t total) : in_(path, std::ios::binary), total_(total) {
+    if (!in_) {
+      Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "artifact file is no longer stored"));
+      return;
+    }
+    Next();
+  }
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "client stopped reading"));
+      return;
+    }
+    Next();
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  void Next() {
+    std::string buf(kArtifactChunk, '\0');
+    in_.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    auto n = static_cast<size_t>(in_.gcount());
+    if (n == 0) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    buf.resize(n);
+    chunk_.set_data(std::move(buf));
+    chunk_.set_offset(offset_);
+    chunk_.set_total_bytes(total_);
+    offset_ += static_cast<int64_t>(n);
+    StartWrite(&chunk_);
+  }
+
+  std::ifstream in_;
+  const int64_t total_;
+  int64_t offset_ = 0;
+  v1::ArtifactChunk chunk_;
+};
+
+class ErrorWriter final : public grpc::ServerWriteReactor<v1::ArtifactChunk> {
+ public:
+  explicit ErrorWriter(const grpc::Status& s) { Finish(s); }
+  void OnDone() override { delete this; }
+};
+
+class WatchError final : public grpc::ServerWriteReactor<v1::JobEvent> {
+ public:
+  explicit WatchError(const grpc::Status& s) { Finish(s); }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+JobServiceImpl::JobServiceImpl(JobQueue* queue, QueueInspector* inspector,
+                               TemplateStore* templates, EventHub* hub, ArtifactStore* artifacts,
+                               JobServiceOptions options)
+    : queue_(queue),
+      inspector_(inspector),
+      templates_(templates),
+      hub_(hub),
+      artifacts_(artifacts),
+      options_(options) {}
+
+StatusOr<JobSpec> JobServiceImpl::Prepare(const v1::SubmitJobRequest& req,
+                                          v1::SubmitJobResponse* resp) {
+  if (req.template_id().empty() && req.inline_template().empty()) {
+    return Status::InvalidArgument("either template_id or inline_template is required");
+  }
+  if (!req.template_id().empty() && !req.inline_template().empty()) {
+    return Status::InvalidArgument("give template_id or inline_template, not both");
+  }
+  if (req.template_version() < 0) {
+    return Status::InvalidArgument("template_version must be 0 (latest) or a stored version");
+  }
+  if (req.idempotency_key().size() > kMaxIdempotencyKey) {
+    return Status::InvalidArgument("idempotency_key is longer than 128 bytes");
+  }
+  JobSpec spec;
+  spec.template_id = req.template_id();
+  spec.template_version = req.template_version();
+  spec.inline_template = req.inline_template();
+  int prio = req.priority() == v1::PRIORITY_UNSPECIFIED ? v1::NORMAL : req.priority();
+  if (prio < kMinPriority || prio > kMaxPriority) {
+    return Status::InvalidArgument("priority " + std::to_string(prio) +
+                                   " is not one of LOW, NORMAL, HIGH, URGENT");
+  }
+  spec.priority = static_cast<Priority>(prio);
+  for (const auto& p : req.parameters()) spec.params.emplace_back(p.name(), p.value());
+  for (int f : req.outputs()) {
+    std::string name = FormatName(static_cast<v1::OutputFormat>(f));
+    if (name.empty()) return Status::InvalidArgument("output format " + std::to_string(f) + " is not known");
+    spec.outputs.push_back(name);
+  }
+  spec.idempotency_key = req.idempotency_key();
+  spec.submitter = req.submitter();
+  auto resolved = ResolveJob(templates_, spec);
+  if (!resolved.ok()) return resolved.status();
+  if (spec.inline_template.empty()) spec.template_version = resolved->template_version;
+  else spec.template_id = resolved->tmpl.id;
+  spec.outputs = resolved->outputs;
+  resp->set_template_version(spec.template_version);
+  for (const auto& issue : resolved->issues) ToProto(issue, resp->add_issues());
+  return spec;
+}
+
+grpc::ServerUnaryReactor* JobServiceImpl::SubmitJob(grpc::CallbackServerContext* ctx,
+                                                    const v1::SubmitJobRequest* req,
+                                                    v1::SubmitJobResponse* resp) {
+  auto spec = Prepare(*req, resp);
+  if (!spec.ok()) return Done(ctx, ToGrpc(spec.status()));
+  auto result = queue_->Submit(*spec);
+  if (!result.ok()) return Done(ctx, ToGrpc(result.status()));
+  resp->set_job_id(result->job_id);
+  resp->set_deduplicated(result->deduplicated);
+  spdlog::debug("submitted job {} (template {} v{})", result->job_id, spec->template_id,
+                spec->template_version);
+  return Done(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* JobServiceImpl::SubmitJobs(grpc::CallbackServerContext* ctx,
+                                                     const v1::SubmitJobsRequest* req,
+                                                     v1::SubmitJobsResponse* resp) {
+  if (req->jobs_size() > options_.max_batch) {
+    return Done(ctx, grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                  "a batch holds at most " + std::to_string(options_.max_batch) +
+                                      " jobs; this one has " + std::to_string(req->jobs_size()) +
+                                      ": split it"));
+  }
+  std::vector<JobSpec> specs;
+  std::vector<int> slot;  // result index of each spec
+  for (int i = 0; i < req->jobs_size(); ++i) {
+    auto* result = resp->add_results();
+    auto spec = Prepare(req->jobs(i), result->mutable_response());
+    if (!spec.ok()) {
+      result->set_code(static_cast<int>(spec.status().code()));
+      result->set_message(spec.status().message());
+      result->clear_response();
+      continue;
+    }
+    specs.push_back(std::move(*spec));
+    slot.push_back(i);
+  }
+  if (!specs.empty()) {
+    auto submitted = queue_->SubmitBatch(specs);
+    if (!submitted.ok()) return Done(ctx, ToGrpc(submitted.status()));
+    for (size_t k = 0; k < submitted->size(); ++k) {
+      auto* r = resp->mutable_results(slot[k])->mutable_response();
+      r->set_job_id((*submitted)[k].job_id);
+      r->set_deduplicated((*submitted)[k].deduplicated);
+    }
+  }
+  return Done(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* JobServiceImpl::GetJob(grpc::CallbackServerContext* ctx,
+                                                 const v1::GetJobRequest* req, v1::Job* resp) {
+  Status s = CheckJobId(req->job_id());
+  if (!s.ok()) return Done(ctx, ToGrpc(s));
+  auto rec = inspector_->Get(req->job_id());
+  if (!rec.ok()) return Done(ctx, ToGrpc(rec.status()));
+  ToProto(*rec, resp);
+  return Done(ctx, grpc::Status::OK);
+}
+
+grpc::ServerWriteReactor<v1::JobEvent>* JobServiceImpl::WatchJob(
+    grpc::CallbackServerContext*, const v1::WatchJobRequest* req) {
+  Status s = CheckJobId(req->job_id());
+  if (!s.ok()) return new WatchError(ToGrpc(s));
+  return new WatchReactor(req->job_id(), hub_, inspector_, &active_watchers_);
+}
+
+grpc::ServerUnaryReactor* JobServiceImpl::CancelJob(grpc::CallbackServerContext* ctx,
+                                                    const v1::CancelJobRequest* req,
+                                                    v1::CancelJobResponse* resp) {
+  Status s = CheckJobId(req->job_id());
+  if (!s.ok()) return Done(ctx, ToGrpc(s));
+  auto outcome = queue_->Cancel(req->job_id());
+  if (!outcome.ok()) return Done(ctx, ToGrpc(outcome.status()));
+  if (IsTerminal(outcome->state) && outcome->state != JobState::kCancelled) {
+    return Done(ctx, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                  "job " + req->job_id() + " already finished as " +
+                                      JobStateName(outcome->state) + "; nothing to cancel"));
+  }
+  resp->set_state(static_cast<v1::JobState>(outcome->state));
+  return Done(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* JobServiceImpl::ListJobs(grpc::CallbackServerContext* ctx,
+                                                   const v1::ListJobsRequest* req,
+                                                   v1::ListJobsResponse* resp) {
+  int size = req->page_size() == 0 ? 100 : req->page_size();
+  if (size < 1 || size > 1000) {
+    return Done(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                  "page_size must be between 1 and 1000"));
+  }
+  JobFilter filter;
+  filter.state = static_cast<JobState>(req->state());
+  filter.template_id = req->template_id();
+  filter.priority = req->priority();
+  auto page = inspector_->List(filter, size, req->page_token());
+  if (!page.ok()) return Done(ctx, ToGrpc(page.status()));
+  for (const auto& r : page->jobs) ToProto(r, resp->add_jobs());
+  resp->set_next_page_token(page->next_page_token);
+  return Done(ctx, grpc::Status::OK);
+}
+
+grpc::ServerWriteReactor<v1::ArtifactChunk>* JobServiceImpl::GetArtifact(
+    grpc::CallbackServerContext*, const v1::GetArtifactRequest* req) {
+  Status s = CheckJobId(req->job_id());
+  if (!s.ok()) return new ErrorWriter(ToGrpc(s));
+  auto rec = inspector_->Get(req->job_id());
+  if (!rec.ok()) return new ErrorWriter(ToGrpc(rec.status()));
+  if (rec->state != JobState::kCompleted) {
+    return new ErrorWriter(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                        "job " + req->job_id() + " is " +
+                                            JobStateName(rec->state) +
+                                            "; artifacts exist once it is COMPLETED"));
+  }
+  for (const auto& a : rec->artifacts) {
+    if (a.name != req->name()) continue;
+    if (a.location.find("..") != std::string::npos) {
+      return new ErrorWriter(grpc::Status(grpc::StatusCode::INTERNAL, "bad artifact location"));
+    }
+    return new ArtifactReactor(artifacts_->root() + "/" + a.location, a.size_bytes);
+  }
+  std::string names;
+  for (const auto& a : rec->artifacts) names += (names.empty() ? "" : ", ") + a.name;
+  return new ErrorWriter(grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                      "job " + req->job_id() + " has no artifact '" +
+                                          req->name() + "' (it has: " + names + ")"));
+}
+
+}  // namespace quire

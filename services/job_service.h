@@ -1,0 +1,63 @@
+// JobServiceImpl: the JobService rpcs (proto/quire/v1/jobs.proto) on the
+// gRPC callback API. Unary calls do one short Redis round trip; WatchJob and
+// GetArtifact are reactors that hold no thread while they wait.
+#pragma once
+
+#include <atomic>
+
+#include "common/artifact_store.h"
+#include "common/job_queue.h"
+#include "common/queue_inspector.h"
+#include "common/stored_templates.h"
+#include "quire/v1/jobs.grpc.pb.h"
+#include "services/event_hub.h"
+
+namespace quire {
+
+struct JobServiceOptions {
+  // Most jobs in one SubmitJobs call.
+  int max_batch = 1000;
+};
+
+class JobServiceImpl final : public v1::JobService::CallbackService {
+ public:
+  JobServiceImpl(JobQueue* queue, QueueInspector* inspector, TemplateStore* templates,
+                 EventHub* hub, ArtifactStore* artifacts, JobServiceOptions options);
+
+  grpc::ServerUnaryReactor* SubmitJob(grpc::CallbackServerContext* ctx,
+                                      const v1::SubmitJobRequest* req,
+                                      v1::SubmitJobResponse* resp) override;
+  grpc::ServerUnaryReactor* SubmitJobs(grpc::CallbackServerContext* ctx,
+                                       const v1::SubmitJobsRequest* req,
+                                       v1::SubmitJobsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetJob(grpc::CallbackServerContext* ctx, const v1::GetJobRequest* req,
+                                   v1::Job* resp) override;
+  grpc::ServerWriteReactor<v1::JobEvent>* WatchJob(grpc::CallbackServerContext* ctx,
+                                                   const v1::WatchJobRequest* req) override;
+  grpc::ServerUnaryReactor* CancelJob(grpc::CallbackServerContext* ctx,
+                                      const v1::CancelJobRequest* req,
+                                      v1::CancelJobResponse* resp) override;
+  grpc::ServerUnaryReactor* ListJobs(grpc::CallbackServerContext* ctx,
+                                     const v1::ListJobsRequest* req,
+                                     v1::ListJobsResponse* resp) override;
+  grpc::ServerWriteReactor<v1::ArtifactChunk>* GetArtifact(
+      grpc::CallbackServerContext* ctx, const v1::GetArtifactRequest* req) override;
+
+  // Watch streams open right now.
+  int active_watchers() const { return active_watchers_.load(); }
+
+ private:
+  // Checks a request and turns it into a queueable spec; fills `resp` with
+  // the pinned version and the non-blocking findings.
+  StatusOr<JobSpec> Prepare(const v1::SubmitJobRequest& req, v1::SubmitJobResponse* resp);
+
+  JobQueue* const queue_;
+  QueueInspector* const inspector_;
+  TemplateStore* const templates_;
+  EventHub* const hub_;
+  ArtifactStore* const artifacts_;
+  const JobServiceOptions options_;
+  std::atomic<int> active_watchers_{0};
+};
+
+}  // namespace quire

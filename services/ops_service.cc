@@ -1,0 +1,88 @@
+#include "services/ops_service.h"
+
+#include <sstream>
+
+#include "services/proto_convert.h"
+
+namespace quire {
+
+void ToProto(const QueueMetrics& m, v1::Metrics* out) {
+  for (const auto& [p, depth] : m.depth) {
+    auto* d = out->add_queue_depth();
+    d->set_priority(static_cast<v1::Priority>(p));
+    d->set_depth(depth);
+  }
+  for (const auto& [s, count] : m.by_state) {
+    auto* c = out->add_jobs_by_state();
+    c->set_state(static_cast<v1::JobState>(s));
+    c->set_count(count);
+  }
+  out->set_submitted_total(m.submitted);
+  out->set_completed_total(m.completed);
+  out->set_failed_total(m.failed);
+  out->set_cancelled_total(m.cancelled);
+  out->set_reclaimed_total(m.reclaimed);
+  for (const auto& l : m.latency) {
+    auto* sl = out->add_stage_latency();
+    sl->set_stage(static_cast<v1::Stage>(l.stage));
+    sl->set_p50_ms(l.p50_ms);
+    sl->set_p95_ms(l.p95_ms);
+    sl->set_p99_ms(l.p99_ms);
+    sl->set_samples(l.samples);
+  }
+  out->set_live_workers(m.live_workers);
+}
+
+std::string PrometheusText(const QueueMetrics& m, int watchers) {
+  std::ostringstream o;
+  o << "# HELP quire_queue_depth Jobs waiting, by priority.\n# TYPE quire_queue_depth gauge\n";
+  for (const auto& [p, d] : m.depth) {
+    o << "quire_queue_depth{priority=\"" << PriorityName(p) << "\"} " << d << "\n";
+  }
+  o << "# HELP quire_jobs Jobs by state (terminal states: totals).\n# TYPE quire_jobs gauge\n";
+  for (const auto& [s, c] : m.by_state) {
+    o << "quire_jobs{state=\"" << JobStateName(s) << "\"} " << c << "\n";
+  }
+  auto counter = [&](const char* name, const char* help, int64_t v) {
+    o << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n"
+      << name << " " << v << "\n";
+  };
+  counter("quire_jobs_submitted_total", "Jobs submitted.", m.submitted);
+  counter("quire_jobs_completed_total", "Jobs completed.", m.completed);
+  counter("quire_jobs_failed_total", "Jobs failed.", m.failed);
+  counter("quire_jobs_cancelled_total", "Jobs cancelled.", m.cancelled);
+  counter("quire_leases_reclaimed_total", "Expired leases whose job was queued again.",
+          m.reclaimed);
+  o << "# HELP quire_stage_latency_ms Stage duration over recent runs.\n"
+       "# TYPE quire_stage_latency_ms summary\n";
+  for (const auto& l : m.latency) {
+    const char* st = StageName(l.stage);
+    o << "quire_stage_latency_ms{stage=\"" << st << "\",quantile=\"0.5\"} " << l.p50_ms << "\n"
+      << "quire_stage_latency_ms{stage=\"" << st << "\",quantile=\"0.95\"} " << l.p95_ms << "\n"
+      << "quire_stage_latency_ms{stage=\"" << st << "\",quantile=\"0.99\"} " << l.p99_ms << "\n"
+      << "quire_stage_latency_ms_count{stage=\"" << st << "\"} " << l.samples << "\n";
+  }
+  o << "# HELP quire_live_workers Workers with a heartbeat in the last 10 s.\n"
+       "# TYPE quire_live_workers gauge\nquire_live_workers "
+    << m.live_workers << "\n";
+  o << "# HELP quire_gateway_watch_streams Open WatchJob streams on this gateway.\n"
+       "# TYPE quire_gateway_watch_streams gauge\nquire_gateway_watch_streams "
+    << watchers << "\n";
+  return o.str();
+}
+
+grpc::ServerUnaryReactor* OpsServiceImpl::GetMetrics(grpc::CallbackServerContext* ctx,
+                                                     const v1::GetMetricsRequest*,
+                                                     v1::Metrics* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  auto m = inspector_->Metrics();
+  if (!m.ok()) {
+    reactor->Finish(ToGrpc(m.status()));
+    return reactor;
+  }
+  ToProto(*m, resp);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace quire

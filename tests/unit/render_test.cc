@@ -1,0 +1,422 @@
+// Tests of charts and the PDF renderer. PDFs are checked from the outside
+// with poppler-utils (pdftotext, pdfinfo, pdffonts); images by reading them
+// back with cairo.
+#include <cairo.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "common/table.h"
+#include "common/template.h"
+#include "workers/charts/chart.h"
+#include "workers/charts/nice_scale.h"
+#include "workers/render/pdf_renderer.h"
+
+namespace quire {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory, removed with its contents at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "quire_render_XXXXXX").string();
+    path_ = mkdtemp(tmpl.data()) != nullptr ? tmpl : "";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Runs a shell command and returns its standard output.
+std::string RunCommand(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
+  pclose(pipe);
+  return out;
+}
+
+std::string PdfText(const std::string& pdf, int page = 0) {
+  std::string range = page > 0 ? " -f " + std::to_string(page) + " -l " + std::to_string(page) : "";
+  return RunCommand("pdftotext -enc UTF-8" + range + " '" + pdf + "' - 2>/dev/null");
+}
+
+int PdfPages(const std::string& pdf) {
+  std::istringstream info(RunCommand("pdfinfo '" + pdf + "' 2>/dev/null"));
+  std::string line;
+  while (std::getline(info, line)) {
+    if (line.rfind("Pages:", 0) == 0) return std::stoi(line.substr(6));
+  }
+  return -1;
+}
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string SourceRoot() {
+  const std::string here = __FILE__;
+  return here.substr(0, here.rfind("/tests/unit/"));
+}
+
+// A parsed template, its bound default parameters and its inline data.
+struct Report {
+  ReportTemplate tmpl;
+  ParamValues params;
+  ReportData data;
+};
+
+Report Prepare(const std::string& yaml) {
+  Report r;
+  ParseResult parsed = ParseTemplate(yaml);
+  for (const ValidationIssue& i : parsed.issues) ADD_FAILURE() << FormatIssue(i);
+  if (!parsed.tmpl) return r;
+  r.tmpl = *parsed.tmpl;
+  StatusOr<ParamValues> params = ResolveParameters(r.tmpl, {});
+  EXPECT_TRUE(params.ok()) << params.status().ToString();
+  if (params.ok()) r.params = *params;
+  for (const SourceSpec& s : r.tmpl.sources) {
+    StatusOr<Table> t = BuildInlineTable(s);
+    EXPECT_TRUE(t.ok()) << t.status().ToString();
+    if (t.ok()) r.data.tables.emplace(s.name, std::move(t).value());
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------
+// PDF
+
+TEST(RenderPdfTest, DemoReportHasTitleChartAndTable) {
+  Report r = Prepare(ReadFile(SourceRoot() + "/deploy/templates/demo.yaml"));
+  TempDir dir;
+  const std::string pdf = dir.File("demo.pdf");
+  ASSERT_TRUE(RenderPdf(r.tmpl, r.params, r.data, pdf).ok());
+  EXPECT_FALSE(fs::exists(pdf + ".partial"));
+
+  const std::string text = PdfText(pdf);
+  EXPECT_TRUE(Contains(text, "Quarterly Sales Report — North")) << text;
+  EXPECT_TRUE(Contains(text, "Revenue by month, North")) << text;  // chart title
+  EXPECT_TRUE(Contains(text, "Revenue by month (k$)")) << text;    // table title
+  EXPECT_TRUE(Contains(text, "Month")) << text;                    // x axis title
+  EXPECT_TRUE(Contains(text, "Revenue (k$)")) << text;             // y axis title
+  for (const char* legend : {"2022", "2023", "2024"}) EXPECT_TRUE(Contains(text, legend));
+  for (const char* cell : {"Jan", "Dec", "158.9", "189.6", "98"}) {
+    EXPECT_TRUE(Contains(text, cell)) << cell;
+  }
+  EXPECT_TRUE(Contains(text, "Q4 2024")) << text;  // placeholder expanded
+  EXPECT_FALSE(Contains(text, "{{")) << text;
+
+  const int pages = PdfPages(pdf);
+  ASSERT_GE(pages, 1);
+  EXPECT_TRUE(Contains(text, "Page 1 of " + std::to_string(pages))) << text;
+  const std::string info = RunCommand("pdfinfo '" + pdf + "'");
+  EXPECT_TRUE(Contains(info, "Quarterly Sales Report — North")) << info;  // metadata title
+  EXPECT_TRUE(Contains(info, "A4")) << info;
+
+  // Fonts embedded: every font line of pdffonts says "yes" in the emb column.
+  const std::string fonts = RunCommand("pdffonts '" + pdf + "'");
+  EXPECT_TRUE(Contains(fonts, "DejaVuSans")) << fonts;
+  EXPECT_TRUE(Contains(fonts, "DejaVuSans-Bold")) << fonts;
+  std::istringstream lines(fonts);
+  std::string line;
+  int font_lines = 0;
+  while (std::getline(lines, line)) {
+    if (!Contains(line, "DejaVu")) continue;
+    ++font_lines;
+    std::istringstream cols(line);
+    std::string name, type1, type2, encoding, emb;
+    cols >> name >> type1 >> type2 >> encoding >> emb;
+    EXPECT_EQ(emb, "yes") << line;
+  }
+  EXPECT_GE(font_lines, 2);
+}
+
+TEST(RenderPdfTest, LongTableRepeatsHeaderOnEveryPage) {
+  std::string yaml = R"(id: long
+title: "Long table"
+sources:
+  items:
+    kind: inline
+    columns:
+      - {name: Item, type: text}
+      - {name: Quantity, type: int}
+      - {name: Price, type: float}
+      - {name: Shipped, type: date}
+    rows:
+)";
+  for (int i = 0; i < 300; ++i) {
+    yaml += "      - [item-" + std::to_string(i) + ", " + std::to_string(i * 3) + ", " +
+            std::to_string(i) + ".25, 2024-01-" + (i % 28 < 9 ? "0" : "") +
+            std::to_string(i % 28 + 1) + "]\n";
+  }
+  yaml += "sections:\n  - table: {source: items, title: \"All items\"}\n";
+  Report r = Prepare(yaml);
+  TempDir dir;
+  const std::string pdf = dir.File("long.pdf");
+  ASSERT_TRUE(RenderPdf(r.tmpl, r.params, r.data, pdf).ok());
+
+  const int pages = PdfPages(pdf);
+  EXPECT_GE(pages, 5);  // ~60 rows fit on a page
+  for (int p = 1; p <= pages; ++p) {
+    const std::string text = PdfText(pdf, p);
+    EXPECT_TRUE(Contains(text, "Quantity")) << "page " << p;
+    EXPECT_TRUE(Contains(text, "Shipped")) << "page " << p;
+    EXPECT_TRUE(Contains(text, "Page " + std::to_string(p) + " of " + std::to_string(pages)))
+        << "page " << p << ":\n"
+        << text;
+  }
+  const std::string all = PdfText(pdf);
+  EXPECT_TRUE(Contains(all, "item-0")) << all;
+  EXPECT_TRUE(Contains(all, "item-299"));
+  EXPECT_TRUE(Contains(all, "299.25"));
+  EXPECT_TRUE(Contains(all, "2024-01-28"));
+}
+
+TEST(RenderPdfTest, LongParagraphAndPageBreak) {
+  std::string words;
+  for (int i = 0; i < 1500; ++i) words += "word" + std::to_string(i) + " ";
+  Report r = Prepare("id: p\ntitle: T\nsections:\n  - text: \"" + words +
+                     "\"\n  - page_break: true\n  - heading: LastHeading\n");
+  TempDir dir;
+  const std::string pdf = dir.File("p.pdf");
+  ASSERT_TRUE(RenderPdf(r.tmpl, r.params, r.data, pdf).ok());
+  const int pages = PdfPages(pdf);
+  EXPECT_GE(pages, 3);
+  EXPECT_TRUE(Contains(PdfText(pdf, pages), "LastHeading"));
+  EXPECT_FALSE(Contains(PdfText(pdf, pages), "word1499"));
+  EXPECT_TRUE(Contains(PdfText(pdf), "word1499"));
+}
+
+TEST(RenderPdfTest, CancelStopsAndLeavesNoFile) {
+  Report r = Prepare(ReadFile(SourceRoot() + "/deploy/templates/demo.yaml"));
+  TempDir dir;
+  const std::string pdf = dir.File("cancelled.pdf");
+  int calls = 0;
+  Status s = RenderPdf(r.tmpl, r.params, r.data, pdf, [&] { return ++calls > 3; });
+  EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.ToString();
+  EXPECT_FALSE(fs::exists(pdf));
+  EXPECT_FALSE(fs::exists(pdf + ".partial"));
+}
+
+TEST(RenderPdfTest, MissingSourceDataIsFailedPrecondition) {
+  Report r = Prepare(ReadFile(SourceRoot() + "/deploy/templates/demo.yaml"));
+  r.data.tables.clear();
+  TempDir dir;
+  Status s = RenderPdf(r.tmpl, r.params, r.data, dir.File("x.pdf"));
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_TRUE(Contains(s.message(), "sales"));
+}
+
+TEST(RenderPdfTest, UnwritablePathIsInternal) {
+  Report r = Prepare("id: p\ntitle: T\n");
+  Status s = RenderPdf(r.tmpl, r.params, r.data, "/nonexistent-dir/x.pdf");
+  EXPECT_EQ(s.code(), StatusCode::kInternal) << s.ToString();
+}
+
+// ---------------------------------------------------------------------------
+// Charts
+
+ChartSpec BarSpec(std::vector<std::string> y) {
+  ChartSpec spec;
+  spec.type = ChartType::kBar;
+  spec.source = "s";
+  spec.x = "label";
+  spec.y = std::move(y);
+  spec.title = "Chart";
+  spec.x_axis_title = "X";
+  spec.y_axis_title = "Y";
+  return spec;
+}
+
+Table TwoSeries(const std::vector<std::pair<double, double>>& values) {
+  Table t;
+  Column* label = t.AddColumn("label", ColumnType::kText);
+  Column* a = t.AddColumn("a", ColumnType::kFloat);
+  Column* b = t.AddColumn("b", ColumnType::kInt);
+  for (size_t i = 0; i < values.size(); ++i) {
+    label->AppendText(std::string("c").append(std::to_string(i)));
+    std::isnan(values[i].first) ? a->AppendNull() : a->AppendFloat(values[i].first);
+    std::isnan(values[i].second) ? b->AppendNull()
+                                 : b->AppendInt(static_cast<int64_t>(values[i].second));
+  }
+  return t;
+}
+
+// Draws into an image and counts pixels of a colour (exact RGB match).
+struct Drawn {
+  Status status;
+  int matching_pixels = 0;
+};
+
+Drawn DrawToImage(const ChartSpec& spec, const Table& table, uint32_t rgb) {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 400, 300);
+  cairo_t* cr = cairo_create(s);
+  Drawn d;
+  d.status = DrawChart(cr, spec, table, {0, 0, 400, 300}, ChartTheme());
+  cairo_destroy(cr);
+  cairo_surface_flush(s);
+  const unsigned char* data = cairo_image_surface_get_data(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  for (int y = 0; y < 300; ++y) {
+    const auto* row = reinterpret_cast<const uint32_t*>(data + y * stride);
+    for (int x = 0; x < 400; ++x) d.matching_pixels += (row[x] & 0xFFFFFF) == rgb;
+  }
+  cairo_surface_destroy(s);
+  return d;
+}
+
+TEST(BarChartTest, DrawsSeriesInPaletteColours) {
+  Drawn d = DrawToImage(BarSpec({"a", "b"}), TwoSeries({{10, 20}, {30, 5}}), 0x4E79A7);
+  ASSERT_TRUE(d.status.ok()) << d.status.ToString();
+  EXPECT_GT(d.matching_pixels, 500);
+  EXPECT_GT(DrawToImage(BarSpec({"a", "b"}), TwoSeries({{10, 20}}), 0xF28E2B).matching_pixels, 500);
+}
+
+TEST(BarChartTest, NegativeValuesRender) {
+  Drawn d = DrawToImage(BarSpec({"a", "b"}), TwoSeries({{-10, 20}, {-30, -5}}), 0x4E79A7);
+  EXPECT_TRUE(d.status.ok()) << d.status.ToString();
+  EXPECT_GT(d.matching_pixels, 500);
+}
+
+TEST(BarChartTest, EmptyTableRenders) {
+  Drawn d = DrawToImage(BarSpec({"a", "b"}), TwoSeries({}), 0x4E79A7);
+  EXPECT_TRUE(d.status.ok()) << d.status.ToString();
+  EXPECT_LT(d.matching_pixels, 200);  // only the legend swatch
+}
+
+TEST(BarChartTest, NullAndNanValuesRender) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Drawn d = DrawToImage(BarSpec({"a", "b"}), TwoSeries({{nan, nan}, {nan, 3}}), 0xF28E2B);
+  EXPECT_TRUE(d.status.ok()) << d.status.ToString();
+  Table t = TwoSeries({{1, 1}});
+  t.FindColumn("a")->AppendFloat(nan);  // a NaN that is not null
+  t.FindColumn("b")->AppendInt(2);
+  t.FindColumn("label")->AppendNull();
+  EXPECT_TRUE(DrawToImage(BarSpec({"a", "b"}), t, 0).status.ok());
+  // All-equal values and a single huge value.
+  EXPECT_TRUE(DrawToImage(BarSpec({"a"}), TwoSeries({{5, 0}, {5, 0}}), 0).status.ok());
+  EXPECT_TRUE(DrawToImage(BarSpec({"a"}), TwoSeries({{1e12, 0}}), 0).status.ok());
+}
+
+TEST(BarChartTest, ManyCategoriesAndSeriesRender) {
+  std::vector<std::pair<double, double>> values;
+  for (int i = 0; i < 300; ++i) values.emplace_back(i - 150, i % 7);
+  ChartSpec spec = BarSpec({"a", "b"});
+  spec.title = std::string(300, 'T');  // wraps
+  EXPECT_TRUE(DrawToImage(spec, TwoSeries(values), 0).status.ok());
+}
+
+TEST(BarChartTest, TinyBoxRenders) {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 20, 20);
+  cairo_t* cr = cairo_create(s);
+  EXPECT_TRUE(
+      DrawChart(cr, BarSpec({"a", "b"}), TwoSeries({{1, 2}}), {0, 0, 12, 9}, ChartTheme()).ok());
+  EXPECT_EQ(DrawChart(cr, BarSpec({"a"}), TwoSeries({{1, 2}}), {0, 0, 0, 9}, ChartTheme()).code(),
+            StatusCode::kInvalidArgument);
+  cairo_destroy(cr);
+  cairo_surface_destroy(s);
+}
+
+TEST(ChartTest, BadSpecsAreErrors) {
+  Table t = TwoSeries({{1, 2}});
+  ChartSpec missing = BarSpec({"a", "nope"});
+  EXPECT_EQ(DrawToImage(missing, t, 0).status.code(), StatusCode::kInvalidArgument);
+  ChartSpec text_y = BarSpec({"label"});
+  EXPECT_EQ(DrawToImage(text_y, t, 0).status.code(), StatusCode::kInvalidArgument);
+  ChartSpec pie = BarSpec({"a"});
+  pie.type = ChartType::kPie;
+  Status s = DrawToImage(pie, t, 0).status;
+  EXPECT_EQ(s.code(), StatusCode::kUnimplemented);
+  EXPECT_TRUE(Contains(s.message(), "pie")) << s.message();
+}
+
+TEST(ChartTest, RenderPngHasExpectedSize) {
+  TempDir dir;
+  const std::string png = dir.File("chart.png");
+  ASSERT_TRUE(RenderChartToFile(BarSpec({"a", "b"}), TwoSeries({{1, 2}, {3, -4}}), "png", png, 400,
+                                300, 144)
+                  .ok());
+  cairo_surface_t* s = cairo_image_surface_create_from_png(png.c_str());
+  ASSERT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+  EXPECT_EQ(cairo_image_surface_get_width(s), 800);
+  EXPECT_EQ(cairo_image_surface_get_height(s), 600);
+  cairo_surface_destroy(s);
+}
+
+TEST(ChartTest, RenderSvgIsSvg) {
+  TempDir dir;
+  const std::string svg = dir.File("chart.svg");
+  ASSERT_TRUE(
+      RenderChartToFile(BarSpec({"a", "b"}), TwoSeries({{1, 2}}), "svg", svg, 400, 300).ok());
+  const std::string text = ReadFile(svg);
+  EXPECT_EQ(text.rfind("<?xml", 0), 0u) << text.substr(0, 100);
+  EXPECT_TRUE(Contains(text, "<svg"));
+  EXPECT_TRUE(Contains(text, "400pt"));
+}
+
+TEST(ChartTest, RenderToFileRejectsBadArguments) {
+  TempDir dir;
+  Table t = TwoSeries({{1, 2}});
+  EXPECT_EQ(RenderChartToFile(BarSpec({"a"}), t, "gif", dir.File("c.gif"), 400, 300).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(RenderChartToFile(BarSpec({"a"}), t, "png", dir.File("c.png"), 0, 300).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(RenderChartToFile(BarSpec({"a"}), t, "png", "/nonexistent-dir/c.png", 40, 30).code(),
+            StatusCode::kInternal);
+}
+
+TEST(NiceScaleTest, OneTwoFiveSteps) {
+  NiceScale a = NiceScale::For(0, 97);
+  EXPECT_EQ(a.step, 20);
+  EXPECT_EQ(a.min, 0);
+  EXPECT_EQ(a.max, 100);
+  EXPECT_EQ(a.ticks.size(), 6u);
+
+  NiceScale b = NiceScale::For(-13, 42);
+  EXPECT_EQ(b.step, 20);
+  EXPECT_EQ(b.min, -20);
+  EXPECT_EQ(b.max, 60);
+
+  NiceScale c = NiceScale::For(0, 0.9);
+  EXPECT_DOUBLE_EQ(c.step, 0.2);
+  EXPECT_EQ(c.Format(c.ticks[3]), "0.6");
+
+  NiceScale d = NiceScale::For(0, 0);
+  EXPECT_EQ(d.min, 0);
+  EXPECT_EQ(d.max, 1);
+
+  NiceScale e = NiceScale::For(0, 4800);
+  EXPECT_EQ(e.step, 1000);
+  EXPECT_EQ(e.Format(5000), "5,000");
+  EXPECT_EQ(e.Format(-0.0), "0");
+
+  NiceScale f = NiceScale::For(std::nan(""), 3);
+  EXPECT_EQ(f.max, 1);
+}
+
+}  // namespace
+}  // namespace quire

@@ -1,0 +1,435 @@
+// Tests of the table model and the template model: parsing, every
+// validation rule (code, severity, path, line), parameter binding and
+// placeholder expansion.
+#include "common/template.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "common/table.h"
+
+namespace quire {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Table
+
+TEST(TableTest, TypedColumnsNullsAndDisplay) {
+  Table t;
+  ASSERT_NE(t.AddColumn("name", ColumnType::kText), nullptr);
+  ASSERT_NE(t.AddColumn("count", ColumnType::kInt), nullptr);
+  ASSERT_NE(t.AddColumn("ratio", ColumnType::kFloat), nullptr);
+  ASSERT_NE(t.AddColumn("ok", ColumnType::kBool), nullptr);
+  ASSERT_NE(t.AddColumn("day", ColumnType::kDate), nullptr);
+  EXPECT_EQ(t.AddColumn("count", ColumnType::kText), nullptr);  // duplicate
+
+  ASSERT_TRUE(t.AppendTextRow({"a", "42", "0.125", "true", "2024-02-29"}).ok());
+  ASSERT_TRUE(t.AppendTextRow({std::nullopt, "-7", "98", "no", std::nullopt}).ok());
+  EXPECT_FALSE(t.AppendTextRow({"b", "x", "1", "true", "2024-01-01"}).ok());
+  EXPECT_FALSE(t.AppendTextRow({"b", "1"}).ok());
+  EXPECT_EQ(t.num_rows(), 2u);  // bad rows left the table unchanged
+
+  const Column* day = t.FindColumn("day");
+  ASSERT_NE(day, nullptr);
+  EXPECT_EQ(t.FindColumn("nope"), nullptr);
+  EXPECT_EQ(day->AsString(0), "2024-02-29");
+  EXPECT_DOUBLE_EQ(day->AsDouble(0), 19782);  // days since 1970-01-01
+  EXPECT_TRUE(day->IsNull(1));
+  EXPECT_EQ(day->AsString(1), "");
+  EXPECT_TRUE(std::isnan(day->AsDouble(1)));
+  EXPECT_EQ(t.FindColumn("count")->AsString(1), "-7");
+  EXPECT_EQ(t.FindColumn("ratio")->AsString(0), "0.125");
+  EXPECT_EQ(t.FindColumn("ratio")->AsString(1), "98");
+  EXPECT_EQ(t.FindColumn("ok")->AsString(1), "false");
+  EXPECT_DOUBLE_EQ(t.FindColumn("ok")->AsDouble(0), 1);
+  EXPECT_TRUE(t.FindColumn("name")->IsNull(1));
+  EXPECT_TRUE(std::isnan(t.FindColumn("name")->AsDouble(0)));
+
+  // A column added later is padded with nulls.
+  Column* late = t.AddColumn("late", ColumnType::kInt);
+  ASSERT_NE(late, nullptr);
+  EXPECT_EQ(t.num_rows(), 2u);
+  EXPECT_TRUE(late->IsNull(0));
+}
+
+TEST(TableTest, Conversions) {
+  EXPECT_EQ(FormatDouble(120.5), "120.5");
+  EXPECT_EQ(FormatDouble(0.1 + 0.2), "0.3");
+  EXPECT_EQ(FormatDouble(-3), "-3");
+  EXPECT_EQ(FormatDouble(1234567.891), "1234567.891");
+  EXPECT_EQ(FormatDate(0), "1970-01-01");
+  EXPECT_EQ(FormatDate(-1), "1969-12-31");
+  EXPECT_EQ(ParseDate("2023-02-29"), std::nullopt);
+  EXPECT_EQ(ParseDate("2024-13-01"), std::nullopt);
+  EXPECT_EQ(ParseDate("1970-01-02"), 1);
+  EXPECT_EQ(ParseInt("+5"), 5);
+  EXPECT_EQ(ParseInt("5.0"), std::nullopt);
+  EXPECT_EQ(ParseFloat("1e3"), 1000);
+  EXPECT_EQ(ParseFloat(""), std::nullopt);
+}
+
+// ---------------------------------------------------------------------------
+// ParseTemplate: a valid template
+
+// 15 lines; sections start on line 16.
+constexpr char kPrefix[] = R"(id: t
+title: "Sales for {{ params.region }}"
+parameters:
+  - name: region
+    type: enum
+    values: [North, South]
+sources:
+  sales:
+    kind: inline
+    columns:
+      - {name: month, type: text}
+      - {name: revenue, type: float}
+    rows:
+      - [Jan, 1.5]
+      - [Feb, ~]
+)";
+
+TEST(ParseTemplateTest, ValidTemplateHasNoIssues) {
+  const std::string yaml = std::string(kPrefix) + R"(sections:
+  - heading: "Overview"
+  - text: "Region {{ params.region }} on {{ now }}."
+  - table: {source: sales, title: "Monthly revenue", columns: [month]}
+  - chart: {type: bar, source: sales, x: month, y: [revenue], title: "Revenue",
+            x_axis_title: "Month", y_axis_title: "k$", show_legend: false, width: 400}
+  - page_break: true
+outputs: [pdf, csv]
+)";
+  ParseResult r = ParseTemplate(yaml);
+  for (const ValidationIssue& i : r.issues) ADD_FAILURE() << FormatIssue(i);
+  ASSERT_TRUE(r.tmpl.has_value());
+  const ReportTemplate& t = *r.tmpl;
+  EXPECT_EQ(t.id, "t");
+  ASSERT_EQ(t.parameters.size(), 1u);
+  EXPECT_EQ(t.parameters[0].type, ParamType::kEnum);
+  EXPECT_EQ(t.parameters[0].values, (std::vector<std::string>{"North", "South"}));
+  ASSERT_EQ(t.sources.size(), 1u);
+  ASSERT_EQ(t.sources[0].rows.size(), 2u);
+  EXPECT_EQ(t.sources[0].rows[1][1], std::nullopt);
+  ASSERT_EQ(t.sections.size(), 5u);
+  EXPECT_EQ(t.sections[0].kind, SectionKind::kHeading);
+  EXPECT_EQ(t.sections[1].kind, SectionKind::kText);
+  EXPECT_EQ(t.sections[2].table.columns, std::vector<std::string>{"month"});
+  const ChartSpec& c = t.sections[3].chart;
+  EXPECT_EQ(t.sections[3].kind, SectionKind::kChart);
+  EXPECT_EQ(c.type, ChartType::kBar);
+  EXPECT_EQ(c.y, std::vector<std::string>{"revenue"});
+  EXPECT_EQ(c.y_axis_title, "k$");
+  EXPECT_FALSE(c.show_legend);
+  EXPECT_EQ(c.width, 400);
+  EXPECT_EQ(c.height, 300);
+  EXPECT_EQ(t.sections[4].kind, SectionKind::kPageBreak);
+  EXPECT_EQ(t.outputs, (std::vector<OutputFormat>{OutputFormat::kPdf, OutputFormat::kCsv}));
+}
+
+TEST(ParseTemplateTest, OutputsDefaultToPdf) {
+  ParseResult r = ParseTemplate("id: t\ntitle: T\n");
+  ASSERT_TRUE(r.tmpl.has_value());
+  EXPECT_TRUE(r.issues.empty());
+  EXPECT_EQ(r.tmpl->outputs, std::vector<OutputFormat>{OutputFormat::kPdf});
+}
+
+TEST(ParseTemplateTest, DemoTemplateIsValid) {
+  const std::string here = __FILE__;
+  const std::string root = here.substr(0, here.rfind("/tests/unit/"));
+  std::ifstream in(root + "/deploy/templates/demo.yaml");
+  ASSERT_TRUE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  ParseResult r = ParseTemplate(text.str());
+  for (const ValidationIssue& i : r.issues) ADD_FAILURE() << FormatIssue(i);
+  ASSERT_TRUE(r.tmpl.has_value());
+  EXPECT_EQ(r.tmpl->id, "demo");
+  StatusOr<ParamValues> params = ResolveParameters(*r.tmpl, {});
+  ASSERT_TRUE(params.ok()) << params.status().ToString();
+  EXPECT_EQ(ExpandPlaceholders(r.tmpl->title, *params), "Quarterly Sales Report — North");
+  StatusOr<Table> table = BuildInlineTable(*r.tmpl->FindSource("sales"));
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ(table->num_rows(), 12u);
+  EXPECT_EQ(table->num_columns(), 4u);
+}
+
+// ---------------------------------------------------------------------------
+// ParseTemplate: one case per validation rule
+
+struct RuleCase {
+  const char* name;
+  std::string yaml;
+  const char* code;
+  Severity severity;
+  const char* path;
+  int line;
+  const char* suggestion = "";  // checked when non-empty
+};
+
+std::string WithSections(const std::string& sections) {
+  return std::string(kPrefix) + "sections:\n" + sections;
+}
+
+class ValidationRuleTest : public testing::TestWithParam<RuleCase> {};
+
+TEST_P(ValidationRuleTest, ReportsTheRule) {
+  const RuleCase& c = GetParam();
+  ParseResult r = ParseTemplate(c.yaml);
+  const ValidationIssue* found = nullptr;
+  for (const ValidationIssue& i : r.issues) {
+    if (i.code == c.code) {
+      found = &i;
+      break;
+    }
+  }
+  std::string all;
+  for (const ValidationIssue& i : r.issues) all += "\n  " + FormatIssue(i);
+  ASSERT_NE(found, nullptr) << "no " << c.code << " among:" << all;
+  EXPECT_EQ(found->severity, c.severity) << FormatIssue(*found);
+  EXPECT_EQ(found->path, c.path) << FormatIssue(*found);
+  EXPECT_EQ(found->line, c.line) << FormatIssue(*found);
+  EXPECT_GT(found->column, 0) << FormatIssue(*found);
+  if (*c.suggestion) {
+    EXPECT_EQ(found->suggestion, c.suggestion) << FormatIssue(*found);
+  }
+  EXPECT_EQ(r.tmpl.has_value(), !HasBlockingIssues(r.issues));
+}
+
+const RuleCase kRuleCases[] = {
+    {"RootNotMap", "- a\n- b\n", "template.root", Severity::kCritical, "", 1},
+    {"UnknownField", "id: t\ntitle: T\ntitel: X\n", "field.unknown", Severity::kWarning, "titel", 3,
+     "did you mean 'title'?"},
+    {"MissingTitle", "id: t\ndescription: D\n", "field.required", Severity::kError, "title", 1},
+    {"TitleWrongType", "id: t\ntitle: [a, b]\n", "field.type", Severity::kError, "title", 2},
+    {"BadId", "id: Bad_ID\ntitle: T\n", "template.id", Severity::kError, "id", 1},
+    {"DuplicateKey", "id: t\ntitle: T\ntitle: U\n", "field.duplicate", Severity::kError, "title",
+     3},
+    {"UnknownParamType", "id: t\ntitle: T\nparameters:\n  - name: n\n    type: strng\n",
+     "param.type", Severity::kError, "parameters[0].type", 5, "did you mean 'string'?"},
+    {"DuplicateParam",
+     "id: t\ntitle: T\nparameters:\n  - name: n\n    type: int\n  - name: n\n    type: int\n",
+     "param.duplicate", Severity::kError, "parameters[1].name", 6},
+    {"DefaultOutOfRange",
+     "id: t\ntitle: T\nparameters:\n  - name: n\n    type: int\n    max: 10\n    default: 20\n",
+     "param.default", Severity::kError, "parameters[0].default", 7},
+    {"DefaultNotInEnum",
+     "id: t\ntitle: T\nparameters:\n  - name: r\n    type: enum\n    values: [a, b]\n"
+     "    default: c\n",
+     "param.default", Severity::kError, "parameters[0].default", 7},
+    {"UnknownOutput", "id: t\ntitle: T\noutputs: [pdf, docx]\n", "output.format", Severity::kError,
+     "outputs[1]", 3},
+    {"UnknownPlaceholderParam", "id: t\ntitle: \"For {{ params.regoin }}\"\n", "ref.param",
+     Severity::kError, "title", 2},
+    {"RowArity",
+     "id: t\ntitle: T\nsources:\n  s:\n    kind: inline\n    columns:\n"
+     "      - {name: a, type: int}\n    rows:\n      - [1]\n      - [2]\n      - [3, 4]\n",
+     "source.row", Severity::kError, "sources.s.rows[2]", 11},
+    {"CellWrongType",
+     "id: t\ntitle: T\nsources:\n  s:\n    kind: inline\n    columns:\n"
+     "      - {name: a, type: int}\n    rows:\n      - [x]\n",
+     "source.value", Severity::kError, "sources.s.rows[0][0]", 9},
+    {"UnknownColumnType",
+     "id: t\ntitle: T\nsources:\n  s:\n    kind: inline\n    columns:\n"
+     "      - {name: a, type: flaot}\n",
+     "column.type", Severity::kError, "sources.s.columns[0].type", 7, "did you mean 'float'?"},
+    {"UnknownSourceKind", "id: t\ntitle: T\nsources:\n  s:\n    kind: sql\n", "source.kind",
+     Severity::kError, "sources.s.kind", 5},
+    {"UnknownChartType",
+     WithSections("  - chart: {type: bra, source: sales, x: month, y: [revenue]}\n"), "chart.type",
+     Severity::kError, "sections[0].chart.type", 17, "did you mean 'bar'?"},
+    {"UnsupportedChartType",
+     WithSections("  - chart: {type: pie, source: sales, x: month, y: [revenue]}\n"), "chart.type",
+     Severity::kError, "sections[0].chart.type", 17},
+    {"UnknownSource", WithSections("  - heading: H\n  - table: {source: sale}\n"), "ref.source",
+     Severity::kError, "sections[1].table.source", 18, "did you mean 'sales'?"},
+    {"UnknownYColumn",
+     WithSections("  - text: A\n  - chart:\n      type: bar\n      source: sales\n      x: month\n"
+                  "      y: [revenue, revenu2, profit]\n"),
+     "ref.column", Severity::kError, "sections[1].chart.y[1]", 22, "did you mean 'revenue'?"},
+    {"UnknownXColumn", WithSections("  - chart: {type: bar, source: sales, x: mnth, y: revenue}\n"),
+     "ref.column", Severity::kError, "sections[0].chart.x", 17, "did you mean 'month'?"},
+    {"TextYColumn", WithSections("  - chart: {type: bar, source: sales, x: month, y: month}\n"),
+     "chart.y_type", Severity::kError, "sections[0].chart.y", 17},
+    {"ChartMissingX", WithSections("  - chart: {type: bar, source: sales, y: revenue}\n"),
+     "field.required", Severity::kError, "sections[0].chart.x", 17},
+    {"PlaceholderInText", WithSections("  - text: \"Hi {{ params.regon }}\"\n"), "ref.param",
+     Severity::kError, "sections[0].text", 17, "did you mean 'region'?"},
+    {"UnknownSectionKind", WithSections("  - heding: H\n"), "section.kind", Severity::kError,
+     "sections[0]", 17, "did you mean 'heading'?"},
+    {"TwoSectionKinds", WithSections("  - heading: H\n    text: T\n"), "section.kind",
+     Severity::kError, "sections[0]", 18},
+    {"UnknownChartField",
+     WithSections("  - chart: {type: bar, source: sales, x: month, y: revenue, titel: X}\n"),
+     "field.unknown", Severity::kWarning, "sections[0].chart.titel", 17, "did you mean 'title'?"},
+    {"ChartTooWide",
+     WithSections("  - chart: {type: bar, source: sales, x: month, y: revenue, width: -5}\n"),
+     "chart.size", Severity::kError, "sections[0].chart.width", 17},
+    {"SectionsNotList", "id: t\ntitle: T\nsections: {heading: H}\n", "field.type", Severity::kError,
+     "sections", 3},
+};
+
+INSTANTIATE_TEST_SUITE_P(Rules, ValidationRuleTest, testing::ValuesIn(kRuleCases),
+                         [](const testing::TestParamInfo<RuleCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+TEST(ParseTemplateTest, SyntaxErrorHasLineAndColumn) {
+  ParseResult r = ParseTemplate("id: t\ntitle: T\nsections:\n  - heading: [unclosed\n");
+  ASSERT_FALSE(r.issues.empty());
+  const ValidationIssue& i = r.issues.front();
+  EXPECT_EQ(i.code, "yaml.syntax");
+  EXPECT_EQ(i.severity, Severity::kCritical);
+  EXPECT_GE(i.line, 4);
+  EXPECT_GT(i.column, 0);
+  EXPECT_FALSE(r.tmpl.has_value());
+  EXPECT_TRUE(HasBlockingIssues(r.issues));
+
+  ParseResult tab = ParseTemplate("id: t\ntitle: T\n\tbad: 1\n");
+  ASSERT_FALSE(tab.issues.empty());
+  EXPECT_EQ(tab.issues.front().code, "yaml.syntax");
+  EXPECT_EQ(tab.issues.front().line, 3);
+  EXPECT_EQ(tab.issues.front().column, 1);
+
+  ParseResult value = ParseTemplate("id: t\ntitle: a: b\n");
+  ASSERT_FALSE(value.issues.empty());
+  EXPECT_EQ(value.issues.front().code, "yaml.syntax");
+  EXPECT_EQ(value.issues.front().line, 2);
+  EXPECT_EQ(value.issues.front().column, 9);
+}
+
+TEST(ParseTemplateTest, EmptyDocumentIsCritical) {
+  ParseResult r = ParseTemplate("");
+  ASSERT_EQ(r.issues.size(), 1u);
+  EXPECT_EQ(r.issues[0].code, "template.root");
+  EXPECT_EQ(r.issues[0].severity, Severity::kCritical);
+}
+
+TEST(ParseTemplateTest, WarningsDoNotBlock) {
+  ParseResult r = ParseTemplate("id: t\ntitle: T\ncolour: red\n");
+  ASSERT_EQ(r.issues.size(), 1u);
+  EXPECT_EQ(r.issues[0].severity, Severity::kWarning);
+  EXPECT_TRUE(r.tmpl.has_value());
+}
+
+TEST(FormatIssueTest, Format) {
+  ValidationIssue i{
+      Severity::kError, "ref.column", "no column 'x'", "sections[3].chart.y[1]", 12, 7, ""};
+  EXPECT_EQ(FormatIssue(i), "12:7: error: no column 'x' [ref.column] (sections[3].chart.y[1])");
+  i.path = "";
+  i.suggestion = "did you mean 'y'?";
+  EXPECT_EQ(FormatIssue(i), "12:7: error: no column 'x' [ref.column] — did you mean 'y'?");
+}
+
+// ---------------------------------------------------------------------------
+// ResolveParameters, ExpandPlaceholders, BuildInlineTable
+
+ReportTemplate ParamsTemplate() {
+  ParseResult r = ParseTemplate(R"(id: p
+title: P
+parameters:
+  - name: region
+    type: enum
+    required: true
+    values: [North, South]
+  - name: quarter
+    type: string
+    default: "Q4"
+  - name: n
+    type: int
+    min: 1
+    max: 10
+  - name: ratio
+    type: float
+    default: 0.5
+  - name: day
+    type: date
+  - name: flag
+    type: bool
+)");
+  EXPECT_TRUE(r.tmpl.has_value());
+  return r.tmpl.value_or(ReportTemplate());
+}
+
+TEST(ResolveParametersTest, DefaultsAppliedAndValuesConverted) {
+  StatusOr<ParamValues> v = ResolveParameters(
+      ParamsTemplate(), {{"region", "South"}, {"n", "7"}, {"day", "2024-03-01"}, {"flag", "yes"}});
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->at("region").text, "South");
+  EXPECT_EQ(v->at("quarter").text, "Q4");
+  EXPECT_EQ(v->at("n").int_value, 7);
+  EXPECT_DOUBLE_EQ(v->at("ratio").float_value, 0.5);
+  EXPECT_EQ(v->at("day").text, "2024-03-01");
+  EXPECT_EQ(v->at("flag").text, "true");
+  EXPECT_EQ(v->at("flag").int_value, 1);
+}
+
+TEST(ResolveParametersTest, OptionalWithoutDefaultIsAbsent) {
+  StatusOr<ParamValues> v = ResolveParameters(ParamsTemplate(), {{"region", "North"}});
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->count("n"), 0u);
+  EXPECT_EQ(v->count("day"), 0u);
+}
+
+struct BadParamsCase {
+  const char* name;
+  std::vector<std::pair<std::string, std::string>> values;
+  const char* message_part;
+};
+
+class BadParametersTest : public testing::TestWithParam<BadParamsCase> {};
+
+TEST_P(BadParametersTest, Rejected) {
+  StatusOr<ParamValues> v = ResolveParameters(ParamsTemplate(), GetParam().values);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(v.status().message().find(GetParam().message_part), std::string::npos)
+      << v.status().message();
+}
+
+const BadParamsCase kBadParams[] = {
+    {"MissingRequired", {}, "missing required parameter 'region'"},
+    {"UnknownParameter", {{"region", "North"}, {"regoin", "x"}}, "unknown parameter 'regoin'"},
+    {"NotInEnum", {{"region", "East"}}, "parameter 'region': 'East' is not one of: North, South"},
+    {"AboveMax", {{"region", "North"}, {"n", "11"}}, "parameter 'n': 11 is above the maximum 10"},
+    {"BelowMin", {{"region", "North"}, {"n", "0"}}, "parameter 'n': 0 is below the minimum 1"},
+    {"NotAnInt", {{"region", "North"}, {"n", "7.5"}}, "parameter 'n': '7.5' is not an integer"},
+    {"BadDate", {{"region", "North"}, {"day", "2024-02-30"}}, "parameter 'day'"},
+    {"BadBool", {{"region", "North"}, {"flag", "maybe"}}, "parameter 'flag'"},
+    {"GivenTwice", {{"region", "North"}, {"region", "South"}}, "more than once"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Params, BadParametersTest, testing::ValuesIn(kBadParams),
+                         [](const testing::TestParamInfo<BadParamsCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+TEST(ExpandPlaceholdersTest, ParamsAndNow) {
+  ParamValues params;
+  params["region"].text = "North";
+  const auto t = std::chrono::system_clock::from_time_t(1718454600);  // 2024-06-15 12:30 UTC
+  EXPECT_EQ(ExpandPlaceholders("Sales {{ params.region }} at {{now}}; {{ params.missing }}|"
+                               "{{ other }} {{ unclosed",
+                               params, t),
+            "Sales North at 2024-06-15 12:30 UTC; |{{ other }} {{ unclosed");
+}
+
+TEST(BuildInlineTableTest, BuildsTypedTable) {
+  SourceSpec s;
+  s.name = "s";
+  s.columns = {{"m", ColumnType::kText}, {"v", ColumnType::kFloat}};
+  s.rows = {{"Jan", "1.5"}, {"Feb", std::nullopt}};
+  StatusOr<Table> t = BuildInlineTable(s);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->num_rows(), 2u);
+  EXPECT_TRUE(t->FindColumn("v")->IsNull(1));
+  s.rows.push_back({"Mar", "abc"});
+  StatusOr<Table> bad = BuildInlineTable(s);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("row 2"), std::string::npos) << bad.status().message();
+}
+
+}  // namespace
+}  // namespace quire

@@ -1,0 +1,59 @@
+// Charts: drawing a ChartSpec over a Table into a box of any cairo context
+// (PDF page, PNG, SVG), and rendering one chart to a standalone image file.
+// DrawChart dispatches on the chart type to one file per type (bar_chart.cc,
+// ...). Charts draw; they do not lay out pages or fetch data.
+#pragma once
+
+#include <cairo.h>
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/table.h"
+#include "common/template.h"
+#include "workers/render/text.h"
+
+namespace quire {
+
+// A rectangle in user-space points.
+struct ChartBox {
+  double x = 0;
+  double y = 0;
+  double width = 0;
+  double height = 0;
+};
+
+struct ChartTheme {
+  const char* font_family = "DejaVu Sans";
+  double title_size = 12;      // pt
+  double axis_title_size = 9;  // pt
+  double label_size = 8;       // pt: tick and category labels, legend
+  Rgb background{0xFFFFFF};
+  Rgb text{0x333333};
+  Rgb axis{0x666666};
+  Rgb grid{0xDDDDDD};
+  // Series colours, used in order and then repeated (Tableau 10).
+  std::vector<Rgb> palette = {{0x4E79A7}, {0xF28E2B}, {0xE15759}, {0x76B7B2}, {0x59A14F},
+                              {0xEDC948}, {0xB07AA1}, {0xFF9DA7}, {0x9C755F}, {0xBAB0AC}};
+
+  Rgb SeriesColor(size_t i) const { return palette[i % palette.size()]; }
+};
+
+// Draws `spec` over `data` inside `box`. The context's state is restored on
+// return. INVALID_ARGUMENT when the spec names a column `data` lacks or a
+// value column that is not numeric; UNIMPLEMENTED for a chart type this
+// version cannot draw. Nulls and NaNs are skipped; empty data draws an
+// empty frame saying "No data".
+Status DrawChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
+                 const ChartTheme& theme);
+
+// Renders one chart to `path` as "png" (width_pt x height_pt at `dpi`, so
+// width_pt * dpi / 72 pixels wide) or "svg" (in pt; dpi ignored).
+// INVALID_ARGUMENT for another format or a bad size, INTERNAL when the file
+// cannot be written, or DrawChart's error.
+Status RenderChartToFile(const ChartSpec& spec, const Table& data, const std::string& format,
+                         const std::string& path, double width_pt, double height_pt,
+                         double dpi = 144, const ChartTheme& theme = ChartTheme());
+
+}  // namespace quire

@@ -1,0 +1,82 @@
+// Pipeline: runs one report job through its stages — VALIDATING,
+// COLLECTING_DATA, GENERATING_CHARTS, RENDERING_REPORT, FINALIZING — in
+// order, reporting each stage and the overall progress to a ProgressSink and
+// stopping at the first error or cancellation.
+//
+// The pipeline knows nothing of Redis or leases: the worker plugs in a sink
+// that writes to the queue, and `quirectl render` one that prints. Both run
+// the same code.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/job.h"
+#include "common/resolved_job.h"
+#include "common/status.h"
+#include "common/stored_templates.h"
+#include "common/table.h"
+
+namespace quire {
+
+// Where the pipeline reports progress. Returns CANCELLED to stop the job
+// (a cancel was requested), ABORTED when the job must be abandoned (the
+// lease was lost), any other error to fail it.
+class ProgressSink {
+ public:
+  virtual ~ProgressSink() = default;
+  virtual Status Report(Stage stage, int percent) = 0;
+  // True once the job should stop as soon as it can (cancel or lost lease).
+  virtual bool StopRequested() const = 0;
+};
+
+// Everything the stages share while a job runs.
+struct JobContext {
+  // The job as submitted.
+  JobSpec spec;
+  std::string job_id;
+  // Stored templates; may be null when the spec has an inline template.
+  TemplateStore* templates = nullptr;
+  // Filled by VALIDATING.
+  ResolvedJob resolved;
+  // Filled by COLLECTING_DATA: one table per source name.
+  ReportData data;
+  // Where the stages write output files.
+  std::string output_dir;
+  // Filled by GENERATING_CHARTS and RENDERING_REPORT: files written.
+  std::vector<std::string> outputs_written;
+  // Checked inside long loops.
+  std::function<bool()> cancelled;
+};
+
+// One stage: one file in workers/stages/.
+class PipelineStage {
+ public:
+  virtual ~PipelineStage() = default;
+  virtual Stage id() const = 0;
+  // Progress percent reached when this stage starts.
+  virtual int start_percent() const = 0;
+  virtual Status Run(JobContext& ctx) = 0;
+};
+
+std::unique_ptr<PipelineStage> MakeValidateStage();
+std::unique_ptr<PipelineStage> MakeCollectStage();
+std::unique_ptr<PipelineStage> MakeChartStage();
+std::unique_ptr<PipelineStage> MakeRenderStage();
+// `commit` moves the files of ctx.output_dir to their final home.
+std::unique_ptr<PipelineStage> MakeFinalizeStage(std::function<Status(JobContext&)> commit);
+
+class Pipeline {
+ public:
+  explicit Pipeline(std::function<Status(JobContext&)> commit);
+  // Runs every stage. OK when the job completed; CANCELLED / ABORTED from
+  // the sink, or the failing stage's error, prefixed with the stage name.
+  Status Run(JobContext& ctx, ProgressSink& sink);
+
+ private:
+  std::vector<std::unique_ptr<PipelineStage>> stages_;
+};
+
+}  // namespace quire

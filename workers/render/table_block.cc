@@ -1,0 +1,146 @@
+// FlowTable: table layout (column widths) and row-by-row drawing with page
+// breaks.
+#include "workers/render/table_block.h"
+
+#include <algorithm>
+
+namespace quire {
+namespace {
+
+constexpr double kFontSize = 9;        // pt
+constexpr double kTitleSize = 11;      // pt
+constexpr double kCellPad = 4;         // pt, left/right inside a cell
+constexpr double kRowPad = 3;          // pt, top/bottom inside a cell
+constexpr size_t kMeasuredRows = 500;  // rows sampled to size columns
+constexpr Rgb kHeaderFill{0xD9D9D9};
+constexpr Rgb kStripeFill{0xF2F2F2};
+constexpr Rgb kGridLine{0xBFBFBF};
+
+TextStyle CellStyle(bool bold) {
+  TextStyle s;
+  s.size = kFontSize;
+  s.bold = bold;
+  return s;
+}
+
+class TableWriter {
+ public:
+  TableWriter(PageFlow& flow, std::vector<const Column*> columns)
+      : flow_(flow), columns_(std::move(columns)) {
+    row_height_ = TextBlock(flow.cr(), "Ag", CellStyle(true)).height() + 2 * kRowPad;
+  }
+
+  double row_height() const { return row_height_; }
+
+  // Natural widths (widest of header and sampled cells), scaled to the
+  // text width.
+  void SizeColumns(size_t rows) {
+    std::vector<double> natural;
+    double total = 0;
+    for (const Column* c : columns_) {
+      double w = TextBlock(flow_.cr(), c->name(), CellStyle(true)).width();
+      for (size_t r = 0; r < std::min(rows, kMeasuredRows); ++r) {
+        w = std::max(w, TextBlock(flow_.cr(), c->AsString(r), CellStyle(false)).width());
+      }
+      natural.push_back(w + 2 * kCellPad);
+      total += natural.back();
+    }
+    for (double w : natural) widths_.push_back(w * flow_.width() / std::max(1.0, total));
+  }
+
+  void DrawHeader() {
+    std::vector<std::string> names;
+    for (const Column* c : columns_) names.push_back(c->name());
+    DrawRow(names, kHeaderFill, true, nullptr);
+  }
+
+  void DrawDataRow(size_t r) {
+    std::vector<std::string> cells;
+    for (const Column* c : columns_) cells.push_back(c->AsString(r));
+    const Rgb fill = r % 2 == 1 ? kStripeFill : Rgb{0xFFFFFF};
+    DrawRow(cells, fill, false, &columns_);
+  }
+
+ private:
+  // `types` gives each cell's column for alignment; nullptr for the header.
+  void DrawRow(const std::vector<std::string>& cells, Rgb fill, bool bold,
+               const std::vector<const Column*>* types) {
+    cairo_t* cr = flow_.cr();
+    double x = flow_.left();
+    const double y = flow_.y();
+    for (size_t i = 0; i < cells.size(); ++i) {
+      cairo_save(cr);
+      cairo_rectangle(cr, x, y, widths_[i], row_height_);
+      SetSourceRgb(cr, fill);
+      cairo_fill_preserve(cr);
+      SetSourceRgb(cr, kGridLine);
+      cairo_set_line_width(cr, 0.5);
+      cairo_stroke(cr);
+      cairo_restore(cr);
+      const bool numeric = types != nullptr && IsNumericType((*types)[i]->type());
+      TextBlock text(cr, cells[i], CellStyle(bold), std::max(1.0, widths_[i] - 2 * kCellPad),
+                     numeric ? TextAlign::kRight : TextAlign::kLeft, true);
+      text.Draw(cr, x + kCellPad, y + kRowPad);
+      x += widths_[i];
+    }
+    flow_.Advance(row_height_);
+  }
+
+  PageFlow& flow_;
+  std::vector<const Column*> columns_;
+  std::vector<double> widths_;
+  double row_height_ = 0;
+};
+
+}  // namespace
+
+Status FlowTable(PageFlow& flow, const Table& table, const std::string& title,
+                 const std::vector<std::string>& columns, const std::function<bool()>& cancelled) {
+  std::vector<const Column*> shown;
+  if (columns.empty()) {
+    for (size_t i = 0; i < table.num_columns(); ++i) shown.push_back(&table.column(i));
+  } else {
+    for (const std::string& name : columns) {
+      const Column* c = table.FindColumn(name);
+      if (c == nullptr) return Status::InvalidArgument("table has no column '" + name + "'");
+      shown.push_back(c);
+    }
+  }
+  if (shown.empty()) return Status::OK();
+
+  TableWriter writer(flow, shown);
+  const size_t rows = table.num_rows();
+  writer.SizeColumns(rows);
+
+  TextStyle title_style;
+  title_style.size = kTitleSize;
+  title_style.bold = true;
+  const TextBlock heading(flow.cr(), title, title_style, flow.width());
+  const double heading_height = title.empty() ? 0 : heading.height() + 4;
+  // Keep the title, the header and the first row together.
+  flow.EnsureRoom(heading_height + 2 * writer.row_height());
+  if (!title.empty()) {
+    heading.Draw(flow.cr(), flow.left(), flow.y());
+    flow.Advance(heading_height);
+  }
+  writer.DrawHeader();
+  for (size_t r = 0; r < rows; ++r) {
+    if (cancelled && cancelled()) return Status::Cancelled("rendering cancelled");
+    if (writer.row_height() > flow.remaining()) {
+      flow.NewPage();
+      writer.DrawHeader();
+    }
+    writer.DrawDataRow(r);
+  }
+  if (rows == 0) {
+    TextStyle empty = CellStyle(false);
+    empty.italic = true;
+    empty.color = {0x777777};
+    TextBlock text(flow.cr(), "No rows", empty, flow.width(), TextAlign::kCenter);
+    text.Draw(flow.cr(), flow.left(), flow.y() + kRowPad);
+    flow.Advance(writer.row_height());
+  }
+  return Status::OK();
+}
+
+}  // namespace quire

@@ -1,0 +1,224 @@
+#include "workers/worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/logging.h"
+#include "workers/pipeline.h"
+
+namespace quire {
+namespace {
+
+// Reports progress to the queue; turns a lost lease into ABORTED and a
+// cancel request into CANCELLED.
+class QueueProgressSink final : public ProgressSink {
+ public:
+  QueueProgressSink(JobQueue* queue, const LeasedJob& job, std::atomic<int>* lease)
+      : queue_(queue), job_(job), lease_(lease) {}
+
+  Status Report(Stage stage, int percent) override {
+    if (Status s = Check(); !s.ok()) return s;
+    auto r = queue_->Progress(job_, stage, percent);
+    if (!r.ok()) return r.status();
+    lease_->store(static_cast<int>(*r));
+    return Check();
+  }
+  bool StopRequested() const override {
+    return lease_->load() != static_cast<int>(LeaseState::kHeld);
+  }
+
+ private:
+  Status Check() const {
+    auto l = static_cast<LeaseState>(lease_->load());
+    if (l == LeaseState::kLost) return Status::Aborted("lease lost");
+    if (l == LeaseState::kCancelRequested) return Status::Cancelled("cancel requested");
+    return Status::OK();
+  }
+
+  JobQueue* const queue_;
+  const LeasedJob& job_;
+  std::atomic<int>* const lease_;
+};
+
+}  // namespace
+
+Worker::Worker(JobQueue* queue, TemplateStore* templates, ArtifactStore* artifacts,
+               WorkerOptions options)
+    : queue_(queue), templates_(templates), artifacts_(artifacts), options_(std::move(options)) {}
+
+Worker::~Worker() { Stop(); }
+
+void Worker::Start() {
+  threads_.emplace_back([this] { LeaseLoop(); });
+  threads_.emplace_back([this] { KeeperLoop(); });
+  for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { SlotLoop(); });
+  spdlog::info("worker {} started: concurrency {}", options_.worker_id, options_.concurrency);
+}
+
+void Worker::Stop() {
+  if (threads_.empty()) return;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+    // Let running jobs finish, up to the drain timeout.
+    cv_.wait_for(lock, options_.drain_timeout, [this] { return busy_ == 0; });
+    if (busy_ > 0) {
+      spdlog::warn("worker {}: {} jobs still running at shutdown; their leases will expire",
+                   options_.worker_id, busy_);
+    }
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void Worker::LeaseLoop() {
+  std::unique_ptr<RedisConnection> wait_conn;
+  auto backoff = std::chrono::milliseconds(100);
+  while (!stopping_) {
+    int free;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || busy_ < options_.concurrency; });
+      if (stopping_) break;
+      free = options_.concurrency - busy_;
+    }
+    auto jobs = queue_->Lease(options_.worker_id, free);
+    if (!jobs.ok()) {
+      spdlog::warn("lease failed: {}; retrying in {} ms", jobs.status().ToString(),
+                   backoff.count());
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+      continue;
+    }
+    backoff = std::chrono::milliseconds(100);
+    if (!jobs->empty()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& j : *jobs) {
+        auto r = std::make_shared<Running>();
+        r->job = std::move(j);
+        running_[r->job.id] = r;
+        ready_.push_back(std::move(r));
+        ++busy_;
+      }
+      cv_.notify_all();
+      continue;
+    }
+    // Nothing queued: block on the signal list until a submit wakes us. The
+    // timeout bounds how late an expired lease is reclaimed.
+    if (!wait_conn || wait_conn->broken()) {
+      auto c = RedisConnection::Connect(queue_->pool()->options());
+      if (!c.ok()) {
+        std::this_thread::sleep_for(backoff);
+        continue;
+      }
+      wait_conn = std::move(*c);
+    }
+    Status s = queue_->WaitForWork(*wait_conn, std::chrono::milliseconds(1000));
+    if (!s.ok()) spdlog::debug("wait for work: {}", s.ToString());
+  }
+}
+
+void Worker::SlotLoop() {
+  while (true) {
+    std::shared_ptr<Running> r;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return !ready_.empty() || stopping_; });
+      if (ready_.empty()) return;
+      r = std::move(ready_.front());
+      ready_.pop_front();
+    }
+    RunJob(r);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      running_.erase(r->job.id);
+      --busy_;
+    }
+    cv_.notify_all();
+  }
+}
+
+void Worker::KeeperLoop() {
+  auto next_heartbeat = std::chrono::steady_clock::now();
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, options_.extend_interval, [this] { return stopping_ && busy_ == 0; });
+      if (stopping_ && busy_ == 0) break;
+    }
+    std::vector<std::shared_ptr<Running>> held;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& [id, r] : running_) held.push_back(r);
+    }
+    if (!held.empty()) {
+      std::vector<const LeasedJob*> jobs;
+      for (auto& r : held) jobs.push_back(&r->job);
+      auto states = queue_->Extend(jobs);
+      if (states.ok()) {
+        for (size_t i = 0; i < held.size(); ++i) held[i]->lease.store(static_cast<int>((*states)[i]));
+      } else {
+        spdlog::warn("extending {} leases failed: {}", held.size(), states.status().ToString());
+      }
+    }
+    if (std::chrono::steady_clock::now() >= next_heartbeat) {
+      Status s = queue_->Heartbeat(options_.worker_id);
+      if (!s.ok()) spdlog::warn("heartbeat failed: {}", s.ToString());
+      next_heartbeat = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    }
+  }
+}
+
+void Worker::RunJob(const std::shared_ptr<Running>& r) {
+  const LeasedJob& job = r->job;
+  JobLogScope scope(job.id);
+  spdlog::info("running attempt {} (template '{}' v{})", job.attempt, job.spec.template_id,
+               job.spec.template_version);
+  JobContext ctx;
+  ctx.job_id = job.id;
+  ctx.spec = job.spec;
+  ctx.templates = templates_;
+  std::vector<ArtifactInfo> stored;
+  Status s;
+  auto dir = artifacts_->StagingDir(job.id, job.token);
+  if (!dir.ok()) {
+    s = dir.status();
+  } else {
+    ctx.output_dir = *dir;
+    Pipeline pipeline([&](JobContext&) -> Status {
+      auto committed = artifacts_->Commit(job.id, job.token);
+      if (!committed.ok()) return committed.status();
+      stored = std::move(*committed);
+      return Status::OK();
+    });
+    QueueProgressSink sink(queue_, job, &r->lease);
+    s = pipeline.Run(ctx, sink);
+  }
+
+  StatusOr<LeaseState> end = LeaseState::kLost;
+  if (s.ok()) {
+    end = queue_->Complete(job, stored);
+    if (end.ok() && *end != LeaseState::kLost) {
+      ++completed_;
+      spdlog::info("completed: {} artifacts", stored.size());
+    }
+  } else if (s.code() == StatusCode::kAborted) {
+    spdlog::warn("lease lost; abandoning the job to its new holder");
+  } else if (s.code() == StatusCode::kCancelled) {
+    end = queue_->AckCancel(job);
+    spdlog::info("cancelled");
+  } else {
+    end = queue_->Fail(job, s);
+    ++failed_;
+    spdlog::warn("failed: {}", s.ToString());
+  }
+  if (!end.ok()) {
+    spdlog::error("cannot record the job's end: {}; its lease will expire and it will run again",
+                  end.status().ToString());
+  }
+  bool keep = s.ok() && end.ok() && *end != LeaseState::kLost;
+  if (!keep) artifacts_->Discard(job.id, job.token);
+}
+
+}  // namespace quire

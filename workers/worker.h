@@ -1,0 +1,81 @@
+// Worker: one quire-worker process's engine. A leasing thread takes jobs
+// from the queue in batches as slots free up (blocking on the queue's signal
+// when there is nothing to do, never polling); `concurrency` slot threads run
+// the pipeline; a keeper thread extends the leases of running jobs, learns
+// of cancel requests and lost leases, and sends the worker's heartbeat.
+//
+// A job whose lease is lost is abandoned without writing anything: its
+// partial artifacts are discarded, and its new holder runs it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/artifact_store.h"
+#include "common/job_queue.h"
+#include "common/stored_templates.h"
+
+namespace quire {
+
+struct WorkerOptions {
+  std::string worker_id;
+  int concurrency = 4;
+  // How often leases are extended and cancel requests picked up.
+  std::chrono::milliseconds extend_interval{1000};
+  // How long Stop() waits for running jobs before abandoning them to their
+  // lease expiry.
+  std::chrono::milliseconds drain_timeout{30000};
+};
+
+class Worker {
+ public:
+  Worker(JobQueue* queue, TemplateStore* templates, ArtifactStore* artifacts,
+         WorkerOptions options);
+  ~Worker();
+
+  void Start();
+  // Stops leasing, waits for running jobs (up to drain_timeout), then stops.
+  void Stop();
+
+  int64_t jobs_completed() const { return completed_.load(); }
+  int64_t jobs_failed() const { return failed_.load(); }
+
+ private:
+  struct Running {
+    LeasedJob job;
+    // LeaseState as last seen by the keeper or a progress report.
+    std::atomic<int> lease{static_cast<int>(LeaseState::kHeld)};
+  };
+
+  void LeaseLoop();
+  void SlotLoop();
+  void KeeperLoop();
+  void RunJob(const std::shared_ptr<Running>& r);
+
+  JobQueue* const queue_;
+  TemplateStore* const templates_;
+  ArtifactStore* const artifacts_;
+  const WorkerOptions options_;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<int64_t> completed_{0};
+  std::atomic<int64_t> failed_{0};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<Running>> ready_;                 // guarded by mu_
+  std::map<std::string, std::shared_ptr<Running>> running_;    // guarded by mu_
+  int busy_ = 0;                                               // guarded by mu_ (ready + running)
+
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace quire
