@@ -1,0 +1,150 @@
+#include "tests/support/test_servers.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace quire::testing {
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+bool WaitForPort(int port, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    close(fd);
+    if (ok) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "quire-test-XXXXXX").string();
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = buf.data();
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path)
+    : log_path_(std::move(log_path)) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+      close(fd);
+    }
+    setpgid(0, 0);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+}
+
+ChildProcess::~ChildProcess() { Stop(std::chrono::milliseconds(3000)); }
+
+void ChildProcess::Reap(bool block) {
+  if (pid_ <= 0) return;
+  int status = 0;
+  pid_t r = waitpid(pid_, &status, block ? 0 : WNOHANG);
+  if (r == pid_ || (r < 0 && errno == ECHILD)) pid_ = -1;
+}
+
+bool ChildProcess::running() {
+  Reap(false);
+  return pid_ > 0;
+}
+
+void ChildProcess::Stop(std::chrono::milliseconds grace) {
+  if (!running()) return;
+  kill(pid_, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!running()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  Kill();
+}
+
+void ChildProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  Reap(true);
+}
+
+std::string ChildProcess::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TestRedis::TestRedis() : port_(FreePort()) { Start(); }
+
+TestRedis::~TestRedis() { Stop(); }
+
+void TestRedis::Start() {
+  proc_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind",
+                               "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
+                               dir_.path(), "--protected-mode", "yes"},
+      dir_.path() + "/redis.log");
+  if (!WaitForPort(port_, std::chrono::seconds(10))) {
+    throw std::runtime_error("redis-server did not start: " + proc_->Log());
+  }
+}
+
+void TestRedis::Stop() {
+  if (proc_) proc_->Kill();
+  proc_.reset();
+}
+
+void TestRedis::Flush() {
+  std::string cmd = "redis-cli -p " + std::to_string(port_) + " FLUSHALL > /dev/null";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("FLUSHALL failed");
+}
+
+std::string GatewayBinary() { return QUIRE_GATEWAY_BIN; }
+std::string WorkerBinary() { return QUIRE_WORKER_BIN; }
+std::string QuirectlBinary() { return QUIRECTL_BIN; }
+std::string SourceDir() { return QUIRE_SOURCE_DIR; }
+
+}  // namespace quire::testing

@@ -1,0 +1,80 @@
+// Real servers for integration tests: a redis-server on a free loopback port
+// in a temp dir, and Quire's own binaries as child processes. Everything is
+// stopped by pid when its object is destroyed. No mocks.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace quire::testing {
+
+// A free TCP port on 127.0.0.1 (bound once and released).
+int FreePort();
+
+// A fresh temp directory, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A child process with its output in a log file.
+class ChildProcess {
+ public:
+  ChildProcess(std::vector<std::string> argv, std::string log_path);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool running();
+  // SIGTERM, then SIGKILL after `grace`; waits for the exit.
+  void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
+  // SIGKILL at once, as a crash would.
+  void Kill();
+  const std::string& log_path() const { return log_path_; }
+  std::string Log() const;
+
+ private:
+  void Reap(bool block);
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+// redis-server on 127.0.0.1:port() with persistence off.
+class TestRedis {
+ public:
+  TestRedis();
+  ~TestRedis();
+  int port() const { return port_; }
+  // Stops the server (data is lost) and starts it again on the same port.
+  void Stop();
+  void Start();
+  // Empties every database.
+  void Flush();
+
+ private:
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<ChildProcess> proc_;
+};
+
+// Waits until `addr` (host:port) accepts TCP connections; false on timeout.
+bool WaitForPort(int port, std::chrono::milliseconds timeout);
+
+// Paths of the built binaries (set by CMake).
+std::string GatewayBinary();
+std::string WorkerBinary();
+std::string QuirectlBinary();
+// The repository's root.
+std::string SourceDir();
+
+}  // namespace quire::testing
