@@ -85,11 +85,13 @@ for _, id in ipairs(expired) do
   local f = redis.call('HMGET', key, 'state', 'prio', 'seq', 'cancel')
   if f[1] == 'RUNNING' then
     if f[4] == '1' then
-      redis.call('HSET', key, 'state', 'CANCELLED', 'token', '', 'finished', now)
+      redis.call('HSET', key, 'state', 'CANCELLED', 'token', '', 'finished', now,
+                 'err_code', 'CANCELLED', 'err_msg', 'cancelled by request')
       redis.call('HINCRBY', KEYS[8], 'cancelled', 1)
-      redis.call('EXPIRE', key, ARGV[7])
+      if tonumber(ARGV[7]) > 0 then redis.call('EXPIRE', key, ARGV[7]) end
     else
-      redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'stage', '', 'progress', 0)
+      redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '',
+                 'progress', 0)
       redis.call('ZADD', KEYS[5 - tonumber(f[2])], f[3], id)
       redis.call('HINCRBY', KEYS[8], 'reclaimed', 1)
     end
@@ -206,10 +208,11 @@ if not f[1] then return 'NOT_FOUND' end
 local now = now_ms()
 if f[1] == 'QUEUED' then
   redis.call('ZREM', KEYS[6 - tonumber(f[2])], ARGV[1])
-  redis.call('HSET', KEYS[1], 'state', 'CANCELLED', 'finished', now)
+  redis.call('HSET', KEYS[1], 'state', 'CANCELLED', 'finished', now,
+             'err_code', 'CANCELLED', 'err_msg', 'cancelled by request')
   redis.call('HINCRBY', KEYS[6], 'cancelled', 1)
   emit(KEYS[1], ARGV[1], ARGV[3], now)
-  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  if tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
   return 'CANCELLED'
 elseif f[1] == 'RUNNING' then
   redis.call('HSET', KEYS[1], 'cancel', 1)

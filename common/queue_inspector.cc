@@ -1,6 +1,7 @@
 #include "common/queue_inspector.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include "common/redis_keys.h"
@@ -56,6 +57,11 @@ StatusOr<JobPage> QueueInspector::List(const JobFilter& filter, int page_size,
     }
     max = page_token.substr(0, colon);
     after_id = page_token.substr(colon + 1);
+    int64_t score = 0;
+    auto [end, ec] = std::from_chars(max.data(), max.data() + max.size(), score);
+    if (ec != std::errc() || end != max.data() + max.size() || after_id.empty()) {
+      return Status::InvalidArgument("page_token is malformed; pass next_page_token unchanged");
+    }
   }
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();

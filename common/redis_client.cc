@@ -1,6 +1,7 @@
 #include "common/redis_client.h"
 
 #include <openssl/sha.h>
+#include <sys/socket.h>
 
 #include <cstdio>
 
@@ -131,14 +132,26 @@ StatusOr<RedisReply> RedisConnection::Eval(const std::string& script, const std:
 RedisPool::RedisPool(RedisOptions options, size_t max_idle)
     : options_(std::move(options)), max_idle_(max_idle) {}
 
+bool RedisConnection::PeerClosed() {
+  char c;
+  ssize_t n = recv(ctx_->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  // 0: orderly close (e.g. Redis restarted); data: a stray reply we cannot
+  // match to a command; EAGAIN: alive and idle.
+  return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
 StatusOr<RedisPool::Lease> RedisPool::Borrow() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!idle_.empty()) {
-      auto conn = std::move(idle_.back());
+  while (true) {
+    std::unique_ptr<RedisConnection> conn;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (idle_.empty()) break;
+      conn = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(this, std::move(conn));
     }
+    // An idle connection whose server went away is dropped here, so a Redis
+    // restart costs no failed call.
+    if (!conn->PeerClosed()) return Lease(this, std::move(conn));
   }
   auto conn = RedisConnection::Connect(options_);
   if (!conn.ok()) return conn.status();

@@ -81,6 +81,9 @@ class RedisConnection {
   // Changes the read timeout, e.g. for blocking commands.
   void SetTimeout(std::chrono::milliseconds timeout);
   bool broken() const { return broken_; }
+  // True when the server closed the connection (or sent something unasked)
+  // while it sat idle. Never blocks.
+  bool PeerClosed();
   redisContext* context() { return ctx_; }
 
  private:

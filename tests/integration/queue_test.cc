@@ -798,16 +798,9 @@ TEST_F(QueueTest, ListRejectsMalformedPageToken) {
   }
 }
 
-// Known bugs stay skipped until fixed; QUIRE_TEST_KNOWN_BUGS=1 runs them.
-bool RunKnownBugs() { return std::getenv("QUIRE_TEST_KNOWN_BUGS") != nullptr; }
-
 // A token with a colon but a non-numeric score reaches ZREVRANGEBYSCORE,
-// whose error came back as INTERNAL instead of INVALID_ARGUMENT.
+// whose error came back as INTERNAL instead of INVALID_ARGUMENT (regression).
 TEST_F(QueueTest, ListRejectsNonNumericPageTokenAsInvalidArgument) {
-  if (!RunKnownBugs()) {
-    GTEST_SKIP() << "bug: QueueInspector::List passes a non-numeric token score to "
-                    "ZREVRANGEBYSCORE and returns INTERNAL, not INVALID_ARGUMENT";
-  }
   Submit(Spec());
   for (const char* token : {"abc:def", "12x:0000000000000"}) {
     SCOPED_TRACE(token);
@@ -919,10 +912,6 @@ TEST_F(QueueTest, RedisDownGivesUnavailableThenRecovers) {
 // Idle pooled connections opened before a Redis restart are dead after it;
 // the first calls after the restart must not fail on them.
 TEST_F(QueueTest, RedisRestartDoesNotFailCallsOnStaleIdleConnections) {
-  if (!RunKnownBugs()) {
-    GTEST_SKIP() << "bug: RedisPool::Borrow hands out idle connections that died with the "
-                    "server; each fails one call with UNAVAILABLE after a Redis restart";
-  }
   {
     // Three connections in use at once, then returned: three idle.
     auto a = Ok(pool_.Borrow());
