@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs what is missing (apt), builds Quire, starts a scratch PostgreSQL
+# on a free loopback port in a temp dir, and runs every test with ctest.
+# Integration tests start their own redis-server processes on free loopback
+# ports; everything started is stopped by pid when the run ends.
+#
+#   tests/run.sh            build and run all tests
+#   QUIRE_BUILD_DIR=DIR     build directory (default: build)
+#   CTEST_ARGS="-R Queue"   extra ctest arguments
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${QUIRE_BUILD_DIR:-$ROOT/build}"
+JOBS="$(nproc)"
+
+"$ROOT/deploy/deps.sh"
+
+echo "== build ($BUILD)"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DQUIRE_BUILD_TESTS=ON \
+  -DQUIRE_BUILD_BENCH=ON > "$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; exit 1; }
+cmake --build "$BUILD" -j"$JOBS"
+
+TMP="$(mktemp -d /tmp/quire-tests-XXXXXX)"
+chmod 755 "$TMP"
+PG_PID=""
+cleanup() {
+  if [ -n "$PG_PID" ] && kill -0 "$PG_PID" 2>/dev/null; then
+    kill -INT "$PG_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$PG_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# PostgreSQL: initdb as a non-root user (PostgreSQL refuses to run as root).
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+PG_PORT="$(free_port)"
+AS=()
+if [ "$(id -u)" -eq 0 ]; then AS=(runuser -u postgres --); chown postgres "$TMP"; fi
+echo "== postgresql on 127.0.0.1:$PG_PORT"
+"${AS[@]}" "$PG_BIN/initdb" -D "$TMP/pg" -U quire --auth=trust -E UTF8 > "$TMP/initdb.log" 2>&1 \
+  || { cat "$TMP/initdb.log"; exit 1; }
+"${AS[@]}" "$PG_BIN/postgres" -D "$TMP/pg" -h 127.0.0.1 -p "$PG_PORT" -k "$TMP" \
+  -c fsync=off -c synchronous_commit=off > "$TMP/pg.log" 2>&1 &
+PG_PID=$!
+for _ in $(seq 100); do
+  "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q && break
+  sleep 0.1
+done
+"$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q || { cat "$TMP/pg.log"; exit 1; }
+export QUIRE_TEST_PG_DSN="host=127.0.0.1 port=$PG_PORT user=quire dbname=postgres"
+
+echo "== tests"
+cd "$BUILD"
+# Unit tests in parallel; integration tests one binary at a time, since they
+# start servers and measure real timeouts on a 2-core machine.
+ctest --output-on-failure -LE integration -j"$JOBS" ${CTEST_ARGS:-}
+ctest --output-on-failure -L integration ${CTEST_ARGS:-}
