@@ -30,7 +30,7 @@ struct Args {
   int port = 6379;
   int jobs = 20000;
   int repeat = 3;
-  int workers = 4;
+  int workers = 2;
   int lease_batch = 64;
   int latency_jobs = 1000;
   double latency_rate = 200;
@@ -121,6 +121,24 @@ double Drain(quire::JobQueue& q, const Args& a, int total) {
   return total / std::chrono::duration<double>(end - first).count();
 }
 
+// Microseconds Redis spent executing scripts and commands so far (from
+// INFO commandstats): a figure of Redis' own cost, much less noisy than
+// wall-clock rates on a shared machine.
+double RedisCommandMicros(quire::RedisPool& pool) {
+  auto c = pool.Borrow();
+  if (!c.ok()) return 0;
+  auto r = (*c)->Command({"INFO", "commandstats"});
+  if (!r.ok()) return 0;
+  std::string text = r->String();
+  double total = 0;
+  size_t pos = 0;
+  while ((pos = text.find("usec=", pos)) != std::string::npos) {
+    pos += 5;
+    total += std::strtod(text.c_str() + pos, nullptr);
+  }
+  return total;
+}
+
 struct Summary {
   double median, min, max;
 };
@@ -204,13 +222,19 @@ int main(int argc, char** argv) {
   std::printf("quire config jobs=%d repeat=%d workers=%d lease_batch=%d\n", a.jobs, a.repeat,
               a.workers, a.lease_batch);
   std::vector<double> single, batch, processed, processed_prio;
+  double us_submit = 0, us_drain = 0;
   for (int r = 0; r < a.repeat; ++r) {
     auto jobs = MakeJobs(a.jobs, false, rng);
     Flush(pool);
     single.push_back(EnqueueSingle(q, jobs));
     Flush(pool);
+    double t0 = RedisCommandMicros(pool);
     batch.push_back(EnqueueBatch(q, jobs));
+    double t1 = RedisCommandMicros(pool);
     processed.push_back(Drain(q, a, a.jobs));
+    double t2 = RedisCommandMicros(pool);
+    us_submit = (t1 - t0) / a.jobs;
+    us_drain = (t2 - t1) / a.jobs;
     auto prio_jobs = MakeJobs(a.jobs, true, rng);
     Flush(pool);
     (void)EnqueueBatch(q, prio_jobs);
@@ -220,6 +244,8 @@ int main(int argc, char** argv) {
   Print("enqueue_batch_jobs_per_s", Summarize(batch));
   Print("processed_jobs_per_s", Summarize(processed));
   Print("processed_prio_jobs_per_s", Summarize(processed_prio));
+  std::printf("quire redis_us_per_job submit=%.2f lease_and_complete=%.2f\n", us_submit,
+              us_drain);
   Latency(q, pool, a);
   Flush(pool);
   return 0;

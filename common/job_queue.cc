@@ -19,24 +19,6 @@ std::vector<std::string> PendingKeys() {
           keys::Pending(Priority::kNormal), keys::Pending(Priority::kLow)};
 }
 
-std::vector<std::string> EvalArgv(const LuaScript& script, const std::vector<std::string>& k,
-                                  const std::vector<std::string>& a) {
-  std::vector<std::string> argv;
-  argv.reserve(3 + k.size() + a.size());
-  argv.push_back("EVALSHA");
-  argv.push_back(script.sha1);
-  argv.push_back(std::to_string(k.size()));
-  argv.insert(argv.end(), k.begin(), k.end());
-  argv.insert(argv.end(), a.begin(), a.end());
-  return argv;
-}
-
-// Makes sure Redis knows the script, so pipelined EVALSHAs cannot NOSCRIPT.
-Status LoadScript(RedisConnection& conn, const LuaScript& script) {
-  auto r = conn.Command({"SCRIPT", "LOAD", script.text});
-  return r.ok() ? Status::OK() : r.status();
-}
-
 LeaseState ToLeaseState(long long v) {
   if (v == 1) return LeaseState::kHeld;
   if (v == 2) return LeaseState::kCancelRequested;
@@ -56,55 +38,46 @@ std::string NewJobId() {
 JobQueue::JobQueue(RedisPool* pool, QueueOptions options)
     : pool_(pool), options_(std::move(options)) {}
 
-std::vector<std::string> JobQueue::SubmitArgs(const JobSpec& spec, const std::string& id,
-                                              std::vector<std::string>* k) const {
-  *k = {keys::Job(id),   keys::Pending(spec.priority), keys::Sequence(), keys::Signal(),
-        keys::Index(),   keys::Stats(),
-        keys::Idempotency(spec.idempotency_key)};
-  return {id,
-          spec.template_id,
-          std::to_string(spec.template_version),
-          std::to_string(static_cast<int>(spec.priority)),
-          EncodeParams(spec.params),
-          JoinList(spec.outputs),
-          spec.submitter,
-          spec.inline_template,
-          spec.idempotency_key,
-          std::to_string(options_.idempotency_retention.count())};
+StatusOr<std::vector<SubmitResult>> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs) {
+  std::vector<SubmitResult> out;
+  out.reserve(specs.size());
+  if (specs.empty()) return out;
+  auto conn = pool_->Borrow();
+  if (!conn.ok()) return conn.status();
+  std::vector<std::string> k = PendingKeys();
+  k.insert(k.end(), {keys::Sequence(), keys::Signal(), keys::Index(), keys::Stats()});
+  constexpr size_t kChunk = 1000;
+  for (size_t start = 0; start < specs.size(); start += kChunk) {
+    size_t end = std::min(specs.size(), start + kChunk);
+    std::vector<std::string> a = {keys::JobPrefix(), keys::Idempotency(""),
+                                  std::to_string(options_.idempotency_retention.count())};
+    a.reserve(3 + 9 * (end - start));
+    for (size_t i = start; i < end; ++i) {
+      const JobSpec& spec = specs[i];
+      a.push_back(NewJobId());
+      a.push_back(spec.template_id);
+      a.push_back(std::to_string(spec.template_version));
+      a.push_back(std::to_string(static_cast<int>(spec.priority)));
+      a.push_back(EncodeParams(spec.params));
+      a.push_back(JoinList(spec.outputs));
+      a.push_back(spec.submitter);
+      a.push_back(spec.inline_template);
+      a.push_back(spec.idempotency_key);
+    }
+    auto r = (*conn)->Eval(scripts::Submit().text, scripts::Submit().sha1, k, a);
+    if (!r.ok()) return r.status();
+    if (r->Size() != 2 * (end - start)) return Status::Internal("submit: unexpected reply");
+    for (size_t i = 0; i < r->Size(); i += 2) {
+      out.push_back({ElementString(r->Element(i)), ElementInteger(r->Element(i + 1)) == 1});
+    }
+  }
+  return out;
 }
 
 StatusOr<SubmitResult> JobQueue::Submit(const JobSpec& spec) {
-  auto conn = pool_->Borrow();
-  if (!conn.ok()) return conn.status();
-  std::vector<std::string> k;
-  std::string id = NewJobId();
-  auto a = SubmitArgs(spec, id, &k);
-  auto r = (*conn)->Eval(scripts::Submit().text, scripts::Submit().sha1, k, a);
+  auto r = SubmitBatch({spec});
   if (!r.ok()) return r.status();
-  if (r->Size() != 2) return Status::Internal("submit: unexpected reply");
-  return SubmitResult{ElementString(r->Element(0)), ElementInteger(r->Element(1)) == 1};
-}
-
-StatusOr<std::vector<SubmitResult>> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs) {
-  auto conn = pool_->Borrow();
-  if (!conn.ok()) return conn.status();
-  QUIRE_RETURN_IF_ERROR(LoadScript(**conn, scripts::Submit()));
-  for (const auto& spec : specs) {
-    std::vector<std::string> k;
-    auto a = SubmitArgs(spec, NewJobId(), &k);
-    (*conn)->Append(EvalArgv(scripts::Submit(), k, a));
-  }
-  auto replies = (*conn)->Flush();
-  if (!replies.ok()) return replies.status();
-  std::vector<SubmitResult> out;
-  out.reserve(specs.size());
-  for (const auto& r : *replies) {
-    if (r.IsError() || r.Size() != 2) {
-      return Status::Internal("submit: " + (r.IsError() ? r.String() : "unexpected reply"));
-    }
-    out.push_back({ElementString(r.Element(0)), ElementInteger(r.Element(1)) == 1});
-  }
-  return out;
+  return r->front();
 }
 
 StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, int max_jobs) {
@@ -183,30 +156,37 @@ StatusOr<LeaseState> JobQueue::Progress(const LeasedJob& job, Stage stage, int p
   return ToLeaseState(r->Integer());
 }
 
-std::vector<std::string> JobQueue::FinishArgs(const LeasedJob& job, JobState state,
-                                              const std::string& code, const std::string& message,
-                                              const std::string& artifacts) const {
-  return {std::to_string(job.token),
-          JobStateName(state),
-          code,
-          message,
-          artifacts,
-          std::to_string(options_.retention.count()),
-          job.id,
-          keys::EventChannelPrefix(),
-          keys::StageLatencyPrefix()};
+StatusOr<std::vector<LeaseState>> JobQueue::FinishMany(const std::vector<FinishRequest>& reqs) {
+  std::vector<LeaseState> out;
+  if (reqs.empty()) return out;
+  auto conn = pool_->Borrow();
+  if (!conn.ok()) return conn.status();
+  std::vector<std::string> a = {std::to_string(options_.retention.count()),
+                                keys::EventChannelPrefix(), keys::StageLatencyPrefix(),
+                                keys::JobPrefix()};
+  a.reserve(4 + 6 * reqs.size());
+  for (const auto& r : reqs) {
+    a.push_back(r.job->id);
+    a.push_back(std::to_string(r.job->token));
+    a.push_back(JobStateName(r.state));
+    a.push_back(r.code);
+    a.push_back(r.message);
+    a.push_back(r.artifacts);
+  }
+  auto r = (*conn)->Eval(scripts::Finish().text, scripts::Finish().sha1,
+                         {keys::Active(), keys::Stats()}, a);
+  if (!r.ok()) return r.status();
+  if (r->Size() != reqs.size()) return Status::Internal("finish: unexpected reply");
+  for (size_t i = 0; i < r->Size(); ++i) out.push_back(ToLeaseState(ElementInteger(r->Element(i))));
+  return out;
 }
 
 StatusOr<LeaseState> JobQueue::Finish(const LeasedJob& job, JobState state,
                                       const std::string& code, const std::string& message,
                                       const std::string& artifacts) {
-  auto conn = pool_->Borrow();
-  if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Eval(scripts::Finish().text, scripts::Finish().sha1,
-                         {keys::Job(job.id), keys::Active(), keys::Stats()},
-                         FinishArgs(job, state, code, message, artifacts));
+  auto r = FinishMany({FinishRequest{&job, state, code, message, artifacts}});
   if (!r.ok()) return r.status();
-  return ToLeaseState(r->Integer());
+  return r->front();
 }
 
 StatusOr<LeaseState> JobQueue::Complete(const LeasedJob& job,
@@ -216,22 +196,10 @@ StatusOr<LeaseState> JobQueue::Complete(const LeasedJob& job,
 
 StatusOr<std::vector<LeaseState>> JobQueue::CompleteBatch(
     const std::vector<const LeasedJob*>& jobs) {
-  std::vector<LeaseState> out;
-  if (jobs.empty()) return out;
-  auto conn = pool_->Borrow();
-  if (!conn.ok()) return conn.status();
-  QUIRE_RETURN_IF_ERROR(LoadScript(**conn, scripts::Finish()));
-  for (const auto* j : jobs) {
-    (*conn)->Append(EvalArgv(scripts::Finish(), {keys::Job(j->id), keys::Active(), keys::Stats()},
-                             FinishArgs(*j, JobState::kCompleted, "", "", "[]")));
-  }
-  auto replies = (*conn)->Flush();
-  if (!replies.ok()) return replies.status();
-  for (const auto& r : *replies) {
-    if (r.IsError()) return Status::Internal("complete: " + r.String());
-    out.push_back(ToLeaseState(r.Integer()));
-  }
-  return out;
+  std::vector<FinishRequest> reqs;
+  reqs.reserve(jobs.size());
+  for (const auto* j : jobs) reqs.push_back({j, JobState::kCompleted, "", "", "[]"});
+  return FinishMany(reqs);
 }
 
 StatusOr<LeaseState> JobQueue::Fail(const LeasedJob& job, const Status& error) {

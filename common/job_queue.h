@@ -48,7 +48,7 @@ class JobQueue {
 
   // Creates and queues one job (its id is made here).
   StatusOr<SubmitResult> Submit(const JobSpec& spec);
-  // Submits many jobs in one pipelined round trip. The outer status fails
+  // Submits many jobs, up to 1,000 per script call. The outer status fails
   // only when Redis is unreachable.
   StatusOr<std::vector<SubmitResult>> SubmitBatch(const std::vector<JobSpec>& specs);
 
@@ -65,7 +65,7 @@ class JobQueue {
   StatusOr<LeaseState> Progress(const LeasedJob& job, Stage stage, int percent);
   // Ends a leased job. kLost when the lease was lost: nothing was written.
   StatusOr<LeaseState> Complete(const LeasedJob& job, const std::vector<ArtifactInfo>& artifacts);
-  // Completes many jobs in one pipelined round trip.
+  // Completes many jobs in one script call.
   StatusOr<std::vector<LeaseState>> CompleteBatch(const std::vector<const LeasedJob*>& jobs);
   StatusOr<LeaseState> Fail(const LeasedJob& job, const Status& error);
   // Acknowledges a cancel request: the job ends CANCELLED.
@@ -81,11 +81,15 @@ class JobQueue {
   const QueueOptions& options() const { return options_; }
 
  private:
-  std::vector<std::string> SubmitArgs(const JobSpec& spec, const std::string& id,
-                                      std::vector<std::string>* keys) const;
-  std::vector<std::string> FinishArgs(const LeasedJob& job, JobState state,
-                                      const std::string& code, const std::string& message,
-                                      const std::string& artifacts) const;
+  struct FinishRequest {
+    const LeasedJob* job;
+    JobState state;
+    std::string code;
+    std::string message;
+    std::string artifacts;
+  };
+  // One FINISH call for many jobs.
+  StatusOr<std::vector<LeaseState>> FinishMany(const std::vector<FinishRequest>& reqs);
   StatusOr<LeaseState> Finish(const LeasedJob& job, JobState state, const std::string& code,
                               const std::string& message, const std::string& artifacts);
 

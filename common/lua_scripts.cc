@@ -7,61 +7,106 @@ namespace {
 
 // Helpers every script starts with.
 //   now_ms(): Redis' clock in milliseconds.
-//   emit(key, id, chan_prefix, now): bumps the job's event sequence `ver`
-//     and publishes its state as JSON on chan_prefix..id.
+//   int(n): a whole number as text; cheaper for Redis than Lua's %.14g.
+//   emit(id, chan_prefix, now, seq, state, stage, progress, attempt, code,
+//     msg, cancel): publishes a job's state as JSON on chan_prefix..id (ids,
+//     states, stages and codes are plain identifiers; only the message
+//     needs JSON escaping).
+//     Callers pass what they just wrote, including the job's new event
+//     sequence `ver`, so no read is needed.
 //   end_stage(key, stage, now, latency_prefix): stamps the stage's end time
 //     and records its duration in the capped latency list of that stage.
+//   push_all(cmd, key, items): one command with many arguments, in chunks
+//     that stay below Lua's stack limit.
 constexpr const char* kPrelude = R"lua(
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local function emit(key, id, chan_prefix, now)
-  local ver = redis.call('HINCRBY', key, 'ver', 1)
-  local f = redis.call('HMGET', key, 'state', 'stage', 'progress', 'attempt',
-                       'err_code', 'err_msg', 'cancel')
-  redis.call('PUBLISH', chan_prefix .. id, cjson.encode({
-    id = id, seq = ver, state = f[1] or '', stage = f[2] or '',
-    progress = tonumber(f[3]) or 0, attempt = tonumber(f[4]) or 0,
-    err_code = f[5] or '', err_msg = f[6] or '', cancel = f[7] == '1', t = now}))
+local function int(n)
+  return string.format('%d', n)
+end
+local function emit(id, chan_prefix, now, seq, state, stage, progress, attempt, code, msg,
+                    cancel)
+  local json = string.format(
+      '{"id":"%s","seq":%d,"state":"%s","stage":"%s","progress":%d,"attempt":%d,' ..
+      '"err_code":"%s","err_msg":%s,"cancel":%s,"t":%d}',
+      id, seq, state, stage or '', tonumber(progress) or 0, tonumber(attempt) or 0, code or '',
+      (msg and msg ~= '') and cjson.encode(msg) or '""', cancel == '1' and 'true' or 'false', now)
+  redis.call('PUBLISH', chan_prefix .. id, json)
 end
 local function end_stage(key, stage, now, latency_prefix)
   local started = tonumber(redis.call('HGET', key, 't:' .. stage .. ':s'))
-  redis.call('HSET', key, 't:' .. stage .. ':e', now)
+  redis.call('HSET', key, 't:' .. stage .. ':e', int(now))
   if started then
     local lkey = latency_prefix .. stage
-    redis.call('LPUSH', lkey, now - started)
+    redis.call('LPUSH', lkey, int(now - started))
     redis.call('LTRIM', lkey, 0, 999)
+  end
+end
+local function push_all(cmd, key, items)
+  for i = 1, #items, 4000 do
+    redis.call(cmd, key, unpack(items, i, math.min(i + 3999, #items)))
   end
 end
 )lua";
 
-// SUBMIT: creates a job and queues it, or returns the job already created
-// for the same idempotency key.
-//   KEYS[1] job hash   KEYS[2] pending zset of its priority   KEYS[3] seq
-//   KEYS[4] signal     KEYS[5] index   KEYS[6] stats   KEYS[7] idempotency key
-//   ARGV[1] id  ARGV[2] template id  ARGV[3] template version  ARGV[4] priority
-//   ARGV[5] params JSON  ARGV[6] outputs  ARGV[7] submitter  ARGV[8] inline YAML
-//   ARGV[9] idempotency key text ('' for none)  ARGV[10] its TTL in seconds
-// Result: {job id, 1 if it already existed else 0}
+// SUBMIT: creates and queues jobs, many in one call; a job whose
+// idempotency key was seen (within its TTL) is not created again: the
+// existing job's id is returned. Absent hash fields read as 0 or ''.
+//   KEYS[1..4] pending zsets URGENT, HIGH, NORMAL, LOW   KEYS[5] seq
+//   KEYS[6] signal   KEYS[7] index   KEYS[8] stats
+//   ARGV[1] job key prefix  ARGV[2] idempotency key prefix  ARGV[3] its TTL
+//   in seconds  ARGV[4..] groups of 9: id, template id, template version,
+//   priority 1..4, params JSON, outputs, submitter, inline YAML,
+//   idempotency key ('' for none)
+// Result: flat array: job id, 1 if it already existed else 0, per group.
 constexpr const char* kSubmit = R"lua(
-if ARGV[9] ~= '' then
-  local existing = redis.call('GET', KEYS[7])
-  if existing then return {existing, 1} end
-end
 local now = now_ms()
-local seq = redis.call('INCR', KEYS[3])
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'tpl', ARGV[2], 'tver', ARGV[3],
-           'prio', ARGV[4], 'params', ARGV[5], 'outputs', ARGV[6],
-           'submitter', ARGV[7], 'inline', ARGV[8], 'idem', ARGV[9],
-           'state', 'QUEUED', 'stage', '', 'progress', 0, 'attempt', 0,
-           'seq', seq, 'created', now, 'ver', 0)
-redis.call('ZADD', KEYS[2], seq, ARGV[1])
-redis.call('ZADD', KEYS[5], now, ARGV[1])
-redis.call('HINCRBY', KEYS[6], 'submitted', 1)
-if redis.call('LLEN', KEYS[4]) < 64 then redis.call('LPUSH', KEYS[4], 1) end
-if ARGV[9] ~= '' then redis.call('SET', KEYS[7], ARGV[1], 'EX', ARGV[10]) end
-return {ARGV[1], 0}
+local now_s = int(now)
+local n = (#ARGV - 3) / 9
+local seq = redis.call('INCRBY', KEYS[5], n) - n
+local pending = {{}, {}, {}, {}}
+local index = {}
+local out = {}
+for i = 4, #ARGV, 9 do
+  local id, idem = ARGV[i], ARGV[i + 8]
+  local existing = false
+  if idem ~= '' then existing = redis.call('GET', ARGV[2] .. idem) end
+  if existing then
+    out[#out + 1] = existing
+    out[#out + 1] = 1
+  else
+    seq = seq + 1
+    local fields = {'id', id, 'tpl', ARGV[i + 1], 'tver', ARGV[i + 2], 'prio', ARGV[i + 3],
+                    'params', ARGV[i + 4], 'outputs', ARGV[i + 5], 'state', 'QUEUED',
+                    'seq', int(seq), 'created', now_s}
+    if ARGV[i + 6] ~= '' then fields[#fields + 1] = 'submitter'; fields[#fields + 1] = ARGV[i + 6] end
+    if ARGV[i + 7] ~= '' then fields[#fields + 1] = 'inline'; fields[#fields + 1] = ARGV[i + 7] end
+    if idem ~= '' then
+      fields[#fields + 1] = 'idem'
+      fields[#fields + 1] = idem
+      redis.call('SET', ARGV[2] .. idem, id, 'EX', ARGV[3])
+    end
+    redis.call('HSET', ARGV[1] .. id, unpack(fields))
+    local p = pending[5 - tonumber(ARGV[i + 3])]
+    p[#p + 1] = int(seq)
+    p[#p + 1] = id
+    index[#index + 1] = now_s
+    index[#index + 1] = id
+    out[#out + 1] = id
+    out[#out + 1] = 0
+  end
+end
+for p = 1, 4 do
+  if #pending[p] > 0 then push_all('ZADD', KEYS[p], pending[p]) end
+end
+if #index > 0 then
+  push_all('ZADD', KEYS[7], index)
+  redis.call('HINCRBY', KEYS[8], 'submitted', #index / 2)
+  if redis.call('LLEN', KEYS[6]) < 64 then redis.call('LPUSH', KEYS[6], 1) end
+end
+return out
 )lua";
 
 // LEASE: first returns expired leases to their queue (or finishes them as
@@ -78,53 +123,71 @@ return {ARGV[1], 0}
 //   inline, submitter, created, idem}}
 constexpr const char* kLease = R"lua(
 local now = now_ms()
+local now_s = int(now)
 local expired = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, tonumber(ARGV[6]))
 for _, id in ipairs(expired) do
   redis.call('ZREM', KEYS[5], id)
   local key = ARGV[4] .. id
-  local f = redis.call('HMGET', key, 'state', 'prio', 'seq', 'cancel')
+  local f = redis.call('HMGET', key, 'state', 'prio', 'seq', 'cancel', 'stage', 'progress',
+                       'attempt', 'ver')
   if f[1] == 'RUNNING' then
+    local ver = (tonumber(f[8]) or 0) + 1
     if f[4] == '1' then
-      redis.call('HSET', key, 'state', 'CANCELLED', 'token', '', 'finished', now,
-                 'err_code', 'CANCELLED', 'err_msg', 'cancelled by request')
+      redis.call('HSET', key, 'state', 'CANCELLED', 'token', '', 'finished', now_s,
+                 'err_code', 'CANCELLED', 'err_msg', 'cancelled by request', 'ver', ver)
       redis.call('HINCRBY', KEYS[8], 'cancelled', 1)
       if tonumber(ARGV[7]) > 0 then redis.call('EXPIRE', key, ARGV[7]) end
+      emit(id, ARGV[5], now, ver, 'CANCELLED', f[5], f[6], f[7], 'CANCELLED',
+           'cancelled by request', '1')
     else
       redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '',
-                 'progress', 0)
+                 'progress', 0, 'ver', ver)
       redis.call('ZADD', KEYS[5 - tonumber(f[2])], f[3], id)
       redis.call('HINCRBY', KEYS[8], 'reclaimed', 1)
+      emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[7], '', '', '0')
     end
-    emit(key, id, ARGV[5], now)
   end
 end
 local want = tonumber(ARGV[1])
-local out = {}
+local ids = {}
 for p = 1, 4 do
-  if want <= 0 then break end
-  local popped = redis.call('ZPOPMIN', KEYS[p], want)
-  for i = 1, #popped, 2 do
-    local id = popped[i]
-    local key = ARGV[4] .. id
-    local token = redis.call('INCR', KEYS[6])
-    local attempt = redis.call('HINCRBY', key, 'attempt', 1)
-    if attempt > 1 then
-      redis.call('HDEL', key, 't:VALIDATING:s', 't:VALIDATING:e', 't:COLLECTING_DATA:s',
-                 't:COLLECTING_DATA:e', 't:GENERATING_CHARTS:s', 't:GENERATING_CHARTS:e',
-                 't:RENDERING_REPORT:s', 't:RENDERING_REPORT:e', 't:FINALIZING:s',
-                 't:FINALIZING:e')
-    end
-    redis.call('HSET', key, 'state', 'RUNNING', 'token', token, 'worker', ARGV[3],
-               'stage', '', 'progress', 0)
-    redis.call('HSETNX', key, 'started', now)
-    redis.call('ZADD', KEYS[5], now + tonumber(ARGV[2]), id)
-    emit(key, id, ARGV[5], now)
-    out[#out + 1] = {id, token, attempt, redis.call('HMGET', key, 'tpl', 'tver', 'prio',
-                     'params', 'outputs', 'inline', 'submitter', 'created', 'idem')}
-    want = want - 1
-  end
+  if #ids >= want then break end
+  local popped = redis.call('ZPOPMIN', KEYS[p], want - #ids)
+  for i = 1, #popped, 2 do ids[#ids + 1] = popped[i] end
 end
-if want > 0 then redis.call('DEL', KEYS[7]) end
+if #ids < want then redis.call('DEL', KEYS[7]) end
+if #ids == 0 then return {} end
+local token = redis.call('INCRBY', KEYS[6], #ids) - #ids
+local deadline = int(now + tonumber(ARGV[2]))
+local active = {}
+local out = {}
+for _, id in ipairs(ids) do
+  token = token + 1
+  local key = ARGV[4] .. id
+  local f = redis.call('HMGET', key, 'tpl', 'tver', 'prio', 'params', 'outputs', 'inline',
+                       'submitter', 'created', 'idem', 'attempt', 'started', 'ver')
+  local attempt = (tonumber(f[10]) or 0) + 1
+  local ver = (tonumber(f[12]) or 0) + 1
+  if attempt > 1 then
+    redis.call('HDEL', key, 't:VALIDATING:s', 't:VALIDATING:e', 't:COLLECTING_DATA:s',
+               't:COLLECTING_DATA:e', 't:GENERATING_CHARTS:s', 't:GENERATING_CHARTS:e',
+               't:RENDERING_REPORT:s', 't:RENDERING_REPORT:e', 't:FINALIZING:s',
+               't:FINALIZING:e')
+  end
+  if attempt > 1 then
+    redis.call('HSET', key, 'state', 'RUNNING', 'token', int(token), 'worker', ARGV[3],
+               'stage', '', 'progress', '0', 'attempt', int(attempt), 'ver', int(ver))
+  else
+    redis.call('HSET', key, 'state', 'RUNNING', 'token', int(token), 'worker', ARGV[3],
+               'attempt', '1', 'started', now_s, 'ver', int(ver))
+  end
+  active[#active + 1] = deadline
+  active[#active + 1] = id
+  emit(id, ARGV[5], now, ver, 'RUNNING', '', 0, attempt, '', '', '0')
+  f[10], f[11], f[12] = nil, nil, nil
+  out[#out + 1] = {id, token, attempt, f}
+end
+push_all('ZADD', KEYS[5], active)
 return out
 )lua";
 
@@ -157,42 +220,68 @@ return out
 //   ARGV[5] event channel prefix  ARGV[6] latency key prefix
 // Result: 1 held, 2 held and cancel requested, 0 lost.
 constexpr const char* kProgress = R"lua(
-local f = redis.call('HMGET', KEYS[1], 'token', 'state', 'stage', 'cancel')
+local f = redis.call('HMGET', KEYS[1], 'token', 'state', 'stage', 'cancel', 'attempt', 'ver')
 if f[1] ~= ARGV[1] or f[2] ~= 'RUNNING' then return 0 end
 local now = now_ms()
+local ver = (tonumber(f[6]) or 0) + 1
 if ARGV[2] ~= f[3] then
   if f[3] and f[3] ~= '' then end_stage(KEYS[1], f[3], now, ARGV[6]) end
-  redis.call('HSET', KEYS[1], 't:' .. ARGV[2] .. ':s', now, 'stage', ARGV[2])
+  redis.call('HSET', KEYS[1], 't:' .. ARGV[2] .. ':s', int(now), 'stage', ARGV[2],
+             'progress', ARGV[3], 'ver', ver)
+else
+  redis.call('HSET', KEYS[1], 'progress', ARGV[3], 'ver', ver)
 end
-redis.call('HSET', KEYS[1], 'progress', ARGV[3])
-emit(KEYS[1], ARGV[4], ARGV[5], now)
+emit(ARGV[4], ARGV[5], now, ver, 'RUNNING', ARGV[2], ARGV[3], f[5], '', '', f[4])
 if f[4] == '1' then return 2 end
 return 1
 )lua";
 
-// FINISH: ends a leased job as COMPLETED, FAILED or CANCELLED (the worker's
-// acknowledgement of a cancel request). Refused when the token does not
-// match: a worker that lost its lease cannot finish the job.
-//   KEYS[1] job hash  KEYS[2] active  KEYS[3] stats
-//   ARGV[1] token  ARGV[2] final state  ARGV[3] error code  ARGV[4] error
-//   message  ARGV[5] artifacts JSON  ARGV[6] retention seconds  ARGV[7] id
-//   ARGV[8] event channel prefix  ARGV[9] latency key prefix
-// Result: 1 finished, 0 lost.
+// FINISH: ends leased jobs as COMPLETED, FAILED or CANCELLED (the worker's
+// acknowledgement of a cancel request), many in one call. A job whose token
+// does not match is left alone: a worker that lost its lease cannot finish
+// the job.
+//   KEYS[1] active  KEYS[2] stats
+//   ARGV[1] retention seconds (0 keeps finished jobs)  ARGV[2] event channel
+//   prefix  ARGV[3] latency key prefix  ARGV[4] job key prefix
+//   ARGV[5..] groups of 6: id, token, final state, error code, error message,
+//   artifacts JSON
+// Result: one integer per job: 1 finished, 0 lost.
 constexpr const char* kFinish = R"lua(
-local f = redis.call('HMGET', KEYS[1], 'token', 'state', 'stage')
-if f[1] ~= ARGV[1] or f[2] ~= 'RUNNING' then return 0 end
 local now = now_ms()
-if f[3] and f[3] ~= '' then end_stage(KEYS[1], f[3], now, ARGV[9]) end
-redis.call('HSET', KEYS[1], 'state', ARGV[2], 'token', '', 'finished', now,
-           'err_code', ARGV[3], 'err_msg', ARGV[4])
-if ARGV[2] == 'COMPLETED' then
-  redis.call('HSET', KEYS[1], 'progress', 100, 'artifacts', ARGV[5])
+local now_s = int(now)
+local out = {}
+local counts = {}
+local done = {}
+local retention = tonumber(ARGV[1])
+for i = 5, #ARGV, 6 do
+  local id, token, state = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local key = ARGV[4] .. id
+  local f = redis.call('HMGET', key, 'token', 'state', 'stage', 'progress', 'attempt', 'cancel',
+                       'ver')
+  if f[1] ~= token or f[2] ~= 'RUNNING' then
+    out[#out + 1] = 0
+  else
+    if f[3] and f[3] ~= '' then end_stage(key, f[3], now, ARGV[3]) end
+    local ver = (tonumber(f[7]) or 0) + 1
+    local progress = f[4]
+    if state == 'COMPLETED' then
+      progress = 100
+      redis.call('HSET', key, 'state', state, 'token', '', 'finished', now_s, 'progress', '100',
+                 'artifacts', ARGV[i + 5], 'ver', ver)
+    else
+      redis.call('HSET', key, 'state', state, 'token', '', 'finished', now_s,
+                 'err_code', ARGV[i + 3], 'err_msg', ARGV[i + 4], 'ver', ver)
+    end
+    done[#done + 1] = id
+    counts[state] = (counts[state] or 0) + 1
+    emit(id, ARGV[2], now, ver, state, f[3], progress, f[5], ARGV[i + 3], ARGV[i + 4], f[6])
+    if retention > 0 then redis.call('EXPIRE', key, retention) end
+    out[#out + 1] = 1
+  end
 end
-redis.call('ZREM', KEYS[2], ARGV[7])
-redis.call('HINCRBY', KEYS[3], string.lower(ARGV[2]), 1)
-emit(KEYS[1], ARGV[7], ARGV[8], now)
-if tonumber(ARGV[6]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[6]) end
-return 1
+if #done > 0 then push_all('ZREM', KEYS[1], done) end
+for state, n in pairs(counts) do redis.call('HINCRBY', KEYS[2], string.lower(state), n) end
+return out
 )lua";
 
 // CANCEL: a queued job leaves its queue and is CANCELLED at once; a running
@@ -203,20 +292,22 @@ return 1
 // Result: 'CANCELLED', 'RUNNING' (flagged), 'NOT_FOUND', or the terminal
 //   state the job already had.
 constexpr const char* kCancel = R"lua(
-local f = redis.call('HMGET', KEYS[1], 'state', 'prio')
+local f = redis.call('HMGET', KEYS[1], 'state', 'prio', 'stage', 'progress', 'attempt', 'ver')
 if not f[1] then return 'NOT_FOUND' end
 local now = now_ms()
+local ver = (tonumber(f[6]) or 0) + 1
 if f[1] == 'QUEUED' then
   redis.call('ZREM', KEYS[6 - tonumber(f[2])], ARGV[1])
-  redis.call('HSET', KEYS[1], 'state', 'CANCELLED', 'finished', now,
-             'err_code', 'CANCELLED', 'err_msg', 'cancelled by request')
+  redis.call('HSET', KEYS[1], 'state', 'CANCELLED', 'finished', int(now),
+             'err_code', 'CANCELLED', 'err_msg', 'cancelled by request', 'ver', ver)
   redis.call('HINCRBY', KEYS[6], 'cancelled', 1)
-  emit(KEYS[1], ARGV[1], ARGV[3], now)
+  emit(ARGV[1], ARGV[3], now, ver, 'CANCELLED', f[3], f[4], f[5], 'CANCELLED',
+       'cancelled by request', '0')
   if tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
   return 'CANCELLED'
 elseif f[1] == 'RUNNING' then
-  redis.call('HSET', KEYS[1], 'cancel', 1)
-  emit(KEYS[1], ARGV[1], ARGV[3], now)
+  redis.call('HSET', KEYS[1], 'cancel', 1, 'ver', ver)
+  emit(ARGV[1], ARGV[3], now, ver, 'RUNNING', f[3], f[4], f[5], '', '', '1')
   return 'RUNNING'
 end
 return f[1]

@@ -38,8 +38,7 @@ fi
 
 "$ROOT/deploy/deps.sh"
 echo "== building (this takes a few minutes the first time)"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DQUIRE_BUILD_TESTS=OFF \
-  -DQUIRE_BUILD_BENCH=OFF > /dev/null
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target quire-gateway quire-worker quirectl
 mkdir -p "$RUN" "$OUT"
 

@@ -148,7 +148,7 @@ TEST_F(QueueTest, SubmitWritesJobHashAndQueuesByPriority) {
 
     EXPECT_EQ(Field(r.job_id, "id"), r.job_id);
     EXPECT_EQ(Field(r.job_id, "state"), "QUEUED");
-    EXPECT_EQ(Field(r.job_id, "attempt"), "0");
+    EXPECT_EQ(FieldInt(r.job_id, "attempt"), 0);  // absent until the first lease
     EXPECT_EQ(FieldInt(r.job_id, "prio"), static_cast<int>(p));
     EXPECT_EQ(Field(r.job_id, "tpl"), "sales");
     EXPECT_EQ(DecodeParams(Field(r.job_id, "params")), spec.params);
