@@ -40,6 +40,15 @@ StatusOr<StoredTemplate> TemplateStore::Get(const std::string& id, int64_t versi
   return t;
 }
 
+StatusOr<int64_t> TemplateStore::LatestVersion(const std::string& id) {
+  auto conn = pool_->Borrow();
+  if (!conn.ok()) return conn.status();
+  auto latest = (*conn)->Command({"HGET", keys::Template(id), "latest"});
+  if (!latest.ok()) return latest.status();
+  if (latest->IsNil()) return Status::NotFound("template '" + id + "' does not exist");
+  return static_cast<int64_t>(std::strtoll(latest->String().c_str(), nullptr, 10));
+}
+
 StatusOr<std::vector<StoredTemplate>> TemplateStore::List() {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();

@@ -31,6 +31,8 @@ class TemplateStore {
   StatusOr<int64_t> Put(const std::string& id, const std::string& title, const std::string& yaml);
   // `version` 0 means the latest. NOT_FOUND for an unknown id or version.
   StatusOr<StoredTemplate> Get(const std::string& id, int64_t version);
+  // The latest version number of `id`. NOT_FOUND for an unknown id.
+  StatusOr<int64_t> LatestVersion(const std::string& id);
   // The latest version of every template, without YAML text, sorted by id.
   StatusOr<std::vector<StoredTemplate>> List();
 

@@ -348,6 +348,75 @@ TEST(GatewayErrors, WorkerRunningThroughARedisOutageCompletesLaterJobs) {
   EXPECT_EQ(job.worker_id(), "w1");
 }
 
+// A Redis that stalls (here: CLIENT PAUSE, as a slow fork or a failover
+// would) for longer than redis.timeout_ms (2 s) while a worker runs jobs.
+// The worker's calls time out, but Redis runs them once the stall ends. No
+// job may end FAILED because of the stall, and every COMPLETED job must
+// still have its artifacts.
+TEST(GatewayErrors, RedisStallLongerThanTheCommandTimeoutLosesNoJob) {
+  constexpr int kJobs = 400;
+  TestCluster::Options options = SmallRequests();
+  options.worker_sets = {"queue.lease_ms=1500", "worker.lease_extend_ms=300"};
+  TestCluster c(options);
+  ASSERT_RPC_OK(c.PutTemplate(TinyTemplate()));
+  v1::SubmitJobsRequest batch;
+  for (int i = 0; i < kJobs; ++i) *batch.add_jobs() = SubmitRequest("tiny");
+  v1::SubmitJobsResponse submitted;
+  ASSERT_RPC_OK(c.jobs().SubmitJobs(Deadline().get(), batch, &submitted));
+
+  c.StartWorker("w1", 2);
+  v1::Metrics m;
+  auto deadline = Clock::now() + 30s;
+  while (true) {
+    ASSERT_RPC_OK(c.GetMetrics(&m));
+    if (m.completed_total() >= 20) break;
+    ASSERT_LT(Clock::now(), deadline) << "the worker does not run jobs" << c.LogTails();
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_LT(m.completed_total(), kJobs / 2) << "the jobs ran too fast to be caught by the stall";
+
+  CommandResult pause = RunCommand(
+      {"/usr/bin/redis-cli", "-p", std::to_string(c.redis().port()), "CLIENT", "PAUSE", "3000",
+       "ALL"},
+      {}, c.work_dir() + "/redis-cli.log", 10s);
+  ASSERT_EQ(pause.exit_code, 0) << pause.output;
+
+  // The gateway's own calls time out during the stall too: retry them.
+  deadline = Clock::now() + 90s;
+  while (true) {
+    if (c.GetMetrics(&m).ok() && m.completed_total() + m.failed_total() >= kJobs) break;
+    ASSERT_LT(Clock::now(), deadline)
+        << "after the stall only " << m.completed_total() << " of " << kJobs
+        << " jobs completed and " << m.failed_total() << " failed" << c.LogTails();
+    std::this_thread::sleep_for(100ms);
+  }
+
+  v1::ListJobsRequest list;
+  list.set_page_size(1000);
+  v1::ListJobsResponse all;
+  ASSERT_RPC_OK(c.jobs().ListJobs(Deadline().get(), list, &all));
+  ASSERT_EQ(all.jobs_size(), kJobs);
+  int failed = 0, missing = 0;
+  for (const auto& j : all.jobs()) {
+    if (j.state() != v1::COMPLETED) {
+      if (++failed <= 3) ADD_FAILURE() << "a job ended because Redis stalled: " << Describe(j);
+      continue;
+    }
+    if (FilesUnder(c.artifacts_dir() + "/" + j.job_id()).empty()) {
+      std::string data;
+      grpc::Status s = c.GetArtifact(j.job_id(), "report.pdf", &data);
+      if (++missing <= 3) {
+        ADD_FAILURE() << "COMPLETED job without its artifact files: " << Describe(j)
+                      << "; GetArtifact: " << Describe(s);
+      }
+    }
+  }
+  EXPECT_EQ(failed, 0) << "jobs FAILED by a Redis stall" << c.LogTails(4000);
+  EXPECT_EQ(missing, 0) << "COMPLETED jobs whose artifacts were discarded" << c.LogTails(4000);
+  EXPECT_EQ(m.completed_total(), kJobs);
+  if (getenv("E2E_DEBUG")) std::cerr << c.LogTails(1000000);
+}
+
 // ---------------------------------------------------------------------------
 // Health checking and reflection, with hand-encoded protobuf (no generated
 // stubs for these services ship with the system gRPC).
