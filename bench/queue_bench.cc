@@ -43,11 +43,10 @@ std::vector<quire::JobSpec> MakeJobs(int n, bool random_priority, std::mt19937& 
     auto& j = jobs[i];
     j.template_id = "noop";
     j.template_version = 1;
-    j.priority = random_priority ? static_cast<quire::Priority>(prio(rng)) : quire::Priority::kNormal;
+    j.priority =
+        random_priority ? static_cast<quire::Priority>(prio(rng)) : quire::Priority::kNormal;
     // About 200 bytes of parameters, as in the workload.
-    j.params = {{"report", "noop"},
-                {"seq", std::to_string(i)},
-                {"padding", std::string(140, 'x')}};
+    j.params = {{"report", "noop"}, {"seq", std::to_string(i)}, {"padding", std::string(140, 'x')}};
     j.outputs = {"pdf"};
   }
   return jobs;
@@ -207,7 +206,8 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--jobs", a.jobs)->capture_default_str();
   app.add_option("--repeat", a.repeat)->capture_default_str();
-  app.add_option("--workers", a.workers, "Worker threads draining the queue")->capture_default_str();
+  app.add_option("--workers", a.workers, "Worker threads draining the queue")
+      ->capture_default_str();
   app.add_option("--lease-batch", a.lease_batch, "Jobs leased per call")->capture_default_str();
   app.add_option("--latency-jobs", a.latency_jobs)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -244,8 +244,7 @@ int main(int argc, char** argv) {
   Print("enqueue_batch_jobs_per_s", Summarize(batch));
   Print("processed_jobs_per_s", Summarize(processed));
   Print("processed_prio_jobs_per_s", Summarize(processed_prio));
-  std::printf("quire redis_us_per_job submit=%.2f lease_and_complete=%.2f\n", us_submit,
-              us_drain);
+  std::printf("quire redis_us_per_job submit=%.2f lease_and_complete=%.2f\n", us_submit, us_drain);
   Latency(q, pool, a);
   Flush(pool);
   return 0;

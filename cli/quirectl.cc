@@ -41,11 +41,23 @@ struct Globals {
 };
 
 int RpcError(const grpc::Status& s) {
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
-                                 "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
   int code = static_cast<int>(s.error_code());
   std::fprintf(stderr, "quirectl: %s: %s\n", code >= 0 && code <= 16 ? kNames[code] : "?",
                s.error_message().c_str());
@@ -82,7 +94,8 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
-void PrintIssues(const std::string& file, const google::protobuf::RepeatedPtrField<v1::ValidationIssue>& issues) {
+void PrintIssues(const std::string& file,
+                 const google::protobuf::RepeatedPtrField<v1::ValidationIssue>& issues) {
   static const char* kSev[] = {"?", "info", "warning", "error", "critical"};
   for (const auto& i : issues) {
     std::fprintf(stderr, "%s:%d:%d: %s: %s [%s]%s%s%s\n", file.c_str(), i.line(), i.column(),
@@ -114,7 +127,8 @@ void PrintJob(const v1::Job& j) {
   std::printf("worker     %s\n", j.worker_id().empty() ? "-" : j.worker_id().c_str());
   std::printf("created    %s\nstarted    %s\nfinished   %s\n", Ts(j.created_at()).c_str(),
               Ts(j.started_at()).c_str(), Ts(j.finished_at()).c_str());
-  for (const auto& p : j.parameters()) std::printf("param      %s=%s\n", p.name().c_str(), p.value().c_str());
+  for (const auto& p : j.parameters())
+    std::printf("param      %s=%s\n", p.name().c_str(), p.value().c_str());
   for (const auto& t : j.stage_timings()) {
     double ms = t.has_finished_at()
                     ? (t.finished_at().seconds() - t.started_at().seconds()) * 1000.0 +
@@ -224,8 +238,10 @@ int main(int argc, char** argv) {
   submit->add_option("--file", s_file, "Submit an inline template from this YAML file");
   submit->add_option("--version", s_version, "Template version (default: latest)");
   submit->add_option("-p,--param", s_params, "Parameter name=value (repeatable)");
-  submit->add_option("--priority", s_priority, "LOW, NORMAL, HIGH or URGENT")->capture_default_str();
-  submit->add_option("--output", s_outputs, "Output format (repeatable): pdf, xlsx, png, svg, csv, json");
+  submit->add_option("--priority", s_priority, "LOW, NORMAL, HIGH or URGENT")
+      ->capture_default_str();
+  submit->add_option("--output", s_outputs,
+                     "Output format (repeatable): pdf, xlsx, png, svg, csv, json");
   submit->add_option("--idempotency-key", s_idem, "Returns the existing job for a repeated key");
   submit->add_flag("--wait", s_wait, "Watch until the job ends, then download its artifacts");
   submit->add_option("-o,--out", s_out, "Where --wait writes artifacts")->capture_default_str();
@@ -524,12 +540,11 @@ int main(int argc, char** argv) {
       std::printf("jobs  %-9s %lld\n", v1::JobState_Name(c.state()).c_str(),
                   static_cast<long long>(c.count()));
     }
-    std::printf("submitted %lld  completed %lld  failed %lld  cancelled %lld  reclaimed %lld\n",
-                static_cast<long long>(m.submitted_total()),
-                static_cast<long long>(m.completed_total()),
-                static_cast<long long>(m.failed_total()),
-                static_cast<long long>(m.cancelled_total()),
-                static_cast<long long>(m.reclaimed_total()));
+    std::printf(
+        "submitted %lld  completed %lld  failed %lld  cancelled %lld  reclaimed %lld\n",
+        static_cast<long long>(m.submitted_total()), static_cast<long long>(m.completed_total()),
+        static_cast<long long>(m.failed_total()), static_cast<long long>(m.cancelled_total()),
+        static_cast<long long>(m.reclaimed_total()));
     for (const auto& l : m.stage_latency()) {
       std::printf("stage %-18s p50 %8.1f ms  p95 %8.1f ms  p99 %8.1f ms  (%lld runs)\n",
                   v1::Stage_Name(l.stage()).c_str(), l.p50_ms(), l.p95_ms(), l.p99_ms(),

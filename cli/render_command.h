@@ -10,7 +10,7 @@ namespace quire {
 
 struct RenderCommandOptions {
   std::string template_path;
-  std::vector<std::string> params;   // "name=value"
+  std::vector<std::string> params;  // "name=value"
   std::string output_dir = "out";
   std::vector<std::string> formats;  // empty: the template's outputs
 };

@@ -95,9 +95,9 @@ void ArtifactStore::Discard(const std::string& job_id, int64_t token) {
   fs::remove_all(fs::path(root_) / job_id / std::to_string(token), ec);
 }
 
-Status ArtifactStore::Read(const ArtifactInfo& artifact, size_t chunk_size,
-                           const std::function<bool(const char*, size_t, int64_t, int64_t)>& sink)
-    const {
+Status ArtifactStore::Read(
+    const ArtifactInfo& artifact, size_t chunk_size,
+    const std::function<bool(const char*, size_t, int64_t, int64_t)>& sink) const {
   if (artifact.location.find("..") != std::string::npos) {
     return Status::Internal("artifact location escapes the store");
   }

@@ -68,9 +68,8 @@ StatusOr<Config> Config::Load(const std::string& path, const std::vector<std::st
     } catch (const YAML::BadFile&) {
       return Status::InvalidArgument("config file '" + path + "' cannot be read");
     } catch (const YAML::Exception& e) {
-      return Status::InvalidArgument("config file " + path + ":" +
-                                     std::to_string(e.mark.line + 1) + ":" +
-                                     std::to_string(e.mark.column + 1) + ": " + e.msg);
+      return Status::InvalidArgument("config file " + path + ":" + std::to_string(e.mark.line + 1) +
+                                     ":" + std::to_string(e.mark.column + 1) + ": " + e.msg);
     }
     for (const auto& [k, v] : file) {
       Status s = c.Set(k, v);

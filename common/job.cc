@@ -1,17 +1,15 @@
 #include "common/job.h"
 
-#include <nlohmann/json.hpp>
-
 #include <array>
+#include <nlohmann/json.hpp>
 
 namespace quire {
 namespace {
 
-constexpr std::array<const char*, 6> kStateNames = {"UNSPECIFIED", "QUEUED",    "RUNNING",
-                                                    "COMPLETED",   "FAILED",    "CANCELLED"};
+constexpr std::array<const char*, 6> kStateNames = {"UNSPECIFIED", "QUEUED", "RUNNING",
+                                                    "COMPLETED",   "FAILED", "CANCELLED"};
 constexpr std::array<const char*, 6> kStageNames = {
-    "",          "VALIDATING",       "COLLECTING_DATA",
-    "GENERATING_CHARTS", "RENDERING_REPORT", "FINALIZING"};
+    "", "VALIDATING", "COLLECTING_DATA", "GENERATING_CHARTS", "RENDERING_REPORT", "FINALIZING"};
 constexpr std::array<const char*, 5> kPriorityNames = {"UNSPECIFIED", "LOW", "NORMAL", "HIGH",
                                                        "URGENT"};
 

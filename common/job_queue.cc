@@ -132,8 +132,7 @@ StatusOr<std::vector<LeaseState>> JobQueue::Extend(const std::vector<const Lease
   if (jobs.empty()) return out;
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
-  std::vector<std::string> a = {std::to_string(options_.lease_duration.count()),
-                                keys::JobPrefix()};
+  std::vector<std::string> a = {std::to_string(options_.lease_duration.count()), keys::JobPrefix()};
   for (const auto* j : jobs) {
     a.push_back(j->id);
     a.push_back(std::to_string(j->token));
@@ -150,8 +149,7 @@ StatusOr<LeaseState> JobQueue::Progress(const LeasedJob& job, Stage stage, int p
   if (!conn.ok()) return conn.status();
   auto r = (*conn)->Eval(scripts::Progress().text, scripts::Progress().sha1, {keys::Job(job.id)},
                          {std::to_string(job.token), StageName(stage), std::to_string(percent),
-                          job.id, keys::EventChannelPrefix(),
-                          keys::StageLatencyPrefix()});
+                          job.id, keys::EventChannelPrefix(), keys::StageLatencyPrefix()});
   if (!r.ok()) return r.status();
   return ToLeaseState(r->Integer());
 }
@@ -181,9 +179,8 @@ StatusOr<std::vector<LeaseState>> JobQueue::FinishMany(const std::vector<FinishR
   return out;
 }
 
-StatusOr<LeaseState> JobQueue::Finish(const LeasedJob& job, JobState state,
-                                      const std::string& code, const std::string& message,
-                                      const std::string& artifacts) {
+StatusOr<LeaseState> JobQueue::Finish(const LeasedJob& job, JobState state, const std::string& code,
+                                      const std::string& message, const std::string& artifacts) {
   auto r = FinishMany({FinishRequest{&job, state, code, message, artifacts}});
   if (!r.ok()) return r.status();
   return r->front();
@@ -216,9 +213,9 @@ StatusOr<CancelOutcome> JobQueue::Cancel(const std::string& job_id) {
   std::vector<std::string> k = {keys::Job(job_id)};
   for (auto& p : PendingKeys()) k.push_back(std::move(p));
   k.push_back(keys::Stats());
-  auto r = (*conn)->Eval(scripts::Cancel().text, scripts::Cancel().sha1, k,
-                         {job_id, std::to_string(options_.retention.count()),
-                          keys::EventChannelPrefix()});
+  auto r = (*conn)->Eval(
+      scripts::Cancel().text, scripts::Cancel().sha1, k,
+      {job_id, std::to_string(options_.retention.count()), keys::EventChannelPrefix()});
   if (!r.ok()) return r.status();
   std::string s = r->String();
   if (s == "NOT_FOUND") return Status::NotFound("job '" + job_id + "' does not exist");

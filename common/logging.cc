@@ -14,9 +14,7 @@ thread_local std::string tls_job_id;
 // Text: "2026-11-21 10:00:00.123 info [worker] job=abc message".
 class TextFormatter final : public spdlog::formatter {
  public:
-  TextFormatter() {
-    base_.add_flag<JobFlag>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %l [%n]%* %v");
-  }
+  TextFormatter() { base_.add_flag<JobFlag>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %l [%n]%* %v"); }
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     base_.format(msg, dest);
   }
@@ -75,9 +73,7 @@ void SetUpLogging(const std::string& component, const std::string& level,
   spdlog::set_default_logger(logger);
 }
 
-JobLogScope::JobLogScope(const std::string& job_id) : previous_(tls_job_id) {
-  tls_job_id = job_id;
-}
+JobLogScope::JobLogScope(const std::string& job_id) : previous_(tls_job_id) { tls_job_id = job_id; }
 JobLogScope::~JobLogScope() { tls_job_id = previous_; }
 
 const std::string& CurrentJobId() { return tls_job_id; }

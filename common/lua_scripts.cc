@@ -344,10 +344,10 @@ LuaScript Make(const char* name, const char* body) {
 
 }  // namespace
 
-#define QUIRE_SCRIPT(fn, name, body)       \
-  const LuaScript& fn() {                  \
+#define QUIRE_SCRIPT(fn, name, body)             \
+  const LuaScript& fn() {                        \
     static const LuaScript s = Make(name, body); \
-    return s;                              \
+    return s;                                    \
   }
 QUIRE_SCRIPT(Submit, "submit", kSubmit)
 QUIRE_SCRIPT(Lease, "lease", kLease)

@@ -70,8 +70,8 @@ StatusOr<ResolvedJob> ResolveJob(TemplateStore* store, const JobSpec& spec) {
   ResolvedJob job;
   if (spec.inline_template.empty()) {
     if (store == nullptr) return Status::FailedPrecondition("no template store to read from");
-    auto parsed = ParseStored(store, spec.template_id, spec.template_version,
-                              &job.template_version);
+    auto parsed =
+        ParseStored(store, spec.template_id, spec.template_version, &job.template_version);
     if (!parsed.ok()) return parsed.status();
     job.tmpl = *(*parsed)->tmpl;
     job.issues = (*parsed)->issues;

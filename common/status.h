@@ -41,7 +41,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status FailedPrecondition(std::string m) {
     return {StatusCode::kFailedPrecondition, std::move(m)};
@@ -72,7 +74,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     if (status_.ok()) status_ = Status::Internal("StatusOr built from an OK status");
   }
@@ -94,8 +96,8 @@ class [[nodiscard]] StatusOr {
 
 }  // namespace quire
 
-#define QUIRE_RETURN_IF_ERROR(expr)       \
-  do {                                    \
-    ::quire::Status _st = (expr);         \
-    if (!_st.ok()) return _st;            \
+#define QUIRE_RETURN_IF_ERROR(expr) \
+  do {                              \
+    ::quire::Status _st = (expr);   \
+    if (!_st.ok()) return _st;      \
   } while (0)

@@ -23,7 +23,9 @@ EventHub::~EventHub() {
   close(wake_pipe_[1]);
 }
 
-void EventHub::Start() { thread_ = std::thread([this] { Run(); }); }
+void EventHub::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void EventHub::Stop() {
   {

@@ -58,7 +58,7 @@ class EventHub {
   std::thread thread_;
 
   std::recursive_mutex mu_;
-  bool stopping_ = false;                                     // guarded by mu_
+  bool stopping_ = false;                                      // guarded by mu_
   std::map<std::string, std::set<EventListener*>> listeners_;  // guarded by mu_
   // Channels whose subscription Redis has confirmed.
   std::set<std::string> confirmed_;  // guarded by mu_

@@ -89,8 +89,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
     Step step;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (finished_ || finish_requested_ || terminal_queued_ ||
-          ev.sequence() <= last_sequence_) {
+      if (finished_ || finish_requested_ || terminal_queued_ || ev.sequence() <= last_sequence_) {
         return;
       }
       last_sequence_ = ev.sequence();
@@ -158,7 +157,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
 // the previous one was written.
 class ArtifactReactor final : public grpc::ServerWriteReactor<v1::ArtifactChunk> {
  public:
-  ArtifactReactor(const std::string& path, int64_t total) : in_(path, std::ios::binary), total_(total) {
+  ArtifactReactor(const std::string& path, int64_t total)
+      : in_(path, std::ios::binary), total_(total) {
     if (!in_) {
       Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "artifact file is no longer stored"));
       return;
@@ -211,9 +211,8 @@ class WatchError final : public grpc::ServerWriteReactor<v1::JobEvent> {
 
 }  // namespace
 
-JobServiceImpl::JobServiceImpl(JobQueue* queue, QueueInspector* inspector,
-                               TemplateStore* templates, EventHub* hub, ArtifactStore* artifacts,
-                               JobServiceOptions options)
+JobServiceImpl::JobServiceImpl(JobQueue* queue, QueueInspector* inspector, TemplateStore* templates,
+                               EventHub* hub, ArtifactStore* artifacts, JobServiceOptions options)
     : queue_(queue),
       inspector_(inspector),
       templates_(templates),
@@ -248,15 +247,18 @@ StatusOr<JobSpec> JobServiceImpl::Prepare(const v1::SubmitJobRequest& req,
   for (const auto& p : req.parameters()) spec.params.emplace_back(p.name(), p.value());
   for (int f : req.outputs()) {
     std::string name = FormatName(static_cast<v1::OutputFormat>(f));
-    if (name.empty()) return Status::InvalidArgument("output format " + std::to_string(f) + " is not known");
+    if (name.empty())
+      return Status::InvalidArgument("output format " + std::to_string(f) + " is not known");
     spec.outputs.push_back(name);
   }
   spec.idempotency_key = req.idempotency_key();
   spec.submitter = req.submitter();
   auto resolved = ResolveJob(templates_, spec);
   if (!resolved.ok()) return resolved.status();
-  if (spec.inline_template.empty()) spec.template_version = resolved->template_version;
-  else spec.template_id = resolved->tmpl.id;
+  if (spec.inline_template.empty())
+    spec.template_version = resolved->template_version;
+  else
+    spec.template_id = resolved->tmpl.id;
   spec.outputs = resolved->outputs;
   resp->set_template_version(spec.template_version);
   for (const auto& issue : resolved->issues) ToProto(issue, resp->add_issues());
@@ -322,8 +324,8 @@ grpc::ServerUnaryReactor* JobServiceImpl::GetJob(grpc::CallbackServerContext* ct
   return Done(ctx, grpc::Status::OK);
 }
 
-grpc::ServerWriteReactor<v1::JobEvent>* JobServiceImpl::WatchJob(
-    grpc::CallbackServerContext*, const v1::WatchJobRequest* req) {
+grpc::ServerWriteReactor<v1::JobEvent>* JobServiceImpl::WatchJob(grpc::CallbackServerContext*,
+                                                                 const v1::WatchJobRequest* req) {
   Status s = CheckJobId(req->job_id());
   if (!s.ok()) return new WatchError(ToGrpc(s));
   return new WatchReactor(req->job_id(), hub_, inspector_, &active_watchers_);
@@ -372,8 +374,7 @@ grpc::ServerWriteReactor<v1::ArtifactChunk>* JobServiceImpl::GetArtifact(
   if (!rec.ok()) return new ErrorWriter(ToGrpc(rec.status()));
   if (rec->state != JobState::kCompleted) {
     return new ErrorWriter(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                                        "job " + req->job_id() + " is " +
-                                            JobStateName(rec->state) +
+                                        "job " + req->job_id() + " is " + JobStateName(rec->state) +
                                             "; artifacts exist once it is COMPLETED"));
   }
   for (const auto& a : rec->artifacts) {
@@ -385,9 +386,9 @@ grpc::ServerWriteReactor<v1::ArtifactChunk>* JobServiceImpl::GetArtifact(
   }
   std::string names;
   for (const auto& a : rec->artifacts) names += (names.empty() ? "" : ", ") + a.name;
-  return new ErrorWriter(grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                      "job " + req->job_id() + " has no artifact '" +
-                                          req->name() + "' (it has: " + names + ")"));
+  return new ErrorWriter(grpc::Status(
+      grpc::StatusCode::NOT_FOUND,
+      "job " + req->job_id() + " has no artifact '" + req->name() + "' (it has: " + names + ")"));
 }
 
 }  // namespace quire

@@ -16,19 +16,27 @@ void SetTimestamp(int64_t ms, google::protobuf::Timestamp* ts) {
 
 std::string FormatName(v1::OutputFormat f) {
   switch (f) {
-    case v1::PDF: return "pdf";
-    case v1::XLSX: return "xlsx";
-    case v1::PNG: return "png";
-    case v1::SVG: return "svg";
-    case v1::CSV: return "csv";
-    case v1::JSON: return "json";
-    default: return "";
+    case v1::PDF:
+      return "pdf";
+    case v1::XLSX:
+      return "xlsx";
+    case v1::PNG:
+      return "png";
+    case v1::SVG:
+      return "svg";
+    case v1::CSV:
+      return "csv";
+    case v1::JSON:
+      return "json";
+    default:
+      return "";
   }
 }
 
 v1::OutputFormat FormatFromName(const std::string& name) {
   for (int f = v1::PDF; f <= v1::JSON; ++f) {
-    if (FormatName(static_cast<v1::OutputFormat>(f)) == name) return static_cast<v1::OutputFormat>(f);
+    if (FormatName(static_cast<v1::OutputFormat>(f)) == name)
+      return static_cast<v1::OutputFormat>(f);
   }
   return v1::OUTPUT_FORMAT_UNSPECIFIED;
 }

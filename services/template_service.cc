@@ -76,9 +76,9 @@ grpc::ServerUnaryReactor* TemplateServiceImpl::ValidateTemplate(
       r->set_source(source.name);
       auto start = std::chrono::steady_clock::now();
       auto table = BuildInlineTable(source);
-      r->set_elapsed_ms(std::chrono::duration<double, std::milli>(
-                            std::chrono::steady_clock::now() - start)
-                            .count());
+      r->set_elapsed_ms(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count());
       if (!table.ok()) {
         r->set_error(table.status().message());
         continue;

@@ -24,12 +24,12 @@ Status Pipeline::Run(JobContext& ctx, ProgressSink& sink) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!s.ok()) {
       if (s.code() == StatusCode::kCancelled) return s;
-      spdlog::warn("stage {} failed after {:.1f} ms: {}", StageName(stage->id()), ms,
-                   s.ToString());
+      spdlog::warn("stage {} failed after {:.1f} ms: {}", StageName(stage->id()), ms, s.ToString());
       return Status(s.code(), std::string(StageName(stage->id())) + ": " + s.message());
     }
     spdlog::debug("stage {} done in {:.1f} ms", StageName(stage->id()), ms);
-    if (sink.StopRequested()) return Status::Cancelled("stopped after " + std::string(StageName(stage->id())));
+    if (sink.StopRequested())
+      return Status::Cancelled("stopped after " + std::string(StageName(stage->id())));
   }
   return Status::OK();
 }

@@ -157,7 +157,8 @@ void Worker::KeeperLoop() {
       for (auto& r : held) jobs.push_back(&r->job);
       auto states = queue_->Extend(jobs);
       if (states.ok()) {
-        for (size_t i = 0; i < held.size(); ++i) held[i]->lease.store(static_cast<int>((*states)[i]));
+        for (size_t i = 0; i < held.size(); ++i)
+          held[i]->lease.store(static_cast<int>((*states)[i]));
       } else {
         spdlog::warn("extending {} leases failed: {}", held.size(), states.status().ToString());
       }

@@ -71,9 +71,9 @@ class Worker {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::shared_ptr<Running>> ready_;                 // guarded by mu_
-  std::map<std::string, std::shared_ptr<Running>> running_;    // guarded by mu_
-  int busy_ = 0;                                               // guarded by mu_ (ready + running)
+  std::deque<std::shared_ptr<Running>> ready_;               // guarded by mu_
+  std::map<std::string, std::shared_ptr<Running>> running_;  // guarded by mu_
+  int busy_ = 0;                                             // guarded by mu_ (ready + running)
 
   std::vector<std::thread> threads_;
 };

@@ -53,11 +53,23 @@ inline std::unique_ptr<grpc::ClientContext> Deadline(std::chrono::milliseconds d
 
 // "INVALID_ARGUMENT: message", for failure messages.
 inline std::string Describe(const grpc::Status& s) {
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
-                                 "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
   int c = static_cast<int>(s.error_code());
   return std::string(c >= 0 && c <= 16 ? kNames[c] : "?") + ": " + s.error_message();
 }
@@ -355,8 +367,7 @@ class TestCluster {
     return templates(gw).PutTemplate(Deadline().get(), req, resp ? resp : &ignored);
   }
 
-  grpc::Status Submit(const v1::SubmitJobRequest& req, v1::SubmitJobResponse* resp,
-                      size_t gw = 0) {
+  grpc::Status Submit(const v1::SubmitJobRequest& req, v1::SubmitJobResponse* resp, size_t gw = 0) {
     return jobs(gw).SubmitJob(Deadline().get(), req, resp);
   }
 
@@ -404,8 +415,8 @@ class TestCluster {
   // a gtest failure and returns the last state seen.
   v1::Job WaitForTerminal(const std::string& id, std::chrono::milliseconds timeout) {
     v1::Job job;
-    bool ok = PollJob(id, [](const v1::Job& j) { return j.state() >= v1::COMPLETED; }, timeout,
-                      &job);
+    bool ok = PollJob(
+        id, [](const v1::Job& j) { return j.state() >= v1::COMPLETED; }, timeout, &job);
     EXPECT_TRUE(ok) << "job " << id << " did not finish within "
                     << std::chrono::duration<double>(timeout).count()
                     << " s; last seen: " << Describe(job) << LogTails();
@@ -430,8 +441,7 @@ class TestCluster {
   // Streams an artifact into `data` (and each chunk into `chunks` when not
   // null); the final status of the stream.
   grpc::Status GetArtifact(const std::string& id, const std::string& name, std::string* data,
-                           std::vector<v1::ArtifactChunk>* chunks = nullptr,
-                           size_t gw = 0) {
+                           std::vector<v1::ArtifactChunk>* chunks = nullptr, size_t gw = 0) {
     v1::GetArtifactRequest req;
     req.set_job_id(id);
     req.set_name(name);

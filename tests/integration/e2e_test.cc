@@ -20,10 +20,10 @@
 namespace quire::testing {
 namespace {
 
-#define ASSERT_RPC_OK(expr)                                       \
-  do {                                                            \
-    const grpc::Status _s = (expr);                               \
-    ASSERT_TRUE(_s.ok()) << #expr << ": " << Describe(_s);        \
+#define ASSERT_RPC_OK(expr)                                \
+  do {                                                     \
+    const grpc::Status _s = (expr);                        \
+    ASSERT_TRUE(_s.ok()) << #expr << ": " << Describe(_s); \
   } while (0)
 
 constexpr v1::Stage kStages[] = {v1::VALIDATING, v1::COLLECTING_DATA, v1::GENERATING_CHARTS,
@@ -117,14 +117,13 @@ TEST(EndToEnd, DemoReportCompletesWithTimingsAndAVerifiedPdf) {
 
   // The same through quirectl, with the address from the environment.
   const std::string out_dir = c.work_dir() + "/quirectl-out";
-  CommandResult r = RunCommand(
-      {QuirectlBinary(), "submit", "demo", "-p", "region=East", "--wait", "-o", out_dir},
-      {{"QUIRE_ADDR", c.gateway_addr()}}, c.work_dir() + "/quirectl.log", 90s);
+  CommandResult r =
+      RunCommand({QuirectlBinary(), "submit", "demo", "-p", "region=East", "--wait", "-o", out_dir},
+                 {{"QUIRE_ADDR", c.gateway_addr()}}, c.work_dir() + "/quirectl.log", 90s);
   ASSERT_FALSE(r.timed_out) << "quirectl submit --wait ran over 90 s:\n" << r.output;
   ASSERT_EQ(r.exit_code, 0) << r.output << c.LogTails();
   std::string written = ReadFileText(out_dir + "/report.pdf");
-  ASSERT_FALSE(written.empty()) << "no " << out_dir << "/report.pdf; quirectl said:\n"
-                                << r.output;
+  ASSERT_FALSE(written.empty()) << "no " << out_dir << "/report.pdf; quirectl said:\n" << r.output;
   EXPECT_EQ(written.substr(0, 4), "%PDF");
   EXPECT_FALSE(std::filesystem::exists(out_dir + "/report.pdf.partial"));
   // Its first line is the job id: the file must be that job's artifact.
@@ -312,7 +311,10 @@ TEST(EndToEnd, CancelledRunningJobStopsAndLeavesNoFiles) {
   // Cancel in the middle of the longest stage, with a partial PDF staged.
   v1::Job job;
   bool rendering = c.PollJob(
-      id, [](const v1::Job& j) { return j.state() == v1::RUNNING && j.stage() == v1::RENDERING_REPORT; },
+      id,
+      [](const v1::Job& j) {
+        return j.state() == v1::RUNNING && j.stage() == v1::RENDERING_REPORT;
+      },
       30s, &job);
   ASSERT_TRUE(rendering) << "never saw RENDERING_REPORT; last: " << Describe(job) << c.LogTails();
   std::this_thread::sleep_for(300ms);

@@ -72,7 +72,8 @@ void ExpectError(const grpc::Status& s, grpc::StatusCode code,
   }
 }
 
-grpc::Status SubmitWithParams(TestCluster& c, const std::vector<std::pair<std::string, std::string>>& params) {
+grpc::Status SubmitWithParams(TestCluster& c,
+                              const std::vector<std::pair<std::string, std::string>>& params) {
   auto req = SubmitRequest("params");
   for (const auto& [k, v] : params) AddParam(&req, k, v);
   v1::SubmitJobResponse resp;
@@ -97,12 +98,12 @@ TEST(GatewayErrors, UnknownTemplateOrVersionIsNotFound) {
   v1::GetTemplateRequest get;
   get.set_template_id("no-such-template");
   v1::TemplateInfo info;
-  ExpectError(c.templates().GetTemplate(Deadline().get(), get, &info),
-              grpc::StatusCode::NOT_FOUND, {"no-such-template"});
+  ExpectError(c.templates().GetTemplate(Deadline().get(), get, &info), grpc::StatusCode::NOT_FOUND,
+              {"no-such-template"});
   get.set_template_id("tiny");
   get.set_version(2);
-  ExpectError(c.templates().GetTemplate(Deadline().get(), get, &info),
-              grpc::StatusCode::NOT_FOUND, {"tiny", "2"});
+  ExpectError(c.templates().GetTemplate(Deadline().get(), get, &info), grpc::StatusCode::NOT_FOUND,
+              {"tiny", "2"});
 }
 
 TEST(GatewayErrors, MalformedYamlIsInvalidArgumentWithLineAndColumn) {
@@ -227,8 +228,7 @@ TEST(GatewayErrors, MissingTemplateUnknownJobAndArtifactPreconditions) {
   ExpectError(c.Cancel(unknown, &cancelled), grpc::StatusCode::NOT_FOUND, {unknown});
 
   std::string data;
-  ExpectError(c.GetArtifact(unknown, "report.pdf", &data), grpc::StatusCode::NOT_FOUND,
-              {unknown});
+  ExpectError(c.GetArtifact(unknown, "report.pdf", &data), grpc::StatusCode::NOT_FOUND, {unknown});
 
   // A queued job has no artifacts yet.
   std::string id = c.SubmitOk(SubmitRequest("tiny"));
@@ -353,6 +353,14 @@ TEST(GatewayErrors, WorkerRunningThroughARedisOutageCompletesLaterJobs) {
 // The worker's calls time out, but Redis runs them once the stall ends. No
 // job may end FAILED because of the stall, and every COMPLETED job must
 // still have its artifacts.
+// Keeps Redis busy for ARGV[1] ms: a slow script of some other client.
+const char* kBusyScript = R"lua(
+local function now() local t = redis.call('TIME') return t[1] * 1000 + t[2] / 1000 end
+local stop = now() + tonumber(ARGV[1])
+while now() < stop do end
+return 1
+)lua";
+
 TEST(GatewayErrors, RedisStallLongerThanTheCommandTimeoutLosesNoJob) {
   constexpr int kJobs = 400;
   TestCluster::Options options = SmallRequests();
@@ -375,10 +383,9 @@ TEST(GatewayErrors, RedisStallLongerThanTheCommandTimeoutLosesNoJob) {
   }
   ASSERT_LT(m.completed_total(), kJobs / 2) << "the jobs ran too fast to be caught by the stall";
 
-  CommandResult pause = RunCommand(
-      {"/usr/bin/redis-cli", "-p", std::to_string(c.redis().port()), "CLIENT", "PAUSE", "3000",
-       "ALL"},
-      {}, c.work_dir() + "/redis-cli.log", 10s);
+  CommandResult pause = RunCommand({"/usr/bin/redis-cli", "-p", std::to_string(c.redis().port()),
+                                    "EVAL", kBusyScript, "0", "3000"},
+                                   {}, c.work_dir() + "/redis-cli.log", 10s);
   ASSERT_EQ(pause.exit_code, 0) << pause.output;
 
   // The gateway's own calls time out during the stall too: retry them.
@@ -467,8 +474,8 @@ TEST(GatewayErrors, ReflectionListsTheServices) {
   grpc::CompletionQueue cq;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + 10s);
-  auto call = stub.PrepareCall(
-      &ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  auto call =
+      stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   ASSERT_NE(call, nullptr);
   int tags[5];
   call->StartCall(&tags[0]);
@@ -492,9 +499,8 @@ TEST(GatewayErrors, ReflectionListsTheServices) {
   }
 
   std::string text = Bytes(response);
-  for (const char* service :
-       {"quire.v1.JobService", "quire.v1.TemplateService", "quire.v1.OpsService",
-        "grpc.reflection.v1alpha.ServerReflection"}) {
+  for (const char* service : {"quire.v1.JobService", "quire.v1.TemplateService",
+                              "quire.v1.OpsService", "grpc.reflection.v1alpha.ServerReflection"}) {
     EXPECT_NE(text.find(service), std::string::npos) << service << " is not listed";
   }
 }

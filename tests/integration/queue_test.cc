@@ -445,8 +445,8 @@ TEST_F(QueueTest, CompleteBatchFinishesOnlyHeldLeases) {
   LeasedJob stale = jobs[1];
   stale.token += 1;
   auto states = Ok(queue_.CompleteBatch({&jobs[0], &stale, &jobs[2]}));
-  EXPECT_EQ(states, (std::vector<LeaseState>{LeaseState::kHeld, LeaseState::kLost,
-                                             LeaseState::kHeld}));
+  EXPECT_EQ(states,
+            (std::vector<LeaseState>{LeaseState::kHeld, LeaseState::kLost, LeaseState::kHeld}));
   EXPECT_EQ(Field(jobs[0].id, "state"), "COMPLETED");
   EXPECT_EQ(Field(jobs[1].id, "state"), "RUNNING");
   EXPECT_EQ(Field(jobs[2].id, "state"), "COMPLETED");
@@ -503,8 +503,7 @@ TEST_F(QueueTest, CancelOfFinishedJobReportsItsStateAndChangesNothing) {
   const std::vector<Case> cases = {
       {"completed", [](JobQueue& q, const LeasedJob& j) { return q.Complete(j, {}); },
        JobState::kCompleted},
-      {"failed",
-       [](JobQueue& q, const LeasedJob& j) { return q.Fail(j, Status::Internal("x")); },
+      {"failed", [](JobQueue& q, const LeasedJob& j) { return q.Fail(j, Status::Internal("x")); },
        JobState::kFailed},
       {"cancelled", [](JobQueue& q, const LeasedJob& j) { return q.AckCancel(j); },
        JobState::kCancelled},
@@ -733,8 +732,8 @@ TEST_F(QueueTest, ListPagesNewestFirstWithFilters) {
   // cancelled.
   std::vector<std::string> ids;
   for (int i = 0; i < 25; ++i) {
-    ids.push_back(Submit(Spec(i % 2 == 0 ? Priority::kLow : Priority::kHigh,
-                              i % 3 == 0 ? "alpha" : "beta")));
+    ids.push_back(
+        Submit(Spec(i % 2 == 0 ? Priority::kLow : Priority::kHigh, i % 3 == 0 ? "alpha" : "beta")));
     std::this_thread::sleep_for(2ms);
   }
   for (int i = 0; i < 25; i += 4) ASSERT_EQ(Ok(queue_.Cancel(ids[i])).state, JobState::kCancelled);
@@ -835,8 +834,8 @@ TEST_F(QueueTest, TemplateStoreKeepsEveryVersion) {
     const char* id;
     int64_t version;
   };
-  for (Missing m : {Missing{"nope", 0}, Missing{"nope", 1}, Missing{"sales", 3},
-                    Missing{"sales", -1}}) {
+  for (Missing m :
+       {Missing{"nope", 0}, Missing{"nope", 1}, Missing{"sales", 3}, Missing{"sales", -1}}) {
     SCOPED_TRACE(std::string(m.id) + " v" + std::to_string(m.version));
     auto r = store.Get(m.id, m.version);
     ASSERT_FALSE(r.ok());

@@ -87,15 +87,14 @@ void ExpectFullRun(const std::string& id, const std::vector<v1::JobEvent>& event
     if (i > 0 && i + 1 < events.size()) {
       EXPECT_EQ(e.state(), v1::RUNNING) << "at event " << i;
       EXPECT_EQ(e.attempt(), 1);
-      if (e.stage() != v1::STAGE_UNSPECIFIED &&
-          (stages.empty() || stages.back() != e.stage())) {
+      if (e.stage() != v1::STAGE_UNSPECIFIED && (stages.empty() || stages.back() != e.stage())) {
         stages.push_back(e.stage());
       }
     }
   }
-  EXPECT_EQ(stages, (std::vector<v1::Stage>{v1::VALIDATING, v1::COLLECTING_DATA,
-                                            v1::GENERATING_CHARTS, v1::RENDERING_REPORT,
-                                            v1::FINALIZING}));
+  EXPECT_EQ(stages,
+            (std::vector<v1::Stage>{v1::VALIDATING, v1::COLLECTING_DATA, v1::GENERATING_CHARTS,
+                                    v1::RENDERING_REPORT, v1::FINALIZING}));
 }
 
 // ---------------------------------------------------------------------------
@@ -108,8 +107,8 @@ TEST(WatchJob, StreamsEveryChangeFromQueuedToCompleted) {
 
   // The worker starts only once the stream has shown the queued state.
   WatchResult r = WatchToEnd(c.jobs(), id, [&] { c.StartWorker("w1", 1); });
-  ASSERT_TRUE(r.status.ok()) << "stream ended with " << Describe(r.status)
-                             << Describe(r.events) << c.LogTails();
+  ASSERT_TRUE(r.status.ok()) << "stream ended with " << Describe(r.status) << Describe(r.events)
+                             << c.LogTails();
   ExpectFullRun(id, r.events);
 
   // Watching a finished job: one event, its terminal state, then OK.
@@ -261,7 +260,8 @@ TEST(WatchJob, ThousandConcurrentStreamsHoldNoThreads) {
                            << c.LogTails();
     ASSERT_EQ(tally.done, 0) << "streams ended before their job did";
   }
-  RecordProperty("seconds_to_open_1000_streams", std::to_string(Seconds(Clock::now() - open_start)));
+  RecordProperty("seconds_to_open_1000_streams",
+                 std::to_string(Seconds(Clock::now() - open_start)));
   for (auto& w : watchers) {
     auto events = w->events();
     ASSERT_FALSE(events.empty());
@@ -274,8 +274,8 @@ TEST(WatchJob, ThousandConcurrentStreamsHoldNoThreads) {
                                         std::to_string(threads_open) + " with 1000 streams");
   EXPECT_GT(threads_open, 0);
   EXPECT_LT(threads_open, 100) << "the gateway runs " << threads_open
-                               << " threads with 1,000 open WatchJob streams ("
-                               << threads_before << " before)";
+                               << " threads with 1,000 open WatchJob streams (" << threads_before
+                               << " before)";
 
   auto run_start = Clock::now();
   c.StartWorker("w1", 4);

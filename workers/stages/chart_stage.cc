@@ -35,8 +35,8 @@ class ChartStage final : public PipelineStage {
       for (const char* format : {"png", "svg"}) {
         if (!Wants(ctx, format)) continue;
         std::string path = ctx.output_dir + "/chart" + std::to_string(n) + "." + format;
-        QUIRE_RETURN_IF_ERROR(RenderChartToFile(chart, it->second, format, path,
-                                                chart.width, chart.height));
+        QUIRE_RETURN_IF_ERROR(
+            RenderChartToFile(chart, it->second, format, path, chart.width, chart.height));
         ctx.outputs_written.push_back(path);
       }
     }
