@@ -41,25 +41,8 @@ struct Globals {
 };
 
 int RpcError(const grpc::Status& s) {
-  static const char* kNames[] = {"OK",
-                                 "CANCELLED",
-                                 "UNKNOWN",
-                                 "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND",
-                                 "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION",
-                                 "ABORTED",
-                                 "OUT_OF_RANGE",
-                                 "UNIMPLEMENTED",
-                                 "INTERNAL",
-                                 "UNAVAILABLE",
-                                 "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  int code = static_cast<int>(s.error_code());
-  std::fprintf(stderr, "quirectl: %s: %s\n", code >= 0 && code <= 16 ? kNames[code] : "?",
+  std::fprintf(stderr, "quirectl: %s: %s\n",
+               quire::StatusCodeName(static_cast<quire::StatusCode>(s.error_code())),
                s.error_message().c_str());
   if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
       s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {

@@ -4,11 +4,11 @@
 
 namespace quire {
 namespace {
-constexpr std::array<const char*, 16> kNames = {
+constexpr std::array<const char*, 17> kNames = {
     "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
     "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
     "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
-    "DATA_LOSS"};
+    "DATA_LOSS", "UNAUTHENTICATED"};
 }  // namespace
 
 const char* StatusCodeName(StatusCode code) {
