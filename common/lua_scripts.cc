@@ -239,13 +239,15 @@ return 1
 // FINISH: ends leased jobs as COMPLETED, FAILED or CANCELLED (the worker's
 // acknowledgement of a cancel request), many in one call. A job whose token
 // does not match is left alone: a worker that lost its lease cannot finish
-// the job.
+// the job. Idempotent for the finishing token (kept in `fin`): a worker
+// whose reply was lost may call again and learns that it did finish.
 //   KEYS[1] active  KEYS[2] stats
 //   ARGV[1] retention seconds (0 keeps finished jobs)  ARGV[2] event channel
 //   prefix  ARGV[3] latency key prefix  ARGV[4] job key prefix
 //   ARGV[5..] groups of 6: id, token, final state, error code, error message,
 //   artifacts JSON
-// Result: one integer per job: 1 finished, 0 lost.
+// Result: one integer per job: 1 finished (by this call or an earlier one with
+//   the same token), 0 lost.
 constexpr const char* kFinish = R"lua(
 local now = now_ms()
 local now_s = int(now)
@@ -257,19 +259,19 @@ for i = 5, #ARGV, 6 do
   local id, token, state = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local key = ARGV[4] .. id
   local f = redis.call('HMGET', key, 'token', 'state', 'stage', 'progress', 'attempt', 'cancel',
-                       'ver')
+                       'ver', 'fin')
   if f[1] ~= token or f[2] ~= 'RUNNING' then
-    out[#out + 1] = 0
+    if f[8] == token then out[#out + 1] = 1 else out[#out + 1] = 0 end
   else
     if f[3] and f[3] ~= '' then end_stage(key, f[3], now, ARGV[3]) end
     local ver = (tonumber(f[7]) or 0) + 1
     local progress = f[4]
     if state == 'COMPLETED' then
       progress = 100
-      redis.call('HSET', key, 'state', state, 'token', '', 'finished', now_s, 'progress', '100',
-                 'artifacts', ARGV[i + 5], 'ver', ver)
+      redis.call('HSET', key, 'state', state, 'token', '', 'fin', token, 'finished', now_s,
+                 'progress', '100', 'artifacts', ARGV[i + 5], 'ver', ver)
     else
-      redis.call('HSET', key, 'state', state, 'token', '', 'finished', now_s,
+      redis.call('HSET', key, 'state', state, 'token', '', 'fin', token, 'finished', now_s,
                  'err_code', ARGV[i + 3], 'err_msg', ARGV[i + 4], 'ver', ver)
     end
     done[#done + 1] = id

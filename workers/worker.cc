@@ -9,7 +9,9 @@ namespace quire {
 namespace {
 
 // Reports progress to the queue; turns a lost lease into ABORTED and a
-// cancel request into CANCELLED.
+// cancel request into CANCELLED. A progress write that fails (Redis briefly
+// unreachable) does not fail the job: progress is advisory, and the keeper's
+// lease extensions decide whether the job is still ours.
 class QueueProgressSink final : public ProgressSink {
  public:
   QueueProgressSink(JobQueue* queue, const LeasedJob& job, std::atomic<int>* lease)
@@ -18,7 +20,10 @@ class QueueProgressSink final : public ProgressSink {
   Status Report(Stage stage, int percent) override {
     if (Status s = Check(); !s.ok()) return s;
     auto r = queue_->Progress(job_, stage, percent);
-    if (!r.ok()) return r.status();
+    if (!r.ok()) {
+      spdlog::warn("progress not recorded ({}); going on", r.status().ToString());
+      return Check();
+    }
     lease_->store(static_cast<int>(*r));
     return Check();
   }
@@ -140,7 +145,11 @@ void Worker::SlotLoop() {
 }
 
 void Worker::KeeperLoop() {
-  auto next_heartbeat = std::chrono::steady_clock::now();
+  // Announce the worker at once, not one interval later.
+  if (Status s = queue_->Heartbeat(options_.worker_id); !s.ok()) {
+    spdlog::warn("heartbeat failed: {}", s.ToString());
+  }
+  auto next_heartbeat = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -197,29 +206,67 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
     s = pipeline.Run(ctx, sink);
   }
 
-  StatusOr<LeaseState> end = LeaseState::kLost;
-  if (s.ok()) {
-    end = queue_->Complete(job, stored);
-    if (end.ok() && *end != LeaseState::kLost) {
-      ++completed_;
-      spdlog::info("completed: {} artifacts", stored.size());
-    }
-  } else if (s.code() == StatusCode::kAborted) {
+  if (s.code() == StatusCode::kAborted) {
     spdlog::warn("lease lost; abandoning the job to its new holder");
+    artifacts_->Discard(job.id, job.token);
+    return;
+  }
+  if (s.code() == StatusCode::kUnavailable) {
+    // Redis (or another dependency) was unreachable: not the job's fault.
+    // Leave it to its lease, which expires and queues it again.
+    spdlog::warn("abandoning the attempt to its lease expiry: {}", s.ToString());
+    artifacts_->Discard(job.id, job.token);
+    return;
+  }
+  std::function<StatusOr<LeaseState>()> record;
+  if (s.ok()) {
+    record = [&] { return queue_->Complete(job, stored); };
   } else if (s.code() == StatusCode::kCancelled) {
-    end = queue_->AckCancel(job);
+    record = [&] { return queue_->AckCancel(job); };
+  } else {
+    record = [&] { return queue_->Fail(job, s); };
+  }
+  StatusOr<LeaseState> end = RecordEnd(record);
+  if (!end.ok()) {
+    // Unknown whether Redis applied it: keep the files, so a COMPLETED job
+    // never points at deleted artifacts. If it was not applied, the lease
+    // expires and the job runs again under a new token.
+    spdlog::error("cannot record the job's end: {}; leaving it to its lease",
+                  end.status().ToString());
+    return;
+  }
+  if (*end == LeaseState::kLost) {
+    spdlog::warn("lease lost before the job's end was recorded; discarding this attempt");
+    artifacts_->Discard(job.id, job.token);
+    return;
+  }
+  if (s.ok()) {
+    ++completed_;
+    spdlog::info("completed: {} artifacts", stored.size());
+    return;
+  }
+  artifacts_->Discard(job.id, job.token);
+  if (s.code() == StatusCode::kCancelled) {
     spdlog::info("cancelled");
   } else {
-    end = queue_->Fail(job, s);
     ++failed_;
     spdlog::warn("failed: {}", s.ToString());
   }
-  if (!end.ok()) {
-    spdlog::error("cannot record the job's end: {}; its lease will expire and it will run again",
-                  end.status().ToString());
+}
+
+StatusOr<LeaseState> Worker::RecordEnd(const std::function<StatusOr<LeaseState>()>& record) {
+  // FINISH is idempotent for the token that finished the job, so a call
+  // whose reply was lost can be repeated safely until Redis answers.
+  auto deadline = std::chrono::steady_clock::now() + queue_->options().lease_duration * 2;
+  auto backoff = std::chrono::milliseconds(100);
+  while (true) {
+    StatusOr<LeaseState> end = record();
+    if (end.ok() || std::chrono::steady_clock::now() >= deadline) return end;
+    spdlog::warn("recording the job's end failed ({}); retrying in {} ms", end.status().ToString(),
+                 backoff.count());
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
   }
-  bool keep = s.ok() && end.ok() && *end != LeaseState::kLost;
-  if (!keep) artifacts_->Discard(job.id, job.token);
 }
 
 }  // namespace quire

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -59,6 +60,9 @@ class Worker {
   void SlotLoop();
   void KeeperLoop();
   void RunJob(const std::shared_ptr<Running>& r);
+  // Runs `record` (Complete, Fail or AckCancel) until Redis gives a definite
+  // answer, for up to twice the lease length.
+  StatusOr<LeaseState> RecordEnd(const std::function<StatusOr<LeaseState>()>& record);
 
   JobQueue* const queue_;
   TemplateStore* const templates_;

@@ -214,6 +214,20 @@ TEST(EndToEnd, TwoHundredJobsRunExactlyOnceHighestPriorityFirst) {
   EXPECT_EQ(m.completed_total(), 200);
   EXPECT_EQ(m.failed_total(), 0);
   EXPECT_EQ(m.reclaimed_total(), 0);
+  // Workers send their first heartbeat within a few seconds of starting.
+  v1::Metrics live;
+  auto deadline = Clock::now() + 5s;
+  while ((!c.GetMetrics(&live).ok() || live.live_workers() != 2) && Clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(live.live_workers(), 2);
+  for (const auto& d : m.queue_depth()) EXPECT_EQ(d.depth(), 0) << v1::Priority_Name(d.priority());
+  ASSERT_EQ(m.stage_latency_size(), 5);
+  for (const auto& l : m.stage_latency()) {
+    EXPECT_EQ(l.samples(), 200) << v1::Stage_Name(l.stage());
+    EXPECT_LE(l.p50_ms(), l.p95_ms()) << v1::Stage_Name(l.stage());
+    EXPECT_LE(l.p95_ms(), l.p99_ms()) << v1::Stage_Name(l.stage());
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -356,6 +370,36 @@ TEST(EndToEnd, CancelledRunningJobStopsAndLeavesNoFiles) {
   EXPECT_EQ(m.completed_total(), 1);
 }
 
+// A cancel asked of a job whose worker died is honoured when its lease is
+// reclaimed: the job ends CANCELLED and does not run again.
+TEST(EndToEnd, CancelOfAJobWhoseWorkerDiedEndsItWhenTheLeaseExpires) {
+  TestCluster::Options options;
+  options.worker_sets = kFastLeases;
+  TestCluster c(options);
+  ASSERT_RPC_OK(c.PutTemplate(SlowTemplate(kSlowRows)));
+  ChildProcess& a = c.StartWorker("A", 1);
+  std::string id = c.SubmitOk(SubmitRequest("slow"));
+  ASSERT_FALSE(id.empty());
+  v1::Job job;
+  ASSERT_TRUE(c.WaitForRunning(id, "A", 30s, &job));
+  a.Kill();
+
+  v1::CancelJobResponse resp;
+  ASSERT_RPC_OK(c.Cancel(id, &resp));
+  EXPECT_EQ(resp.state(), v1::RUNNING);
+  ASSERT_RPC_OK(c.GetJob(id, &job));
+  EXPECT_TRUE(job.cancel_requested()) << Describe(job);
+
+  c.StartWorker("B", 1);
+  job = c.WaitForTerminal(id, 30s);
+  EXPECT_EQ(job.state(), v1::CANCELLED) << Describe(job) << c.LogTails();
+  EXPECT_EQ(job.attempt(), 1) << "the cancelled job ran again";
+  EXPECT_EQ(job.artifacts_size(), 0);
+  v1::Metrics m = MetricsOrFail(c);
+  EXPECT_EQ(m.cancelled_total(), 1);
+  EXPECT_EQ(m.completed_total(), 0);
+}
+
 // ---------------------------------------------------------------------------
 
 TEST(EndToEnd, RepeatedIdempotencyKeyReturnsTheFirstJob) {
@@ -376,8 +420,26 @@ TEST(EndToEnd, RepeatedIdempotencyKeyReturnsTheFirstJob) {
   EXPECT_NE(other.job_id(), first.job_id());
   EXPECT_FALSE(other.deduplicated());
 
+  // Within one batch, and across a batch and a later single submit.
+  v1::SubmitJobsRequest batch;
+  *batch.add_jobs() = SubmitRequest("tiny");
+  *batch.add_jobs() = SubmitRequest("tiny");
+  batch.mutable_jobs(0)->set_idempotency_key("order-4713");
+  batch.mutable_jobs(1)->set_idempotency_key("order-4713");
+  v1::SubmitJobsResponse results;
+  ASSERT_RPC_OK(c.jobs().SubmitJobs(Deadline().get(), batch, &results));
+  ASSERT_EQ(results.results_size(), 2);
+  EXPECT_FALSE(results.results(0).response().deduplicated());
+  EXPECT_TRUE(results.results(1).response().deduplicated());
+  EXPECT_EQ(results.results(1).response().job_id(), results.results(0).response().job_id());
+  req.set_idempotency_key("order-4713");
+  v1::SubmitJobResponse third;
+  ASSERT_RPC_OK(c.Submit(req, &third));
+  EXPECT_TRUE(third.deduplicated());
+  EXPECT_EQ(third.job_id(), results.results(0).response().job_id());
+
   v1::Metrics m = MetricsOrFail(c);
-  EXPECT_EQ(m.submitted_total(), 2) << "a deduplicated submit must not create a job";
+  EXPECT_EQ(m.submitted_total(), 3) << "a deduplicated submit must not create a job";
 }
 
 // ---------------------------------------------------------------------------

@@ -415,9 +415,15 @@ TEST_F(QueueTest, FinishWithStaleTokenIsRefused) {
     EXPECT_EQ(Field(job.id, "stage"), "");
   }
   EXPECT_EQ(Ok(queue_.Complete(job, {})), LeaseState::kHeld);
-  EXPECT_EQ(Ok(queue_.Complete(job, {})), LeaseState::kLost);
-  EXPECT_EQ(Ok(queue_.Fail(job, Status::Internal("late"))), LeaseState::kLost);
+  // A repeat by the finishing token (its first reply was lost) is told the
+  // job is finished, and changes nothing.
+  EXPECT_EQ(Ok(queue_.Complete(job, {})), LeaseState::kHeld);
+  EXPECT_EQ(Ok(queue_.Fail(job, Status::Internal("late"))), LeaseState::kHeld);
+  LeasedJob stale = job;
+  stale.token = job.token + 1;
+  EXPECT_EQ(Ok(queue_.Complete(stale, {})), LeaseState::kLost);
   EXPECT_EQ(Field(job.id, "state"), "COMPLETED");
+  EXPECT_EQ(Field(job.id, "err_code"), "");
   EXPECT_EQ(Field(job.id, "progress"), "100");
   EXPECT_FALSE(InZset(keys::Active(), job.id));
   EXPECT_EQ(Stat("completed"), 1);

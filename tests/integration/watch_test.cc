@@ -4,7 +4,11 @@
 // thread each), and unknown jobs.
 //
 // Not covered here: the pub/sub plumbing alone (EventHub) and other RPCs.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -305,6 +309,118 @@ TEST(WatchJob, ThousandConcurrentStreamsHoldNoThreads) {
   }
   EXPECT_EQ(bad, 0) << "streams that did not end with COMPLETED and OK";
   EXPECT_EQ(m.completed_total(), kJobs);
+}
+
+// The body of GET http://127.0.0.1:<port><path> ("" on any error), with a
+// 5 s receive timeout.
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      ssize_t n;
+      while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) response.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(fd);
+  size_t body = response.find("\r\n\r\n");
+  return body == std::string::npos ? "" : response.substr(body + 4);
+}
+
+// The value of quire_gateway_watch_streams on a gateway's /metrics; -1
+// when it cannot be read.
+int OpenStreams(int metrics_port) {
+  const std::string kName = "\nquire_gateway_watch_streams ";
+  std::string text(1, '\n');
+  text += HttpGet(metrics_port, "/metrics");
+  size_t at = text.find(kName);
+  return at == std::string::npos ? -1 : std::atoi(text.c_str() + at + kName.size());
+}
+
+TEST(WatchJob, StreamsCancelledByTheClientAreReleased) {
+  constexpr int kStreams = 200;
+  const int metrics_port = FreePort();
+  TestCluster::Options options;
+  options.gateway_sets = {"gateway.metrics_listen=127.0.0.1:" + std::to_string(metrics_port)};
+  TestCluster c(options);
+  ASSERT_TRUE(WaitForPort(metrics_port, 10s)) << "no /metrics endpoint" << c.LogTails();
+  ASSERT_RPC_OK(c.PutTemplate(TinyTemplate()));
+  v1::SubmitJobsRequest batch;
+  for (int i = 0; i < kStreams / 2; ++i) *batch.add_jobs() = SubmitRequest("tiny");
+  v1::SubmitJobsResponse submitted;
+  ASSERT_RPC_OK(c.jobs().SubmitJobs(Deadline().get(), batch, &submitted));
+  EXPECT_EQ(OpenStreams(metrics_port), 0);
+
+  // Two streams per job, so that the gateway shares subscriptions.
+  WatchTally tally;
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  auto wait_all_done = [&](std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(tally.mu);
+    return tally.cv.wait_for(lock, timeout,
+                             [&] { return tally.done == static_cast<int>(watchers.size()); });
+  };
+  struct Cleanup {
+    std::function<void()> fn;
+    ~Cleanup() { fn(); }
+  } cleanup{[&] {
+    for (auto& w : watchers) w->Cancel();
+    if (!wait_all_done(30s)) {
+      ADD_FAILURE() << "streams did not end after cancelling; leaking their reactors";
+      for (auto& w : watchers) w.release();
+    }
+  }};
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& r : submitted.results()) {
+      watchers.push_back(std::make_unique<Watcher>(c.jobs(), r.response().job_id(), &tally, 60s));
+    }
+  }
+  {
+    std::unique_lock<std::mutex> lock(tally.mu);
+    ASSERT_TRUE(tally.cv.wait_for(lock, 30s, [&] { return tally.first_events == kStreams; }))
+        << tally.first_events << " of " << kStreams << " streams had their first event";
+  }
+  EXPECT_EQ(OpenStreams(metrics_port), kStreams);
+
+  // The client gives up on every stream; the gateway must let them all go.
+  for (auto& w : watchers) w->Cancel();
+  ASSERT_TRUE(wait_all_done(30s)) << "cancelled streams did not end";
+  for (auto& w : watchers) {
+    EXPECT_EQ(w->status().error_code(), grpc::StatusCode::CANCELLED) << Describe(w->status());
+  }
+  auto deadline = Clock::now() + 10s;
+  int open = -1;
+  while ((open = OpenStreams(metrics_port)) != 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(open, 0) << "the gateway still counts cancelled streams as open";
+
+  // New streams on the same jobs still work, and end with the jobs.
+  watchers.clear();
+  {
+    std::lock_guard<std::mutex> lock(tally.mu);
+    tally.first_events = tally.done = 0;
+  }
+  for (int i = 0; i < 10; ++i) {
+    watchers.push_back(
+        std::make_unique<Watcher>(c.jobs(), submitted.results(i).response().job_id(), &tally, 60s));
+  }
+  c.StartWorker("w1", 2);
+  ASSERT_TRUE(wait_all_done(60s)) << "streams did not end with their jobs" << c.LogTails();
+  for (auto& w : watchers) {
+    auto events = w->events();
+    EXPECT_TRUE(w->status().ok()) << Describe(w->status());
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back().state(), v1::COMPLETED) << Describe(events);
+  }
 }
 
 }  // namespace
