@@ -259,6 +259,8 @@ int main(int argc, char** argv) {
   t_get->add_option("id", t_id)->required();
   t_get->add_option("--version", t_version);
   auto* t_list = templates->add_subcommand("list", "List templates");
+  auto* t_delete = templates->add_subcommand("delete", "Delete a template and all its versions");
+  t_delete->add_option("id", t_id)->required();
   auto* t_validate = templates->add_subcommand("validate", "Validate a template on the gateway");
   t_validate->add_option("file", t_file)->required();
 
@@ -483,11 +485,22 @@ int main(int argc, char** argv) {
     if (g.json) {
       PrintJson(resp);
     } else {
-      std::fprintf(stderr, "# %s v%lld (latest v%lld)\n", resp.template_id().c_str(),
-                   static_cast<long long>(resp.version()),
-                   static_cast<long long>(resp.latest_version()));
+      std::fprintf(stderr, "# %s v%lld (latest v%lld; versions 1..%lld)\n",
+                   resp.template_id().c_str(), static_cast<long long>(resp.version()),
+                   static_cast<long long>(resp.latest_version()),
+                   static_cast<long long>(resp.versions_size()));
       std::cout << resp.yaml();
     }
+    return 0;
+  }
+  if (t_delete->parsed()) {
+    v1::DeleteTemplateRequest req;
+    req.set_template_id(t_id);
+    v1::DeleteTemplateResponse resp;
+    auto ctx = Context(g);
+    grpc::Status s = tpl.DeleteTemplate(ctx.get(), req, &resp);
+    if (!s.ok()) return RpcError(s);
+    std::printf("deleted %s\n", t_id.c_str());
     return 0;
   }
   if (t_list->parsed()) {

@@ -45,7 +45,8 @@ StatusOr<std::vector<SubmitResult>> JobQueue::SubmitBatch(const std::vector<JobS
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
   std::vector<std::string> k = PendingKeys();
-  k.insert(k.end(), {keys::Sequence(), keys::Signal(), keys::Index(), keys::Stats()});
+  k.insert(k.end(),
+           {keys::Sequence(), keys::Signal(), keys::Index(), keys::Stats(), keys::TemplateRefs()});
   constexpr size_t kChunk = 1000;
   for (size_t start = 0; start < specs.size(); start += kChunk) {
     size_t end = std::min(specs.size(), start + kChunk);
@@ -84,7 +85,8 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
   std::vector<std::string> k = PendingKeys();
-  k.insert(k.end(), {keys::Active(), keys::Fence(), keys::Signal(), keys::Stats()});
+  k.insert(k.end(),
+           {keys::Active(), keys::Fence(), keys::Signal(), keys::Stats(), keys::TemplateRefs()});
   std::vector<std::string> a = {std::to_string(max_jobs),
                                 std::to_string(options_.lease_duration.count()),
                                 worker_id,
@@ -172,7 +174,7 @@ StatusOr<std::vector<LeaseState>> JobQueue::FinishMany(const std::vector<FinishR
     a.push_back(r.artifacts);
   }
   auto r = (*conn)->Eval(scripts::Finish().text, scripts::Finish().sha1,
-                         {keys::Active(), keys::Stats()}, a);
+                         {keys::Active(), keys::Stats(), keys::TemplateRefs()}, a);
   if (!r.ok()) return r.status();
   if (r->Size() != reqs.size()) return Status::Internal("finish: unexpected reply");
   for (size_t i = 0; i < r->Size(); ++i) out.push_back(ToLeaseState(ElementInteger(r->Element(i))));
@@ -213,6 +215,7 @@ StatusOr<CancelOutcome> JobQueue::Cancel(const std::string& job_id) {
   std::vector<std::string> k = {keys::Job(job_id)};
   for (auto& p : PendingKeys()) k.push_back(std::move(p));
   k.push_back(keys::Stats());
+  k.push_back(keys::TemplateRefs());
   auto r = (*conn)->Eval(
       scripts::Cancel().text, scripts::Cancel().sha1, k,
       {job_id, std::to_string(options_.retention.count()), keys::EventChannelPrefix()});

@@ -18,6 +18,9 @@ namespace {
 //     and records its duration in the capped latency list of that stage.
 //   push_all(cmd, key, items): one command with many arguments, in chunks
 //     that stay below Lua's stack limit.
+//   count_ref(refs, tpl, tver, delta) / apply_refs(key, refs): keep the
+//     count of live (queued or running) jobs per stored template, which
+//     DELETE_TEMPLATE checks; inline templates (version 0) are not counted.
 constexpr const char* kPrelude = R"lua(
 local function now_ms()
   local t = redis.call('TIME')
@@ -44,6 +47,16 @@ local function end_stage(key, stage, now, latency_prefix)
     redis.call('LTRIM', lkey, 0, 999)
   end
 end
+local function count_ref(refs, tpl, tver, delta)
+  if tver and tver ~= '' and tver ~= '0' then refs[tpl] = (refs[tpl] or 0) + delta end
+end
+local function apply_refs(key, refs)
+  for tpl, n in pairs(refs) do
+    if n ~= 0 then
+      if redis.call('HINCRBY', key, tpl, n) <= 0 then redis.call('HDEL', key, tpl) end
+    end
+  end
+end
 local function push_all(cmd, key, items)
   for i = 1, #items, 4000 do
     redis.call(cmd, key, unpack(items, i, math.min(i + 3999, #items)))
@@ -55,7 +68,7 @@ end
 // idempotency key was seen (within its TTL) is not created again: the
 // existing job's id is returned. Absent hash fields read as 0 or ''.
 //   KEYS[1..4] pending zsets URGENT, HIGH, NORMAL, LOW   KEYS[5] seq
-//   KEYS[6] signal   KEYS[7] index   KEYS[8] stats
+//   KEYS[6] signal   KEYS[7] index   KEYS[8] stats   KEYS[9] template refs
 //   ARGV[1] job key prefix  ARGV[2] idempotency key prefix  ARGV[3] its TTL
 //   in seconds  ARGV[4..] groups of 9: id, template id, template version,
 //   priority 1..4, params JSON, outputs, submitter, inline YAML,
@@ -69,6 +82,7 @@ local seq = redis.call('INCRBY', KEYS[5], n) - n
 local pending = {{}, {}, {}, {}}
 local index = {}
 local out = {}
+local refs = {}
 for i = 4, #ARGV, 9 do
   local id, idem = ARGV[i], ARGV[i + 8]
   local existing = false
@@ -89,6 +103,7 @@ for i = 4, #ARGV, 9 do
       redis.call('SET', ARGV[2] .. idem, id, 'EX', ARGV[3])
     end
     redis.call('HSET', ARGV[1] .. id, unpack(fields))
+    count_ref(refs, ARGV[i + 1], ARGV[i + 2], 1)
     local p = pending[5 - tonumber(ARGV[i + 3])]
     p[#p + 1] = int(seq)
     p[#p + 1] = id
@@ -105,6 +120,7 @@ if #index > 0 then
   push_all('ZADD', KEYS[7], index)
   redis.call('HINCRBY', KEYS[8], 'submitted', #index / 2)
   if redis.call('LLEN', KEYS[6]) < 64 then redis.call('LPUSH', KEYS[6], 1) end
+  apply_refs(KEYS[9], refs)
 end
 return out
 )lua";
@@ -115,7 +131,7 @@ return out
 // fencing token and a deadline now + ARGV[2] in the active zset. When the
 // queues are empty the signal list is cleared, so idle workers block.
 //   KEYS[1..4] pending zsets URGENT, HIGH, NORMAL, LOW   KEYS[5] active
-//   KEYS[6] fence   KEYS[7] signal   KEYS[8] stats
+//   KEYS[6] fence   KEYS[7] signal   KEYS[8] stats   KEYS[9] template refs
 //   ARGV[1] max jobs  ARGV[2] lease ms  ARGV[3] worker id  ARGV[4] job key prefix
 //   ARGV[5] event channel prefix  ARGV[6] max leases to reclaim
 //   ARGV[7] retention of finished jobs in seconds
@@ -129,10 +145,13 @@ for _, id in ipairs(expired) do
   redis.call('ZREM', KEYS[5], id)
   local key = ARGV[4] .. id
   local f = redis.call('HMGET', key, 'state', 'prio', 'seq', 'cancel', 'stage', 'progress',
-                       'attempt', 'ver')
+                       'attempt', 'ver', 'tpl', 'tver')
   if f[1] == 'RUNNING' then
     local ver = (tonumber(f[8]) or 0) + 1
     if f[4] == '1' then
+      local refs = {}
+      count_ref(refs, f[9], f[10], -1)
+      apply_refs(KEYS[9], refs)
       redis.call('HSET', key, 'state', 'CANCELLED', 'token', '', 'finished', now_s,
                  'err_code', 'CANCELLED', 'err_msg', 'cancelled by request', 'ver', ver)
       redis.call('HINCRBY', KEYS[8], 'cancelled', 1)
@@ -241,7 +260,7 @@ return 1
 // does not match is left alone: a worker that lost its lease cannot finish
 // the job. Idempotent for the finishing token (kept in `fin`): a worker
 // whose reply was lost may call again and learns that it did finish.
-//   KEYS[1] active  KEYS[2] stats
+//   KEYS[1] active  KEYS[2] stats  KEYS[3] template refs
 //   ARGV[1] retention seconds (0 keeps finished jobs)  ARGV[2] event channel
 //   prefix  ARGV[3] latency key prefix  ARGV[4] job key prefix
 //   ARGV[5..] groups of 6: id, token, final state, error code, error message,
@@ -254,12 +273,13 @@ local now_s = int(now)
 local out = {}
 local counts = {}
 local done = {}
+local refs = {}
 local retention = tonumber(ARGV[1])
 for i = 5, #ARGV, 6 do
   local id, token, state = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local key = ARGV[4] .. id
   local f = redis.call('HMGET', key, 'token', 'state', 'stage', 'progress', 'attempt', 'cancel',
-                       'ver', 'fin')
+                       'ver', 'fin', 'tpl', 'tver')
   if f[1] ~= token or f[2] ~= 'RUNNING' then
     if f[8] == token then out[#out + 1] = 1 else out[#out + 1] = 0 end
   else
@@ -276,6 +296,7 @@ for i = 5, #ARGV, 6 do
     end
     done[#done + 1] = id
     counts[state] = (counts[state] or 0) + 1
+    count_ref(refs, f[9], f[10], -1)
     emit(id, ARGV[2], now, ver, state, f[3], progress, f[5], ARGV[i + 3], ARGV[i + 4], f[6])
     if retention > 0 then redis.call('EXPIRE', key, retention) end
     out[#out + 1] = 1
@@ -283,18 +304,20 @@ for i = 5, #ARGV, 6 do
 end
 if #done > 0 then push_all('ZREM', KEYS[1], done) end
 for state, n in pairs(counts) do redis.call('HINCRBY', KEYS[2], string.lower(state), n) end
+apply_refs(KEYS[3], refs)
 return out
 )lua";
 
 // CANCEL: a queued job leaves its queue and is CANCELLED at once; a running
 // job is flagged, and its worker stops it at the next checkpoint.
 //   KEYS[1] job hash  KEYS[2..5] pending zsets URGENT, HIGH, NORMAL, LOW
-//   KEYS[6] stats
+//   KEYS[6] stats  KEYS[7] template refs
 //   ARGV[1] id  ARGV[2] retention seconds  ARGV[3] event channel prefix
 // Result: 'CANCELLED', 'RUNNING' (flagged), 'NOT_FOUND', or the terminal
 //   state the job already had.
 constexpr const char* kCancel = R"lua(
-local f = redis.call('HMGET', KEYS[1], 'state', 'prio', 'stage', 'progress', 'attempt', 'ver')
+local f = redis.call('HMGET', KEYS[1], 'state', 'prio', 'stage', 'progress', 'attempt', 'ver',
+                     'tpl', 'tver')
 if not f[1] then return 'NOT_FOUND' end
 local now = now_ms()
 local ver = (tonumber(f[6]) or 0) + 1
@@ -303,6 +326,9 @@ if f[1] == 'QUEUED' then
   redis.call('HSET', KEYS[1], 'state', 'CANCELLED', 'finished', int(now),
              'err_code', 'CANCELLED', 'err_msg', 'cancelled by request', 'ver', ver)
   redis.call('HINCRBY', KEYS[6], 'cancelled', 1)
+  local refs = {}
+  count_ref(refs, f[7], f[8], -1)
+  apply_refs(KEYS[7], refs)
   emit(ARGV[1], ARGV[3], now, ver, 'CANCELLED', f[3], f[4], f[5], 'CANCELLED',
        'cancelled by request', '0')
   if tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
@@ -325,6 +351,20 @@ local v = redis.call('HINCRBY', KEYS[1], 'latest', 1)
 redis.call('HSET', KEYS[1], 'v:' .. v, ARGV[1], 't:' .. v, now, 'title:' .. v, ARGV[3])
 redis.call('ZADD', KEYS[2], now, ARGV[2])
 return v
+)lua";
+
+// DELETE_TEMPLATE: deletes a template with all its versions, unless queued
+// or running jobs still use one of them.
+//   KEYS[1] template hash  KEYS[2] templates zset  KEYS[3] template refs
+//   ARGV[1] template id
+// Result: -1 unknown template, 0 deleted, N > 0 refused: N live jobs use it.
+constexpr const char* kDeleteTemplate = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local live = tonumber(redis.call('HGET', KEYS[3], ARGV[1])) or 0
+if live > 0 then return live end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 0
 )lua";
 
 // HEARTBEAT: records that a worker is alive and forgets workers silent for
@@ -358,6 +398,7 @@ QUIRE_SCRIPT(Progress, "progress", kProgress)
 QUIRE_SCRIPT(Finish, "finish", kFinish)
 QUIRE_SCRIPT(Cancel, "cancel", kCancel)
 QUIRE_SCRIPT(PutTemplate, "put_template", kPutTemplate)
+QUIRE_SCRIPT(DeleteTemplate, "delete_template", kDeleteTemplate)
 QUIRE_SCRIPT(Heartbeat, "heartbeat", kHeartbeat)
 #undef QUIRE_SCRIPT
 

@@ -23,6 +23,7 @@ const LuaScript& Progress();
 const LuaScript& Finish();
 const LuaScript& Cancel();
 const LuaScript& PutTemplate();
+const LuaScript& DeleteTemplate();
 const LuaScript& Heartbeat();
 }  // namespace scripts
 

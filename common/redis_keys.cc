@@ -19,6 +19,7 @@ std::string StageLatency(Stage s) { return StageLatencyPrefix() + StageName(s); 
 std::string Workers() { return std::string(kPrefix) + "workers"; }
 std::string Template(const std::string& id) { return std::string(kPrefix) + "tpl:" + id; }
 std::string Templates() { return std::string(kPrefix) + "templates"; }
+std::string TemplateRefs() { return std::string(kPrefix) + "tplrefs"; }
 std::string EventChannelPrefix() { return std::string(kPrefix) + "events:"; }
 std::string EventChannel(const std::string& job_id) { return EventChannelPrefix() + job_id; }
 

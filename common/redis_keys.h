@@ -41,6 +41,9 @@ std::string Workers();
 std::string Template(const std::string& template_id);
 // ZSET: template ids scored by last update (ms).
 std::string Templates();
+// HASH: template id -> number of queued or running jobs pinned to one of
+// its stored versions.
+std::string TemplateRefs();
 // Pub/sub channel of one job's events (not a key; never stored).
 std::string EventChannel(const std::string& job_id);
 // The prefix EventChannel() puts before an id.

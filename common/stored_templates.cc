@@ -37,7 +37,24 @@ StatusOr<StoredTemplate> TemplateStore::Get(const std::string& id, int64_t versi
   t.yaml = ElementString(r->Element(0));
   t.created_ms = ElementInteger(r->Element(1));
   t.title = ElementString(r->Element(2));
+  for (int64_t v = 1; v <= t.latest_version; ++v) t.versions.push_back(v);
   return t;
+}
+
+Status TemplateStore::Delete(const std::string& id) {
+  auto conn = pool_->Borrow();
+  if (!conn.ok()) return conn.status();
+  auto r = (*conn)->Eval(scripts::DeleteTemplate().text, scripts::DeleteTemplate().sha1,
+                         {keys::Template(id), keys::Templates(), keys::TemplateRefs()}, {id});
+  if (!r.ok()) return r.status();
+  long long n = r->Integer();
+  if (n < 0) return Status::NotFound("template '" + id + "' does not exist");
+  if (n > 0) {
+    return Status::FailedPrecondition("template '" + id + "' is used by " + std::to_string(n) +
+                                      " queued or running job(s); cancel them or wait for "
+                                      "them to finish, then delete it");
+  }
+  return Status::OK();
 }
 
 StatusOr<int64_t> TemplateStore::LatestVersion(const std::string& id) {
@@ -67,6 +84,7 @@ StatusOr<std::vector<StoredTemplate>> TemplateStore::List() {
     t.version = t.latest_version = std::strtoll(v.c_str(), nullptr, 10);
     t.created_ms = ElementInteger(r->Element(0));
     t.title = ElementString(r->Element(1));
+    for (int64_t n = 1; n <= t.latest_version; ++n) t.versions.push_back(n);
     out.push_back(std::move(t));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });

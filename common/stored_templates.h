@@ -21,6 +21,8 @@ struct StoredTemplate {
   std::string title;
   std::string yaml;
   int64_t created_ms = 0;
+  // Every stored version, oldest first.
+  std::vector<int64_t> versions;
 };
 
 class TemplateStore {
@@ -31,6 +33,9 @@ class TemplateStore {
   StatusOr<int64_t> Put(const std::string& id, const std::string& title, const std::string& yaml);
   // `version` 0 means the latest. NOT_FOUND for an unknown id or version.
   StatusOr<StoredTemplate> Get(const std::string& id, int64_t version);
+  // Deletes every version of `id`. NOT_FOUND for an unknown id;
+  // FAILED_PRECONDITION while queued or running jobs use one of its versions.
+  Status Delete(const std::string& id);
   // The latest version number of `id`. NOT_FOUND for an unknown id.
   StatusOr<int64_t> LatestVersion(const std::string& id);
   // The latest version of every template, without YAML text, sorted by id.

@@ -22,6 +22,7 @@ void ToProto(const StoredTemplate& t, v1::TemplateInfo* out) {
   out->set_title(t.title);
   out->set_yaml(t.yaml);
   SetTimestamp(t.created_ms, out->mutable_created_at());
+  for (int64_t v : t.versions) out->add_versions(v);
 }
 
 }  // namespace
@@ -62,6 +63,15 @@ grpc::ServerUnaryReactor* TemplateServiceImpl::ListTemplates(grpc::CallbackServe
   if (!list.ok()) return Done(ctx, ToGrpc(list.status()));
   for (const auto& t : *list) ToProto(t, resp->add_templates());
   return Done(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* TemplateServiceImpl::DeleteTemplate(grpc::CallbackServerContext* ctx,
+                                                              const v1::DeleteTemplateRequest* req,
+                                                              v1::DeleteTemplateResponse*) {
+  if (req->template_id().empty()) {
+    return Done(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "template_id is required"));
+  }
+  return Done(ctx, ToGrpc(store_->Delete(req->template_id())));
 }
 
 grpc::ServerUnaryReactor* TemplateServiceImpl::ValidateTemplate(

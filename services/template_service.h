@@ -19,6 +19,9 @@ class TemplateServiceImpl final : public v1::TemplateService::CallbackService {
   grpc::ServerUnaryReactor* ListTemplates(grpc::CallbackServerContext* ctx,
                                           const v1::ListTemplatesRequest* req,
                                           v1::ListTemplatesResponse* resp) override;
+  grpc::ServerUnaryReactor* DeleteTemplate(grpc::CallbackServerContext* ctx,
+                                           const v1::DeleteTemplateRequest* req,
+                                           v1::DeleteTemplateResponse* resp) override;
   grpc::ServerUnaryReactor* ValidateTemplate(grpc::CallbackServerContext* ctx,
                                              const v1::ValidateTemplateRequest* req,
                                              v1::ValidateTemplateResponse* resp) override;

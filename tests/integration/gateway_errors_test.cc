@@ -107,6 +107,40 @@ TEST(GatewayErrors, UnknownTemplateOrVersionIsNotFound) {
               {"tiny", "2"});
 }
 
+// DeleteTemplate: NOT_FOUND for an unknown id, FAILED_PRECONDITION while a
+// queued job is pinned to a version, OK once it is cancelled; versions are
+// listed by GetTemplate.
+TEST(GatewayErrors, DeletingATemplateInUseIsFailedPrecondition) {
+  TestCluster c(SmallRequests());
+  ASSERT_RPC_OK(c.PutTemplate(TinyTemplate()));
+  ASSERT_RPC_OK(c.PutTemplate(TinyTemplate()));
+  v1::GetTemplateRequest get;
+  get.set_template_id("tiny");
+  v1::TemplateInfo info;
+  ASSERT_RPC_OK(c.templates().GetTemplate(Deadline().get(), get, &info));
+  EXPECT_EQ(info.version(), 2);
+  ASSERT_EQ(info.versions_size(), 2);
+  EXPECT_EQ(info.versions(0), 1);
+
+  v1::DeleteTemplateRequest del;
+  v1::DeleteTemplateResponse deleted;
+  del.set_template_id("no-such-template");
+  ExpectError(c.templates().DeleteTemplate(Deadline().get(), del, &deleted),
+              grpc::StatusCode::NOT_FOUND, {"no-such-template"});
+
+  auto req = SubmitRequest("tiny");
+  req.set_template_version(1);
+  std::string id = c.SubmitOk(req);  // no workers: it stays queued
+  del.set_template_id("tiny");
+  ExpectError(c.templates().DeleteTemplate(Deadline().get(), del, &deleted),
+              grpc::StatusCode::FAILED_PRECONDITION, {"tiny", "1 queued or running"});
+  v1::CancelJobResponse cancelled;
+  ASSERT_RPC_OK(c.Cancel(id, &cancelled));
+  ASSERT_RPC_OK(c.templates().DeleteTemplate(Deadline().get(), del, &deleted));
+  v1::SubmitJobResponse resp;
+  ExpectError(c.Submit(SubmitRequest("tiny"), &resp), grpc::StatusCode::NOT_FOUND, {"tiny"});
+}
+
 TEST(GatewayErrors, MalformedYamlIsInvalidArgumentWithLineAndColumn) {
   TestCluster c(SmallRequests());
   v1::SubmitJobRequest req;

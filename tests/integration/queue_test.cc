@@ -934,3 +934,59 @@ TEST_F(QueueTest, RedisRestartDoesNotFailCallsOnStaleIdleConnections) {
 
 }  // namespace
 }  // namespace quire
+
+namespace quire {
+namespace {
+
+// A template cannot be deleted while queued or running jobs are pinned to
+// one of its versions; every way a job ends releases it.
+TEST_F(QueueTest, TemplateDeleteIsRefusedWhileLiveJobsUseIt) {
+  TemplateStore store(&pool_);
+  Ok(store.Put("sales", "Sales", "title: one\n"));
+  EXPECT_EQ(store.Delete("nope").code(), StatusCode::kNotFound);
+
+  // Three live jobs: one will complete, one fail, one be cancelled queued.
+  std::string a = Ok(queue_.Submit(Spec())).job_id;
+  std::string b = Ok(queue_.Submit(Spec())).job_id;
+  std::string c = Ok(queue_.Submit(Spec())).job_id;
+  // Inline templates (version 0) never pin a stored template.
+  JobSpec inline_spec = Spec();
+  inline_spec.template_version = 0;
+  Ok(queue_.Submit(inline_spec));
+
+  Status refused = store.Delete("sales");
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.message().find("3 queued or running"), std::string::npos) << refused.message();
+
+  auto leased = Ok(queue_.Lease("w-1", 2));
+  ASSERT_EQ(leased.size(), 2u);
+  EXPECT_EQ(Ok(queue_.Complete(leased[0], {})), LeaseState::kHeld);
+  EXPECT_EQ(Ok(queue_.Fail(leased[1], Status::Internal("boom"))), LeaseState::kHeld);
+  EXPECT_EQ(store.Delete("sales").code(), StatusCode::kFailedPrecondition);  // c still queued
+  EXPECT_EQ(Ok(queue_.Cancel(c)).state, JobState::kCancelled);
+  (void)a;
+  (void)b;
+
+  EXPECT_TRUE(store.Delete("sales").ok());
+  EXPECT_EQ(store.Get("sales", 0).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Ok(store.List()).size(), 0u);
+  EXPECT_EQ(store.Delete("sales").code(), StatusCode::kNotFound);
+}
+
+// A job whose expired lease is reclaimed as CANCELLED releases its template.
+TEST_F(QueueTest, ReclaimedCancelledJobReleasesItsTemplate) {
+  TemplateStore store(&pool_);
+  Ok(store.Put("sales", "Sales", "title: one\n"));
+  JobQueue short_queue(&pool_, ShortLease());
+  std::string id = Ok(short_queue.Submit(Spec())).job_id;
+  ASSERT_EQ(Ok(short_queue.Lease("w-1", 1)).size(), 1u);
+  EXPECT_EQ(Ok(short_queue.Cancel(id)).state, JobState::kRunning);
+  EXPECT_EQ(store.Delete("sales").code(), StatusCode::kFailedPrecondition);
+  std::this_thread::sleep_for(ShortLease().lease_duration * 2);
+  Ok(short_queue.Lease("w-2", 1));  // reclaims: ends the job CANCELLED
+  EXPECT_EQ(Ok(inspector_.Get(id)).state, JobState::kCancelled);
+  EXPECT_TRUE(store.Delete("sales").ok());
+}
+
+}  // namespace
+}  // namespace quire
