@@ -11,7 +11,8 @@ namespace {
 //   emit(id, chan_prefix, now, seq, state, stage, progress, attempt, code,
 //     msg, cancel): publishes a job's state as JSON on chan_prefix..id (ids,
 //     states, stages and codes are plain identifiers; only the message
-//     needs JSON escaping).
+//     needs JSON escaping). Skipped when nobody listens: a watcher reads
+//     the job's state after its subscription is live, so it misses nothing.
 //     Callers pass what they just wrote, including the job's new event
 //     sequence `ver`, so no read is needed.
 //   end_stage(key, stage, now, latency_prefix): stamps the stage's end time
@@ -31,12 +32,14 @@ local function int(n)
 end
 local function emit(id, chan_prefix, now, seq, state, stage, progress, attempt, code, msg,
                     cancel)
+  local chan = chan_prefix .. id
+  if redis.call('PUBSUB', 'NUMSUB', chan)[2] == 0 then return end
   local json = string.format(
       '{"id":"%s","seq":%d,"state":"%s","stage":"%s","progress":%d,"attempt":%d,' ..
       '"err_code":"%s","err_msg":%s,"cancel":%s,"t":%d}',
       id, seq, state, stage or '', tonumber(progress) or 0, tonumber(attempt) or 0, code or '',
       (msg and msg ~= '') and cjson.encode(msg) or '""', cancel == '1' and 'true' or 'false', now)
-  redis.call('PUBLISH', chan_prefix .. id, json)
+  redis.call('PUBLISH', chan, json)
 end
 local function end_stage(key, stage, now, latency_prefix)
   local started = tonumber(redis.call('HGET', key, 't:' .. stage .. ':s'))
