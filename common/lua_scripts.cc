@@ -156,14 +156,14 @@ for _, id in ipairs(expired) do
       count_ref(refs, f[9], f[10], -1)
       apply_refs(KEYS[9], refs)
       redis.call('HSET', key, 'state', 'CANCELLED', 'token', '', 'finished', now_s,
-                 'err_code', 'CANCELLED', 'err_msg', 'cancelled by request', 'ver', ver)
+                 'err_code', 'CANCELLED', 'err_msg', 'cancelled by request', 'ver', int(ver))
       redis.call('HINCRBY', KEYS[8], 'cancelled', 1)
       if tonumber(ARGV[7]) > 0 then redis.call('EXPIRE', key, ARGV[7]) end
       emit(id, ARGV[5], now, ver, 'CANCELLED', f[5], f[6], f[7], 'CANCELLED',
            'cancelled by request', '1')
     else
       redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '',
-                 'progress', 0, 'ver', ver)
+                 'progress', 0, 'ver', int(ver))
       redis.call('ZADD', KEYS[5 - tonumber(f[2])], f[3], id)
       redis.call('HINCRBY', KEYS[8], 'reclaimed', 1)
       emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[7], '', '', '0')
@@ -249,9 +249,9 @@ local ver = (tonumber(f[6]) or 0) + 1
 if ARGV[2] ~= f[3] then
   if f[3] and f[3] ~= '' then end_stage(KEYS[1], f[3], now, ARGV[6]) end
   redis.call('HSET', KEYS[1], 't:' .. ARGV[2] .. ':s', int(now), 'stage', ARGV[2],
-             'progress', ARGV[3], 'ver', ver)
+             'progress', ARGV[3], 'ver', int(ver))
 else
-  redis.call('HSET', KEYS[1], 'progress', ARGV[3], 'ver', ver)
+  redis.call('HSET', KEYS[1], 'progress', ARGV[3], 'ver', int(ver))
 end
 emit(ARGV[4], ARGV[5], now, ver, 'RUNNING', ARGV[2], ARGV[3], f[5], '', '', f[4])
 if f[4] == '1' then return 2 end
@@ -292,10 +292,10 @@ for i = 5, #ARGV, 6 do
     if state == 'COMPLETED' then
       progress = 100
       redis.call('HSET', key, 'state', state, 'token', '', 'fin', token, 'finished', now_s,
-                 'progress', '100', 'artifacts', ARGV[i + 5], 'ver', ver)
+                 'progress', '100', 'artifacts', ARGV[i + 5], 'ver', int(ver))
     else
       redis.call('HSET', key, 'state', state, 'token', '', 'fin', token, 'finished', now_s,
-                 'err_code', ARGV[i + 3], 'err_msg', ARGV[i + 4], 'ver', ver)
+                 'err_code', ARGV[i + 3], 'err_msg', ARGV[i + 4], 'ver', int(ver))
     end
     done[#done + 1] = id
     counts[state] = (counts[state] or 0) + 1
@@ -327,7 +327,7 @@ local ver = (tonumber(f[6]) or 0) + 1
 if f[1] == 'QUEUED' then
   redis.call('ZREM', KEYS[6 - tonumber(f[2])], ARGV[1])
   redis.call('HSET', KEYS[1], 'state', 'CANCELLED', 'finished', int(now),
-             'err_code', 'CANCELLED', 'err_msg', 'cancelled by request', 'ver', ver)
+             'err_code', 'CANCELLED', 'err_msg', 'cancelled by request', 'ver', int(ver))
   redis.call('HINCRBY', KEYS[6], 'cancelled', 1)
   local refs = {}
   count_ref(refs, f[7], f[8], -1)
@@ -337,7 +337,7 @@ if f[1] == 'QUEUED' then
   if tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
   return 'CANCELLED'
 elseif f[1] == 'RUNNING' then
-  redis.call('HSET', KEYS[1], 'cancel', 1, 'ver', ver)
+  redis.call('HSET', KEYS[1], 'cancel', 1, 'ver', int(ver))
   emit(ARGV[1], ARGV[3], now, ver, 'RUNNING', f[3], f[4], f[5], '', '', '1')
   return 'RUNNING'
 end
