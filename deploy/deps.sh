@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server postgresql
   libssl-dev fonts-dejavu-core poppler-utils
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
