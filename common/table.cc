@@ -113,6 +113,33 @@ std::string FormatDate(int64_t days) {
   return buf;
 }
 
+std::optional<int64_t> ParseDatetime(std::string_view text) {
+  if (text.size() < 16 || (text[10] != 'T' && text[10] != ' ')) return std::nullopt;
+  auto days = ParseDate(text.substr(0, 10));
+  if (!days) return std::nullopt;
+  std::string_view rest = text.substr(11);
+  if (!rest.empty() && rest.back() == 'Z') rest.remove_suffix(1);
+  if ((rest.size() != 5 && rest.size() != 8) || rest[2] != ':' ||
+      (rest.size() == 8 && rest[5] != ':')) {
+    return std::nullopt;
+  }
+  std::string_view hs = rest.substr(0, 2), ms = rest.substr(3, 2);
+  std::string_view ss = rest.size() == 8 ? rest.substr(6, 2) : "00";
+  if (!AllDigits(hs) || !AllDigits(ms) || !AllDigits(ss)) return std::nullopt;
+  const int64_t h = *ParseInt(hs), m = *ParseInt(ms), sec = *ParseInt(ss);
+  if (h > 23 || m > 59 || sec > 59) return std::nullopt;
+  return *days * 86400 + h * 3600 + m * 60 + sec;
+}
+
+std::string FormatDatetime(int64_t seconds) {
+  const int64_t days = (seconds >= 0 ? seconds : seconds - 86399) / 86400;
+  const int64_t in_day = seconds - days * 86400;
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), " %02d:%02d:%02d", static_cast<int>(in_day / 3600),
+                static_cast<int>(in_day / 60 % 60), static_cast<int>(in_day % 60));
+  return FormatDate(days) + buf;
+}
+
 std::string FormatDouble(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
@@ -252,6 +279,22 @@ Status Column::AppendParsed(std::string_view text) {
   return Status::Internal("unknown column type");
 }
 
+void Column::AppendFrom(const Column& other, size_t row) {
+  if (other.type_ != type_ || other.IsNull(row)) return AppendNull();
+  switch (type_) {
+    case ColumnType::kText:
+      texts_.push_back(other.texts_[row]);
+      break;
+    case ColumnType::kFloat:
+      floats_.push_back(other.floats_[row]);
+      break;
+    default:
+      ints_.push_back(other.ints_[row]);
+      break;
+  }
+  valid_.push_back(true);
+}
+
 Column* Table::AddColumn(std::string name, ColumnType type) {
   if (FindColumn(name) != nullptr) return nullptr;
   const size_t rows = num_rows();
@@ -300,6 +343,16 @@ Status Table::AppendTextRow(const std::vector<std::optional<std::string>>& cells
     }
   }
   return Status::OK();
+}
+
+Table Table::SelectRows(const std::vector<size_t>& rows) const {
+  Table out;
+  // All columns first: AddColumn pads a new column to the rows already there.
+  for (const Column& c : columns_) out.AddColumn(c.name(), c.type());
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    for (size_t r : rows) out.column(i).AppendFrom(columns_[i], r);
+  }
+  return out;
 }
 
 }  // namespace quire

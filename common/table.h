@@ -35,6 +35,11 @@ std::optional<bool> ParseBool(std::string_view text);     // true/false/yes/no/1
 std::optional<int64_t> ParseDate(std::string_view text);  // "2024-02-29" -> days
 // Days since 1970-01-01 as "YYYY-MM-DD".
 std::string FormatDate(int64_t days);
+// "YYYY-MM-DDTHH:MM[:SS][Z]" (a space may replace the T; UTC) -> seconds
+// since 1970-01-01T00:00:00Z.
+std::optional<int64_t> ParseDatetime(std::string_view text);
+// Seconds since the epoch as "YYYY-MM-DD HH:MM:SS" (UTC).
+std::string FormatDatetime(int64_t seconds);
 // A double for people: no exponent for ordinary magnitudes, at most 6
 // decimals, trailing zeros dropped ("120.5", "98", "0.3", "-1.25e-07").
 std::string FormatDouble(double value);
@@ -71,6 +76,8 @@ class Column {
   // Converts text to this column's type and appends it. INVALID_ARGUMENT,
   // appending nothing, when the text does not convert.
   Status AppendParsed(std::string_view text);
+  // Appends row `row` of `other`, a column of the same type (else null).
+  void AppendFrom(const Column& other, size_t row);
 
  private:
   std::string name_;
@@ -103,6 +110,10 @@ class Table {
   // leaving the table unchanged, for a wrong cell count or a cell that does
   // not convert to its column's type.
   Status AppendTextRow(const std::vector<std::optional<std::string>>& cells);
+
+  // A table of the same columns holding only `rows` (indices into this
+  // table, in the order given).
+  Table SelectRows(const std::vector<size_t>& rows) const;
 
  private:
   std::deque<Column> columns_;

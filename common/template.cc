@@ -1,9 +1,13 @@
 // The small pieces of the template model: enum names, issue formatting,
-// lookups, placeholder scanning and expansion, inline tables. Parsing lives
-// in template_parser.cc, parameter binding in template_params.cc.
+// lookups, durations, aggregates, inline and fallback tables. Parsing lives
+// in template_parser.cc, parameter binding in template_params.cc,
+// placeholders in template_placeholders.cc.
 #include "common/template.h"
 
-#include <ctime>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
 
 namespace quire {
 namespace {
@@ -55,7 +59,8 @@ std::string FormatIssue(const ValidationIssue& issue) {
 }
 
 const std::vector<std::string>& ParamTypeNames() {
-  static const std::vector<std::string> kNames = {"string", "int", "float", "bool", "date", "enum"};
+  static const std::vector<std::string> kNames = {"string", "int",      "float", "bool",
+                                                  "date",   "datetime", "enum",  "list"};
   return kNames;
 }
 const char* ParamTypeName(ParamType type) { return NameOf(ParamTypeNames(), type); }
@@ -64,7 +69,7 @@ std::optional<ParamType> ParamTypeFromName(std::string_view name) {
 }
 
 const std::vector<std::string>& SourceKindNames() {
-  static const std::vector<std::string> kNames = {"inline"};
+  static const std::vector<std::string> kNames = {"inline", "postgres", "csv", "json", "http"};
   return kNames;
 }
 const char* SourceKindName(SourceKind kind) { return NameOf(SourceKindNames(), kind); }
@@ -73,7 +78,8 @@ std::optional<SourceKind> SourceKindFromName(std::string_view name) {
 }
 
 const std::vector<std::string>& ChartTypeNames() {
-  static const std::vector<std::string> kNames = {"bar", "line", "area", "pie", "scatter"};
+  static const std::vector<std::string> kNames = {"bar", "line",    "area",
+                                                  "pie", "scatter", "histogram"};
   return kNames;
 }
 const char* ChartTypeName(ChartType type) { return NameOf(ChartTypeNames(), type); }
@@ -82,6 +88,36 @@ std::optional<ChartType> ChartTypeFromName(std::string_view name) {
 }
 // Add a type here when workers/charts/ learns to draw it.
 bool IsChartTypeSupported(ChartType type) { return type == ChartType::kBar; }
+
+const std::vector<std::string>& PageSizeNames() {
+  static const std::vector<std::string> kNames = {"A4", "Letter"};
+  return kNames;
+}
+const char* PageSizeName(PageSize size) { return NameOf(PageSizeNames(), size); }
+std::optional<PageSize> PageSizeFromName(std::string_view name) {
+  return FromName<PageSize>(PageSizeNames(), name);
+}
+
+const std::vector<std::string>& PageOrientationNames() {
+  static const std::vector<std::string> kNames = {"portrait", "landscape"};
+  return kNames;
+}
+const char* PageOrientationName(PageOrientation o) { return NameOf(PageOrientationNames(), o); }
+std::optional<PageOrientation> PageOrientationFromName(std::string_view name) {
+  return FromName<PageOrientation>(PageOrientationNames(), name);
+}
+
+const std::vector<std::string>& AggregateFunctionNames() {
+  static const std::vector<std::string> kNames = {"sum", "count",  "avg", "min",
+                                                  "max", "median", "p95", "count_distinct"};
+  return kNames;
+}
+const char* AggregateFunctionName(AggregateFunction f) {
+  return NameOf(AggregateFunctionNames(), f);
+}
+std::optional<AggregateFunction> AggregateFunctionFromName(std::string_view name) {
+  return FromName<AggregateFunction>(AggregateFunctionNames(), name);
+}
 
 const std::vector<std::string>& OutputFormatNames() {
   static const std::vector<std::string> kNames = {"pdf", "xlsx", "png", "svg", "csv", "json"};
@@ -106,6 +142,81 @@ const SourceSpec* ReportTemplate::FindSource(std::string_view name) const {
   return nullptr;
 }
 
+const TransformSpec* ReportTemplate::FindTransform(std::string_view name) const {
+  for (const TransformSpec& t : transforms) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 9) return std::nullopt;
+  const int64_t n = *ParseInt(text.substr(0, digits));
+  const std::string_view unit = text.substr(digits);
+  int64_t ms_per_unit = 0;
+  if (unit == "ms") {
+    ms_per_unit = 1;
+  } else if (unit == "s") {
+    ms_per_unit = 1000;
+  } else if (unit == "m") {
+    ms_per_unit = 60 * 1000;
+  } else if (unit == "h") {
+    ms_per_unit = 3600 * 1000;
+  } else {
+    return std::nullopt;
+  }
+  if (n <= 0) return std::nullopt;
+  return std::chrono::milliseconds(n * ms_per_unit);
+}
+
+double AggregateColumn(const Column& column, AggregateFunction f) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (f == AggregateFunction::kCount || f == AggregateFunction::kCountDistinct) {
+    std::set<std::string> distinct;
+    size_t n = 0;
+    for (size_t r = 0; r < column.size(); ++r) {
+      if (column.IsNull(r)) continue;
+      ++n;
+      if (f == AggregateFunction::kCountDistinct) distinct.insert(column.AsString(r));
+    }
+    return static_cast<double>(f == AggregateFunction::kCount ? n : distinct.size());
+  }
+  std::vector<double> v;
+  for (size_t r = 0; r < column.size(); ++r) {
+    const double d = column.AsDouble(r);
+    if (std::isfinite(d)) v.push_back(d);
+  }
+  if (v.empty()) return nan;
+  switch (f) {
+    case AggregateFunction::kSum:
+    case AggregateFunction::kAvg: {
+      double sum = 0;
+      for (double d : v) sum += d;
+      return f == AggregateFunction::kSum ? sum : sum / static_cast<double>(v.size());
+    }
+    case AggregateFunction::kMin:
+      return *std::min_element(v.begin(), v.end());
+    case AggregateFunction::kMax:
+      return *std::max_element(v.begin(), v.end());
+    case AggregateFunction::kMedian:
+    case AggregateFunction::kP95: {
+      // Linear interpolation between the closest ranks.
+      std::sort(v.begin(), v.end());
+      const double q = f == AggregateFunction::kMedian ? 0.5 : 0.95;
+      const double pos = q * static_cast<double>(v.size() - 1);
+      const auto lo = static_cast<size_t>(std::floor(pos));
+      const size_t hi = std::min(lo + 1, v.size() - 1);
+      return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+    }
+    case AggregateFunction::kCount:
+    case AggregateFunction::kCountDistinct:
+      break;
+  }
+  return nan;
+}
+
 namespace internal {
 
 bool NextPlaceholder(std::string_view text, size_t from, size_t* begin, size_t* end,
@@ -124,46 +235,6 @@ bool NextPlaceholder(std::string_view text, size_t from, size_t* begin, size_t* 
 }
 
 }  // namespace internal
-
-std::string ExpandPlaceholders(const std::string& text, const ParamValues& params) {
-  return ExpandPlaceholders(text, params, std::chrono::system_clock::now());
-}
-
-std::string ExpandPlaceholders(const std::string& text, const ParamValues& params,
-                               std::chrono::system_clock::time_point now) {
-  constexpr std::string_view kParamsPrefix = "params.";
-  std::string out;
-  size_t pos = 0, begin = 0, end = 0;
-  std::string_view expr;
-  while (internal::NextPlaceholder(text, pos, &begin, &end, &expr)) {
-    out.append(text, pos, begin - pos);
-    if (expr.substr(0, kParamsPrefix.size()) == kParamsPrefix) {
-      auto it = params.find(std::string(expr.substr(kParamsPrefix.size())));
-      if (it != params.end()) out += it->second.text;
-    } else if (expr == "now") {
-      const std::time_t t = std::chrono::system_clock::to_time_t(now);
-      std::tm tm{};
-      gmtime_r(&t, &tm);
-      char buf[32];
-      std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm);
-      out += buf;
-    } else {
-      out.append(text, begin, end - begin);
-    }
-    pos = end;
-  }
-  out.append(text, pos, std::string::npos);
-  return out;
-}
-
-ChartSpec ExpandChartText(const ChartSpec& spec, const ParamValues& params,
-                          std::chrono::system_clock::time_point now) {
-  ChartSpec out = spec;
-  out.title = ExpandPlaceholders(spec.title, params, now);
-  out.x_axis_title = ExpandPlaceholders(spec.x_axis_title, params, now);
-  out.y_axis_title = ExpandPlaceholders(spec.y_axis_title, params, now);
-  return out;
-}
 
 StatusOr<Table> BuildInlineTable(const SourceSpec& source) {
   if (source.kind != SourceKind::kInline) {
@@ -184,6 +255,30 @@ StatusOr<Table> BuildInlineTable(const SourceSpec& source) {
     }
   }
   return table;
+}
+
+StatusOr<std::optional<Table>> BuildLocalTable(const ReportTemplate& tmpl,
+                                               const SourceSpec& source) {
+  if (source.kind == SourceKind::kInline) {
+    StatusOr<Table> table = BuildInlineTable(source);
+    if (!table.ok()) return table.status();
+    return std::optional<Table>(std::move(table).value());
+  }
+  if (!source.fallback.empty()) {
+    const SourceSpec* fallback = tmpl.FindSource(source.fallback);
+    if (fallback == nullptr || fallback->kind != SourceKind::kInline) {
+      return Status::FailedPrecondition("source '" + source.name + "': fallback '" +
+                                        source.fallback + "' is not an inline source");
+    }
+    StatusOr<Table> table = BuildInlineTable(*fallback);
+    if (!table.ok()) return table.status();
+    return std::optional<Table>(std::move(table).value());
+  }
+  if (source.optional) return std::optional<Table>();
+  return Status::FailedPrecondition("source '" + source.name + "': source kind '" +
+                                    SourceKindName(source.kind) +
+                                    "' is not available yet (declare a fallback inline source "
+                                    "or mark it optional)");
 }
 
 }  // namespace quire

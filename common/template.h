@@ -4,7 +4,11 @@
 // values and expand {{ ... }} placeholders.
 //
 // Pure model: no rendering, no data fetching beyond inline sources, no I/O.
-// Nothing here throws; yaml-cpp exceptions are caught inside.
+// Nothing here throws; yaml-cpp and std::regex exceptions are caught inside.
+// The schema walker is spread over template_parser.cc (root, header,
+// parameters), template_checks.cc, template_sources.cc, template_transforms.cc,
+// template_sections.cc and template_charts.cc; expressions live in
+// template_expr.cc, placeholders in template_placeholders.cc.
 #pragma once
 
 #include <chrono>
@@ -52,7 +56,7 @@ std::string FormatIssue(const ValidationIssue& issue);
 // unknown name) and a Names list of every valid name in enum order, which the
 // validator uses for suggestions.
 
-enum class ParamType { kString, kInt, kFloat, kBool, kDate, kEnum };
+enum class ParamType { kString, kInt, kFloat, kBool, kDate, kDatetime, kEnum, kList };
 const char* ParamTypeName(ParamType type);  // "string", "int", ...
 std::optional<ParamType> ParamTypeFromName(std::string_view name);
 const std::vector<std::string>& ParamTypeNames();
@@ -60,11 +64,14 @@ const std::vector<std::string>& ParamTypeNames();
 struct ParameterSpec {
   std::string name;
   ParamType type = ParamType::kString;
+  // kList: the type of each item (never kList). Submitted as "a,b,c".
+  ParamType item_type = ParamType::kString;
   bool required = false;
   std::optional<std::string> default_value;  // as written in the template
-  std::vector<std::string> values;           // the choices of a kEnum
-  std::optional<double> min;                 // kInt/kFloat only
+  std::vector<std::string> values;           // the choices of a kEnum (or list of enum)
+  std::optional<double> min;                 // kInt/kFloat (or lists of them)
   std::optional<double> max;
+  std::string pattern;  // kString (or list of string): ECMAScript regex for the whole value
   std::string description;
 };
 
@@ -73,54 +80,205 @@ struct ColumnSpec {
   ColumnType type = ColumnType::kText;
 };
 
-enum class SourceKind { kInline };
-const char* SourceKindName(SourceKind kind);  // "inline"
+enum class PageSize { kA4, kLetter };
+const char* PageSizeName(PageSize size);  // "A4", "Letter"
+std::optional<PageSize> PageSizeFromName(std::string_view name);
+const std::vector<std::string>& PageSizeNames();
+
+enum class PageOrientation { kPortrait, kLandscape };
+const char* PageOrientationName(PageOrientation orientation);
+std::optional<PageOrientation> PageOrientationFromName(std::string_view name);
+const std::vector<std::string>& PageOrientationNames();
+
+struct PageSetup {
+  PageSize size = PageSize::kA4;
+  PageOrientation orientation = PageOrientation::kPortrait;
+  double margin_top = 50;  // pt
+  double margin_right = 50;
+  double margin_bottom = 50;
+  double margin_left = 50;
+};
+
+struct Theme {
+  std::vector<uint32_t> palette;  // 0xRRGGBB series colours; empty: the built-in one
+  std::string font = "DejaVu Sans";
+  double font_size = 10;  // pt, body text
+};
+
+// Per-stage time limits; nullopt keeps the worker's default.
+struct StageTimeouts {
+  std::optional<std::chrono::milliseconds> validate;
+  std::optional<std::chrono::milliseconds> collect;
+  std::optional<std::chrono::milliseconds> charts;
+  std::optional<std::chrono::milliseconds> render;
+  std::optional<std::chrono::milliseconds> finalize;
+};
+
+// "90s", "5m", "1h", "250ms" (a positive integer and a unit). nullopt
+// otherwise.
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
+
+enum class SourceKind { kInline, kPostgres, kCsv, kJson, kHttp };
+const char* SourceKindName(SourceKind kind);  // "inline", "postgres", ...
 std::optional<SourceKind> SourceKindFromName(std::string_view name);
 const std::vector<std::string>& SourceKindNames();
 
 struct SourceSpec {
   std::string name;
   SourceKind kind = SourceKind::kInline;
+  // The schema. Always declared for kInline; optional for the other kinds,
+  // whose columns are then "known" to the validator.
   std::vector<ColumnSpec> columns;
+  bool columns_known = false;
+  // A failure to read the source yields no table (sections using it show
+  // "data unavailable") instead of failing the job.
+  bool optional = false;
+  // Another (inline) source whose table stands in when this one cannot be
+  // read, e.g. sample data for local previews. Empty for none.
+  std::string fallback;
+  std::optional<std::chrono::milliseconds> timeout;    // kPostgres, kHttp
+  std::optional<std::chrono::milliseconds> cache_ttl;  // any kind but kInline
+
   // kInline: the rows as written, one text per cell; nullopt is a YAML null.
   std::vector<std::vector<std::optional<std::string>>> rows;
+  // kPostgres: a named connection from the worker config, the SQL text and
+  // the parameter names bound to $1..$n, in order.
+  std::string connection;
+  std::string query;
+  std::vector<std::string> bind_params;
+  // kCsv, kJson: a file path. kCsv: delimiter and whether row 1 is a header.
+  std::string path;
+  char delimiter = ',';
+  bool header = true;
+  // kJson, kHttp: an RFC 6901 pointer to the array of records ("" = root).
+  std::string pointer;
+  // kHttp.
+  std::string url;
+  std::string method = "GET";  // GET or POST
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // POST only
+};
+
+enum class AggregateFunction { kSum, kCount, kAvg, kMin, kMax, kMedian, kP95, kCountDistinct };
+const char* AggregateFunctionName(AggregateFunction f);  // "sum", ..., "count_distinct"
+std::optional<AggregateFunction> AggregateFunctionFromName(std::string_view name);
+const std::vector<std::string>& AggregateFunctionNames();
+
+struct AggregateSpec {
+  std::string output;  // the new column
+  AggregateFunction function = AggregateFunction::kSum;
+  std::string column;  // empty for count()
+};
+
+struct SortKey {
+  std::string column;
+  bool descending = false;  // written "-column"
+};
+
+enum class JoinKind { kInner, kLeft };
+struct JoinSpec {
+  std::string with;             // a source or an earlier transform
+  std::vector<std::string> on;  // key columns present in both
+  JoinKind how = JoinKind::kInner;
+};
+
+struct PivotSpec {
+  std::string index;    // stays a column
+  std::string columns;  // its distinct values become columns
+  std::string values;   // fills the new columns
+};
+
+// A named derived table. Steps apply in this order: join, filter, derive,
+// group_by + aggregate, pivot, select, rename, sort, limit (+ other).
+// Modelled and validated; executed with the data collection work.
+struct TransformSpec {
+  std::string name;
+  std::string from;    // a source or an earlier transform
+  std::string filter;  // an expression; rows where it is true are kept
+  std::vector<std::pair<std::string, std::string>> derive;  // new column, expression
+  std::vector<std::string> group_by;
+  std::vector<AggregateSpec> aggregate;
+  std::optional<PivotSpec> pivot;
+  std::vector<std::string> select;
+  std::vector<std::pair<std::string, std::string>> rename;  // from, to
+  std::vector<SortKey> sort;
+  std::optional<int64_t> limit;
+  bool other = false;  // with limit: the rows past the limit summed into one "Other" row
+  std::optional<JoinSpec> join;
+  // The resulting schema, when the validator could work it out (unknown
+  // after a pivot or from a source without declared columns).
+  std::vector<ColumnSpec> columns;
+  bool columns_known = false;
 };
 
 // Every chart type the template language names. Which ones this version can
-// draw is IsChartTypeSupported's business.
-enum class ChartType { kBar, kLine, kArea, kPie, kScatter };
+// draw is IsChartTypeSupported's business; the others render as a labelled
+// placeholder box.
+enum class ChartType { kBar, kLine, kArea, kPie, kScatter, kHistogram };
 const char* ChartTypeName(ChartType type);  // "bar", "line", ...
 std::optional<ChartType> ChartTypeFromName(std::string_view name);
 const std::vector<std::string>& ChartTypeNames();
-// True for the chart types the renderer implements (bar, for now).
+// True for the chart types the renderer draws (bar, for now).
 bool IsChartTypeSupported(ChartType type);
 
 struct ChartSpec {
   ChartType type = ChartType::kBar;
-  std::string source;
-  std::string x;               // category column
-  std::vector<std::string> y;  // one series per column
+  std::string source;          // a source or transform
+  std::string x;               // category column (numeric for scatter, histogram)
+  std::vector<std::string> y;  // one series per column (one for pie; none for histogram)
   std::string title;
   std::string x_axis_title;
   std::string y_axis_title;
+  std::vector<uint32_t> colors;  // 0xRRGGBB series colours; empty: the theme's
   bool show_legend = true;
-  double width = 480;   // pt
-  double height = 300;  // pt
+  double width = 480;       // pt
+  double height = 300;      // pt
+  bool stacked = false;     // bar, area
+  bool horizontal = false;  // bar
+  int bins = 10;            // histogram
+};
+
+struct TableColumnSpec {
+  std::string name;
+  std::string label;   // header text; empty: the name
+  std::string format;  // number or date format (common/table_format.h); may be empty
 };
 
 struct TableSectionSpec {
-  std::string source;
+  std::string source;  // a source or transform
   std::string title;
-  std::vector<std::string> columns;  // empty means all, in source order
+  std::vector<TableColumnSpec> columns;  // empty means all, in source order
+  bool totals = false;                   // a last row summing the numeric columns
 };
 
-enum class SectionKind { kHeading, kText, kTable, kChart, kPageBreak };
+// One big figure. Either `value` (text with placeholders) or `source` +
+// `column` + `aggregate`, formatted with `format`.
+struct KpiSpec {
+  std::string label;
+  std::string value;
+  std::string source;
+  std::string column;
+  AggregateFunction aggregate = AggregateFunction::kSum;
+  std::string delta;   // text with placeholders, e.g. "+4% vs last month"; may be empty
+  std::string format;  // number format for a computed value
+};
+
+enum class SectionKind { kHeading, kText, kTable, kChart, kKpi, kPageBreak, kForEach };
 
 struct Section {
   SectionKind kind = SectionKind::kText;
   std::string text;        // kHeading, kText
   TableSectionSpec table;  // kTable
   ChartSpec chart;         // kChart
+  KpiSpec kpi;             // kKpi
+  // Any kind: an expression over params; the section is skipped when false.
+  std::string when;
+  // kForEach: `sections` repeat once per distinct value of column
+  // `for_each` of source `for_each_source`, in order of first appearance,
+  // with {{ group }} set to the value and that source filtered to its rows.
+  std::string for_each;
+  std::string for_each_source;
+  std::vector<Section> sections;
 };
 
 enum class OutputFormat { kPdf, kXlsx, kPng, kSvg, kCsv, kJson };
@@ -132,13 +290,29 @@ struct ReportTemplate {
   std::string id;
   std::string title;
   std::string description;
+  std::string owner;
+  PageSetup page;
+  Theme theme;
+  StageTimeouts timeouts;
   std::vector<ParameterSpec> parameters;
-  std::vector<SourceSpec> sources;  // in document order
+  std::vector<SourceSpec> sources;        // in document order
+  std::vector<TransformSpec> transforms;  // in document order
   std::vector<Section> sections;
   std::vector<OutputFormat> outputs;  // never empty after parsing
 
   const ParameterSpec* FindParameter(std::string_view name) const;
   const SourceSpec* FindSource(std::string_view name) const;
+  const TransformSpec* FindTransform(std::string_view name) const;
+};
+
+// Validation limits (each exceeded one is an ERROR naming the limit) and
+// performance-hint thresholds (INFO).
+struct TemplateLimits {
+  static constexpr size_t kMaxSections = 200;  // all sections, nested ones included
+  static constexpr size_t kMaxSeries = 20;     // y columns of one chart
+  static constexpr size_t kMaxInlineRows = 100000;
+  static constexpr size_t kScatterPointsHint = 5000;
+  static constexpr size_t kTableRowsHint = 5000;
 };
 
 // ---------------------------------------------------------------------------
@@ -160,9 +334,10 @@ ParseResult ParseTemplate(const std::string& yaml_text);
 // One bound parameter value.
 struct ParamValue {
   ParamType type = ParamType::kString;
-  std::string text;        // canonical display text ("42", "2024-01-31", "true")
-  int64_t int_value = 0;   // kInt; days for kDate; 0/1 for kBool
-  double float_value = 0;  // kFloat (also set for kInt)
+  std::string text;               // canonical display text ("42", "2024-01-31", "true", "a, b")
+  int64_t int_value = 0;          // kInt; days for kDate; seconds for kDatetime; 0/1 for kBool
+  double float_value = 0;         // kFloat (also set for kInt)
+  std::vector<ParamValue> items;  // kList
 };
 
 // Bound values by parameter name. Optional parameters with neither a
@@ -170,7 +345,8 @@ struct ParamValue {
 using ParamValues = std::map<std::string, ParamValue>;
 
 // Converts `text` to `spec`'s type and checks its rules (range, enum
-// choices). INVALID_ARGUMENT naming the parameter and the rule otherwise.
+// choices, pattern; each item of a list). INVALID_ARGUMENT naming the
+// parameter and the rule otherwise.
 StatusOr<ParamValue> BindParameterValue(const ParameterSpec& spec, const std::string& text);
 
 // Checks and converts submitted values against the template's declarations
@@ -184,9 +360,29 @@ StatusOr<ParamValues> ResolveParameters(
 template <typename Fn>
 void ForEachPlaceholder(std::string_view text, Fn&& fn);
 
-// Replaces {{ params.NAME }} with the value's display text ("" when absent)
-// and {{ now }} with "YYYY-MM-DD HH:MM UTC". Other placeholders stay as
-// written.
+// What placeholders expand against.
+struct PlaceholderContext {
+  const ParamValues* params = nullptr;  // {{ params.NAME }}
+  const ReportData* data = nullptr;     // {{ source.column }}; may be null
+  std::chrono::system_clock::time_point now;
+  std::optional<std::string> group;  // {{ group }} inside a for_each block
+  // Inside a for_each block: its source, whose table `group_table` (the
+  // group's rows) stands in for data->tables[group_source].
+  std::string group_source;
+  const Table* group_table = nullptr;
+
+  // The table named `name` as seen here; nullptr when there is none.
+  const Table* FindTable(const std::string& name) const;
+};
+
+// Expands each {{ head | filter | ... }}. Heads: params.NAME (the value's
+// display text, "" when absent), now ("YYYY-MM-DD HH:MM UTC"), group, and
+// SOURCE.COLUMN (the first row's value; with a first filter sum, count,
+// avg, min, max, median, p95 or count_distinct, that aggregate over the
+// column; "" without data). Filters: date("%B %Y"), number("#,##0.0"),
+// upper, lower, default("n/a"). Placeholders that do not parse or name
+// nothing known stay as written.
+std::string ExpandPlaceholders(const std::string& text, const PlaceholderContext& ctx);
 std::string ExpandPlaceholders(const std::string& text, const ParamValues& params);
 std::string ExpandPlaceholders(const std::string& text, const ParamValues& params,
                                std::chrono::system_clock::time_point now);
@@ -194,10 +390,29 @@ std::string ExpandPlaceholders(const std::string& text, const ParamValues& param
 // `spec` with the placeholders of its title and axis titles expanded.
 ChartSpec ExpandChartText(const ChartSpec& spec, const ParamValues& params,
                           std::chrono::system_clock::time_point now);
+ChartSpec ExpandChartText(const ChartSpec& spec, const PlaceholderContext& ctx);
+
+// Evaluates a `when:` expression (comparisons, and/or/not, arithmetic,
+// literals, params.NAME; see docs/templates.md) against bound parameters.
+// INVALID_ARGUMENT when it does not parse or refers to a column.
+StatusOr<bool> EvaluateCondition(std::string_view expression, const ParamValues& params);
+
+// The aggregate `f` over the non-null values of `column` (count: non-null
+// cells; count_distinct: distinct display texts). NaN when there are no
+// values (0 for the counts) or, for the numeric ones, the column is text.
+double AggregateColumn(const Column& column, AggregateFunction f);
 
 // Builds the Table of an inline source. INVALID_ARGUMENT for a row of the
 // wrong length or a cell that does not convert to its column's type.
 StatusOr<Table> BuildInlineTable(const SourceSpec& source);
+
+// The table of `source` as far as this version can build one without I/O:
+// an inline source's rows, else its fallback source's table (renamed
+// columns are not supported: the fallback must match). FAILED_PRECONDITION
+// "source kind 'postgres' is not available yet" when there is neither and
+// the source is not optional; nullopt for an optional one.
+StatusOr<std::optional<Table>> BuildLocalTable(const ReportTemplate& tmpl,
+                                               const SourceSpec& source);
 
 // ---------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 // Binding submitted parameter values (text) to a template's parameter
 // declarations: type conversion, range and enum rules, defaults. The
 // validator uses the same BindParameterValue to check declared defaults.
+#include <regex>
 #include <set>
 
 #include "common/template.h"
@@ -31,9 +32,57 @@ Status CheckRange(const ParameterSpec& spec, double v, const std::string& shown)
   return Status::OK();
 }
 
+// std::regex matches recursively: longer values are refused rather than
+// risking the stack.
+constexpr size_t kMaxPatternValue = 1000;  // chars
+
+Status CheckPattern(const ParameterSpec& spec, const std::string& text) {
+  if (spec.pattern.empty()) return Status::OK();
+  if (text.size() > kMaxPatternValue) {
+    return Status::InvalidArgument("parameter " + Quote(spec.name) + ": a value checked by a " +
+                                   "pattern may be at most 1000 characters");
+  }
+  bool matches = false;
+  try {
+    matches = std::regex_match(text, std::regex(spec.pattern, std::regex::ECMAScript));
+  } catch (const std::regex_error&) {
+    return Status::InvalidArgument("parameter " + Quote(spec.name) + ": pattern " +
+                                   Quote(spec.pattern) + " is not a valid regex");
+  }
+  if (matches) return Status::OK();
+  return Status::InvalidArgument("parameter " + Quote(spec.name) + ": " + Quote(text) +
+                                 " does not match the pattern " + Quote(spec.pattern));
+}
+
+std::string Trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
 }  // namespace
 
 StatusOr<ParamValue> BindParameterValue(const ParameterSpec& spec, const std::string& text) {
+  if (spec.type == ParamType::kList) {
+    // "a, b,c": each item bound as a parameter of the item type.
+    ParameterSpec item = spec;
+    item.type = spec.item_type == ParamType::kList ? ParamType::kString : spec.item_type;
+    ParamValue list;
+    list.type = ParamType::kList;
+    if (Trim(text).empty()) return list;
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t comma = text.find(',', start);
+      if (comma == std::string::npos) comma = text.size();
+      StatusOr<ParamValue> v = BindParameterValue(item, Trim(text.substr(start, comma - start)));
+      if (!v.ok()) return v.status();
+      if (!list.text.empty()) list.text += ", ";
+      list.text += v->text;
+      list.items.push_back(std::move(v).value());
+      start = comma + 1;
+    }
+    return list;
+  }
   const auto not_a = [&](const char* what) {
     return Status::InvalidArgument("parameter " + Quote(spec.name) + ": " + Quote(text) +
                                    " is not " + what);
@@ -42,6 +91,7 @@ StatusOr<ParamValue> BindParameterValue(const ParameterSpec& spec, const std::st
   v.type = spec.type;
   switch (spec.type) {
     case ParamType::kString:
+      QUIRE_RETURN_IF_ERROR(CheckPattern(spec, text));
       v.text = text;
       return v;
     case ParamType::kInt: {
@@ -75,6 +125,15 @@ StatusOr<ParamValue> BindParameterValue(const ParameterSpec& spec, const std::st
       v.text = FormatDate(*d);
       return v;
     }
+    case ParamType::kDatetime: {
+      auto t = ParseDatetime(text);
+      if (!t) return not_a("a date and time (YYYY-MM-DDTHH:MM[:SS])");
+      v.int_value = *t;
+      v.text = FormatDatetime(*t);
+      return v;
+    }
+    case ParamType::kList:
+      break;
     case ParamType::kEnum: {
       for (const std::string& choice : spec.values) {
         if (choice == text) {

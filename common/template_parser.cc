@@ -1,21 +1,34 @@
-// ParseTemplate and the top of the template schema: the root fields,
-// parameters, placeholders and outputs. Walks the YAML tree once, building
-// the ReportTemplate and reporting every finding with its location.
-// Parameters and sources are read before sections so that references
-// (sources, columns, {{ params.x }}) can be checked as sections are read.
+// ParseTemplate and the top of the template schema: the root fields, the
+// header (page, theme, timeouts), parameters and outputs. The checks every
+// part shares (placeholders, expressions, durations, colours, references)
+// are in template_checks.cc.
+// Walks the YAML tree once, building the ReportTemplate and reporting every
+// finding with its location. Parameters, then sources, then transforms are
+// read before sections so that references can be checked as sections are
+// read.
 #include "common/template_parser.h"
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
 
 namespace quire {
 namespace internal {
 namespace {
 
-const std::vector<std::string> kRootFields = {"id",      "title",    "description", "parameters",
-                                              "sources", "sections", "outputs"};
-const std::vector<std::string> kParameterFields = {"name",   "type", "required", "default",
-                                                   "values", "min",  "max",      "description"};
+const std::vector<std::string> kRootFields = {
+    "id",       "version",    "title",   "description", "owner",    "page",   "theme",
+    "timeouts", "parameters", "sources", "transforms",  "sections", "outputs"};
+const std::vector<std::string> kParameterFields = {"name",    "type",       "items", "required",
+                                                   "default", "values",     "min",   "max",
+                                                   "pattern", "description"};
+const std::vector<std::string> kPageFields = {"size", "orientation", "margins"};
+const std::vector<std::string> kMarginFields = {"top", "right", "bottom", "left"};
+const std::vector<std::string> kThemeFields = {"palette", "font", "font_size"};
+const std::vector<std::string> kTimeoutFields = {"validate", "collect", "charts", "render",
+                                                 "finalize"};
+constexpr double kMaxMargin = 200;   // pt
+constexpr size_t kMaxPattern = 200;  // chars of a parameter's regex
 
 // [a-z0-9][a-z0-9_.-]{0,63}
 bool IsValidTemplateId(const std::string& id) {
@@ -84,22 +97,51 @@ void TemplateParser::ParseRoot(const YAML::Node& root) {
       }
     }
   }
-  // Parameters first: the title and sections refer to them.
+  if (const YamlField* f = YamlReader::Find(fields, "version")) {
+    reader_.Report(Severity::kWarning, "field.ignored",
+                   "version is assigned by the store; the written value is ignored", "version",
+                   f->key_node, "remove 'version'");
+  }
+  // Parameters first: everything else may refer to them.
   if (const YamlField* f = YamlReader::Find(fields, "parameters"); f && !f->value.IsNull()) {
     ParseParameters(f->value, "parameters");
   }
-  if (const YamlField* f = reader_.Require(fields, "title", root, "")) {
-    if (auto title = reader_.String(f->value, "title")) {
-      tmpl_.title = *title;
-      CheckPlaceholders(*title, f->value, "title");
-    }
+  const YamlField* title = reader_.Require(fields, "title", root, "");
+  if (title != nullptr) {
+    if (auto t = reader_.String(title->value, "title")) tmpl_.title = *t;
   }
   ReadText(fields, "description", "", &tmpl_.description);
+  if (const YamlField* f = YamlReader::Find(fields, "owner")) {
+    if (auto owner = reader_.String(f->value, "owner")) tmpl_.owner = *owner;
+  }
+  if (const YamlField* f = YamlReader::Find(fields, "page"); f && !f->value.IsNull()) {
+    ParsePage(f->value, "page");
+  }
+  if (const YamlField* f = YamlReader::Find(fields, "theme"); f && !f->value.IsNull()) {
+    ParseTheme(f->value, "theme");
+  }
+  if (const YamlField* f = YamlReader::Find(fields, "timeouts"); f && !f->value.IsNull()) {
+    ParseTimeouts(f->value, "timeouts");
+  }
   if (const YamlField* f = YamlReader::Find(fields, "sources"); f && !f->value.IsNull()) {
     ParseSources(f->value, "sources");
   }
+  if (const YamlField* f = YamlReader::Find(fields, "transforms"); f && !f->value.IsNull()) {
+    ParseTransforms(f->value, "transforms");
+  }
+  // The title may show data ({{ sales.total }}): checked once sources exist.
+  if (title != nullptr && title->value.IsScalar()) {
+    CheckPlaceholders(tmpl_.title, title->value, "title");
+  }
   if (const YamlField* f = YamlReader::Find(fields, "sections"); f && !f->value.IsNull()) {
-    ParseSections(f->value, "sections");
+    ParseSections(f->value, "sections", &tmpl_.sections);
+    if (section_count_ > TemplateLimits::kMaxSections) {
+      reader_.Report(Severity::kError, "limit.sections",
+                     "the template has " + std::to_string(section_count_) +
+                         " sections (nested ones included); at most " +
+                         std::to_string(TemplateLimits::kMaxSections) + " are allowed",
+                     "sections", f->key_node, "split the report into several templates");
+    }
   }
   if (const YamlField* f = YamlReader::Find(fields, "outputs"); f && !f->value.IsNull()) {
     ParseOutputs(f->value, "outputs");
@@ -107,38 +149,86 @@ void TemplateParser::ParseRoot(const YAML::Node& root) {
   if (tmpl_.outputs.empty()) tmpl_.outputs.push_back(OutputFormat::kPdf);
 }
 
-void TemplateParser::ReadText(const std::vector<YamlField>& fields, std::string_view key,
-                              const std::string& parent_path, std::string* out) {
-  const YamlField* f = YamlReader::Find(fields, key);
-  if (f == nullptr) return;
-  const std::string path = JoinPath(parent_path, key);
-  if (auto s = reader_.String(f->value, path)) {
-    *out = *s;
-    CheckPlaceholders(*s, f->value, path);
+void TemplateParser::ParsePage(const YAML::Node& node, const std::string& path) {
+  if (!reader_.ExpectMap(node, path)) return;
+  const std::vector<YamlField> fields = reader_.Fields(node, path, kPageFields);
+  PageSetup& page = tmpl_.page;
+  if (const YamlField* f = YamlReader::Find(fields, "size")) {
+    const std::string p = JoinPath(path, "size");
+    if (auto s = reader_.String(f->value, p)) {
+      if (auto size = PageSizeFromName(*s)) {
+        page.size = *size;
+      } else {
+        reader_.Report(Severity::kError, "page.size", "unknown page size '" + *s + "' (A4, Letter)",
+                       p, f->value, SuggestNearest(*s, PageSizeNames()));
+      }
+    }
+  }
+  if (const YamlField* f = YamlReader::Find(fields, "orientation")) {
+    const std::string p = JoinPath(path, "orientation");
+    if (auto s = reader_.String(f->value, p)) {
+      if (auto o = PageOrientationFromName(*s)) {
+        page.orientation = *o;
+      } else {
+        reader_.Report(Severity::kError, "page.orientation",
+                       "unknown orientation '" + *s + "' (portrait, landscape)", p, f->value,
+                       SuggestNearest(*s, PageOrientationNames()));
+      }
+    }
+  }
+  if (const YamlField* f = YamlReader::Find(fields, "margins"); f && !f->value.IsNull()) {
+    const std::string p = JoinPath(path, "margins");
+    if (!reader_.ExpectMap(f->value, p)) return;
+    double* targets[] = {&page.margin_top, &page.margin_right, &page.margin_bottom,
+                         &page.margin_left};
+    const std::vector<YamlField> margins = reader_.Fields(f->value, p, kMarginFields);
+    for (size_t i = 0; i < kMarginFields.size(); ++i) {
+      const YamlField* m = YamlReader::Find(margins, kMarginFields[i]);
+      if (m == nullptr) continue;
+      if (auto v = ReadNumberIn(*m, JoinPath(p, kMarginFields[i]), 0, kMaxMargin, " pt")) {
+        *targets[i] = *v;
+      }
+    }
   }
 }
 
-void TemplateParser::CheckPlaceholders(const std::string& text, const YAML::Node& at,
-                                       const std::string& path) {
-  constexpr std::string_view kParamsPrefix = "params.";
-  ForEachPlaceholder(text, [&](std::string_view expr) {
-    if (expr.substr(0, kParamsPrefix.size()) == kParamsPrefix) {
-      const std::string name(expr.substr(kParamsPrefix.size()));
-      if (tmpl_.FindParameter(name) != nullptr) return;
-      std::vector<std::string> declared;
-      for (const ParameterSpec& p : tmpl_.parameters) declared.push_back(p.name);
-      reader_.Report(Severity::kError, "ref.param",
-                     "placeholder '{{ " + std::string(expr) +
-                         " }}' refers to undeclared parameter '" + name + "'",
-                     path, at, SuggestNearest(name, declared));
-    } else if (expr != "now") {
-      reader_.Report(Severity::kWarning, "ref.placeholder",
-                     "unknown placeholder '{{ " + std::string(expr) +
-                         " }}' is kept as written (known: params.NAME, now)",
-                     path, at);
+void TemplateParser::ParseTheme(const YAML::Node& node, const std::string& path) {
+  if (!reader_.ExpectMap(node, path)) return;
+  const std::vector<YamlField> fields = reader_.Fields(node, path, kThemeFields);
+  if (const YamlField* f = YamlReader::Find(fields, "palette"); f && !f->value.IsNull()) {
+    tmpl_.theme.palette = ReadColors(f->value, JoinPath(path, "palette"));
+  }
+  if (const YamlField* f = YamlReader::Find(fields, "font")) {
+    const std::string p = JoinPath(path, "font");
+    if (auto font = reader_.String(f->value, p)) {
+      if (font->empty()) {
+        reader_.Report(Severity::kError, "field.range", "font needs a family name", p, f->value);
+      } else {
+        tmpl_.theme.font = *font;
+      }
     }
-  });
+  }
+  if (const YamlField* f = YamlReader::Find(fields, "font_size")) {
+    if (auto v = ReadNumberIn(*f, JoinPath(path, "font_size"), 6, 72, " pt")) {
+      tmpl_.theme.font_size = *v;
+    }
+  }
 }
+
+void TemplateParser::ParseTimeouts(const YAML::Node& node, const std::string& path) {
+  if (!reader_.ExpectMap(node, path)) return;
+  const std::vector<YamlField> fields = reader_.Fields(node, path, kTimeoutFields);
+  StageTimeouts& t = tmpl_.timeouts;
+  std::optional<std::chrono::milliseconds>* targets[] = {&t.validate, &t.collect, &t.charts,
+                                                         &t.render, &t.finalize};
+  for (size_t i = 0; i < kTimeoutFields.size(); ++i) {
+    const YamlField* f = YamlReader::Find(fields, kTimeoutFields[i]);
+    if (f != nullptr) *targets[i] = ReadDuration(*f, JoinPath(path, kTimeoutFields[i]));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Parameters and outputs
 
 void TemplateParser::ParseParameters(const YAML::Node& node, const std::string& path) {
   if (!reader_.ExpectList(node, path)) return;
@@ -168,24 +258,63 @@ void TemplateParser::ParseParameter(const YAML::Node& node, const std::string& p
       }
     }
   }
-  if (const YamlField* f = YamlReader::Find(fields, "type")) {
-    const std::string type_path = JoinPath(path, "type");
-    if (auto type = reader_.String(f->value, type_path)) {
-      if (auto t = ParamTypeFromName(*type)) {
-        p.type = *t;
-      } else {
-        usable = false;
-        reader_.Report(Severity::kError, "param.type", "unknown parameter type '" + *type + "'",
-                       type_path, f->value, SuggestNearest(*type, ParamTypeNames()));
-      }
+  const auto read_type = [&](const YAML::Node& value, const std::string& type_path,
+                             ParamType* out) {
+    auto type = reader_.String(value, type_path);
+    if (!type) return false;
+    if (auto t = ParamTypeFromName(*type)) {
+      *out = *t;
+      return true;
     }
+    reader_.Report(Severity::kError, "param.type", "unknown parameter type '" + *type + "'",
+                   type_path, value, SuggestNearest(*type, ParamTypeNames()));
+    return false;
+  };
+  if (const YamlField* f = YamlReader::Find(fields, "type")) {
+    usable = read_type(f->value, JoinPath(path, "type"), &p.type) && usable;
   }
+  // items: int   or   items: {type: enum, values: [...]}
+  const YamlField* items = YamlReader::Find(fields, "items");
+  const std::string items_path = JoinPath(path, "items");
+  YAML::Node item_values;  // values: given inside items
+  bool values_in_items = false;
+  if (p.type == ParamType::kList) {
+    if (items == nullptr || items->value.IsNull()) {
+      usable = false;
+      reader_.Report(Severity::kError, "param.items",
+                     "a list parameter needs 'items': the type of each item", items_path,
+                     items != nullptr ? items->key_node : node, "e.g. items: int");
+    } else if (items->value.IsMap()) {
+      const std::vector<YamlField> item_fields =
+          reader_.Fields(items->value, items_path, {"type", "values"});
+      if (const YamlField* t = reader_.Require(item_fields, "type", items->value, items_path)) {
+        usable = read_type(t->value, JoinPath(items_path, "type"), &p.item_type) && usable;
+      }
+      if (const YamlField* v = YamlReader::Find(item_fields, "values")) {
+        item_values = v->value;
+        values_in_items = true;
+      }
+    } else {
+      usable = read_type(items->value, items_path, &p.item_type) && usable;
+    }
+    if (usable && p.item_type == ParamType::kList) {
+      usable = false;
+      reader_.Report(Severity::kError, "param.items", "a list cannot hold lists", items_path,
+                     items->value);
+    }
+  } else if (items != nullptr) {
+    reader_.Report(Severity::kWarning, "field.ignored",
+                   "items is ignored for a parameter of type " + std::string(ParamTypeName(p.type)),
+                   items_path, items->key_node);
+  }
+  // The rules below apply to the items of a list.
+  const ParamType rule_type = p.type == ParamType::kList ? p.item_type : p.type;
   if (const YamlField* f = YamlReader::Find(fields, "required")) {
     if (auto b = reader_.Bool(f->value, JoinPath(path, "required"))) p.required = *b;
   }
   ReadText(fields, "description", path, &p.description);
 
-  const bool numeric = p.type == ParamType::kInt || p.type == ParamType::kFloat;
+  const bool numeric = rule_type == ParamType::kInt || rule_type == ParamType::kFloat;
   for (const char* bound : {"min", "max"}) {
     const YamlField* f = YamlReader::Find(fields, bound);
     if (f == nullptr) continue;
@@ -208,32 +337,76 @@ void TemplateParser::ParseParameter(const YAML::Node& node, const std::string& p
                    "min " + FormatDouble(*p.min) + " is above max " + FormatDouble(*p.max),
                    JoinPath(path, "min"), YamlReader::Find(fields, "min")->value);
   }
+  if (const YamlField* f = YamlReader::Find(fields, "pattern")) {
+    const std::string pattern_path = JoinPath(path, "pattern");
+    if (auto pattern = reader_.String(f->value, pattern_path)) {
+      if (rule_type != ParamType::kString) {
+        reader_.Report(
+            Severity::kWarning, "param.pattern",
+            "pattern is ignored for a parameter of type " + std::string(ParamTypeName(p.type)),
+            pattern_path, f->value);
+      } else if (pattern->size() > kMaxPattern) {
+        usable = false;
+        reader_.Report(Severity::kError, "param.pattern",
+                       "pattern is " + std::to_string(pattern->size()) + " characters; at most " +
+                           std::to_string(kMaxPattern) + " are allowed",
+                       pattern_path, f->value);
+      } else {
+        try {
+          std::regex compiled(*pattern, std::regex::ECMAScript);
+          p.pattern = *pattern;
+        } catch (const std::regex_error& e) {
+          usable = false;
+          reader_.Report(
+              Severity::kError, "param.pattern",
+              "pattern '" + *pattern + "' is not a valid regular expression: " + e.what(),
+              pattern_path, f->value);
+        }
+      }
+    }
+  }
 
   const YamlField* values = YamlReader::Find(fields, "values");
   const std::string values_path = JoinPath(path, "values");
-  if (values != nullptr && !values->value.IsNull()) {
-    if (p.type != ParamType::kEnum) {
+  const bool from_items = values == nullptr && values_in_items;
+  const YAML::Node values_node = values != nullptr ? values->value : item_values;
+  const std::string values_at = from_items ? JoinPath(items_path, "values") : values_path;
+  if ((values != nullptr || from_items) && !values_node.IsNull()) {
+    if (rule_type != ParamType::kEnum) {
       reader_.Report(
           Severity::kWarning, "param.values",
           "values is ignored for a parameter of type " + std::string(ParamTypeName(p.type)),
-          values_path, values->value);
-    } else if (reader_.ExpectList(values->value, values_path)) {
-      for (size_t i = 0; i < values->value.size(); ++i) {
-        if (auto v = reader_.String(values->value[i], IndexPath(values_path, i))) {
+          values_at, values_node);
+    } else if (reader_.ExpectList(values_node, values_at)) {
+      for (size_t i = 0; i < values_node.size(); ++i) {
+        if (auto v = reader_.String(values_node[i], IndexPath(values_at, i))) {
           p.values.push_back(*v);
         }
       }
     }
   }
-  if (p.type == ParamType::kEnum && p.values.empty()) {
+  if (rule_type == ParamType::kEnum && p.values.empty()) {
     usable = false;
     reader_.Report(Severity::kError, "param.values", "an enum parameter needs a list of values",
-                   values_path, values != nullptr ? values->key_node : node);
+                   values_at, values != nullptr ? values->key_node : node);
   }
 
   if (const YamlField* f = YamlReader::Find(fields, "default"); f && !f->value.IsNull()) {
     const std::string default_path = JoinPath(path, "default");
-    if (auto d = reader_.String(f->value, default_path)) {
+    std::optional<std::string> d;
+    if (p.type == ParamType::kList && f->value.IsSequence()) {
+      // default: [a, b] for a list, same as "a, b".
+      std::string joined;
+      for (size_t i = 0; i < f->value.size(); ++i) {
+        auto item = reader_.String(f->value[i], IndexPath(default_path, i));
+        if (!item) continue;
+        joined += (joined.empty() ? "" : ",") + *item;
+      }
+      d = joined;
+    } else {
+      d = reader_.String(f->value, default_path);
+    }
+    if (d) {
       p.default_value = *d;
       if (usable) {
         StatusOr<ParamValue> bound = BindParameterValue(p, *d);

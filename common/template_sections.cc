@@ -1,57 +1,82 @@
-// TemplateParser: the `sections` list — section kinds, table and chart
-// sections, and their references to sources, columns and parameters.
+// TemplateParser: the `sections` list — section kinds (heading, text, table,
+// kpi, page_break, for_each; charts in template_charts.cc), `when:`
+// conditions, for_each blocks, and their references to sources, transforms,
+// columns and parameters.
 #include <algorithm>
 #include <utility>
 
+#include "common/table_format.h"
 #include "common/template_parser.h"
 
 namespace quire::internal {
 namespace {
 
-const std::vector<std::string> kSectionKinds = {"heading", "text", "table", "chart", "page_break"};
-const std::vector<std::string> kTableFields = {"source", "title", "columns"};
-const std::vector<std::string> kChartFields = {
-    "type",         "source",       "x",           "y",     "title",
-    "x_axis_title", "y_axis_title", "show_legend", "width", "height"};
-constexpr double kMaxChartSize = 2000;  // pt
+const std::vector<std::string> kSectionKinds = {"heading", "text",       "table",   "chart",
+                                                "kpi",     "page_break", "for_each"};
+const std::vector<std::string> kSectionExtras = {"when", "source", "sections"};
+const std::vector<std::string> kTableFields = {"source", "title", "columns", "totals"};
+const std::vector<std::string> kTableColumnFields = {"name", "label", "format"};
+const std::vector<std::string> kKpiFields = {"label",     "value", "source", "column",
+                                             "aggregate", "delta", "format"};
+constexpr char kKindList[] = "heading, text, table, chart, kpi, page_break, for_each";
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 }  // namespace
 
-void TemplateParser::ParseSections(const YAML::Node& node, const std::string& path) {
+void TemplateParser::ParseSections(const YAML::Node& node, const std::string& path,
+                                   std::vector<Section>* out) {
   if (!reader_.ExpectList(node, path)) return;
-  for (size_t i = 0; i < node.size(); ++i) ParseSection(node[i], IndexPath(path, i));
+  for (size_t i = 0; i < node.size(); ++i) ParseSection(node[i], IndexPath(path, i), out);
 }
 
-void TemplateParser::ParseSection(const YAML::Node& node, const std::string& path) {
+void TemplateParser::ParseSection(const YAML::Node& node, const std::string& path,
+                                  std::vector<Section>* out) {
+  ++section_count_;
   if (!reader_.ExpectMap(node, path)) return;
   // Sort the keys into section kinds and others before judging either.
   std::vector<std::pair<std::string, YAML::Node>> kinds, others;
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-    const bool is_kind =
-        std::find(kSectionKinds.begin(), kSectionKinds.end(), key) != kSectionKinds.end();
-    (is_kind ? kinds : others).emplace_back(key, it->first);
+    (Contains(kSectionKinds, key) ? kinds : others).emplace_back(key, it->first);
   }
   if (kinds.empty()) {
-    std::string found = others.empty() ? "" : others.front().first;
+    auto guess = std::find_if(others.begin(), others.end(),
+                              [](const auto& o) { return !Contains(kSectionExtras, o.first); });
+    const bool has_guess = guess != others.end();
     reader_.Report(Severity::kError, "section.kind",
-                   "a section needs exactly one of heading, text, table, chart, page_break", path,
-                   others.empty() ? node : others.front().second,
-                   SuggestNearest(found, kSectionKinds));
+                   std::string("a section needs exactly one of ") + kKindList, path,
+                   has_guess ? guess->second : node,
+                   has_guess ? SuggestNearest(guess->first, kSectionKinds) : "");
     return;
   }
   if (kinds.size() > 1) {
     reader_.Report(Severity::kError, "section.kind",
-                   "a section has exactly one of heading, text, table, chart, page_break; "
-                   "found both '" +
+                   std::string("a section has exactly one of ") + kKindList + "; found both '" +
                        kinds[0].first + "' and '" + kinds[1].first + "'",
                    path, kinds[1].second);
     return;
   }
-  const std::vector<YamlField> fields = reader_.Fields(node, path, kSectionKinds);
-  const YamlField& f = fields.front();
+  const bool for_each = kinds[0].first == "for_each";
+  std::vector<std::string> known = kSectionKinds;
+  known.push_back("when");
+  if (for_each) known.insert(known.end(), {"source", "sections"});
+  const std::vector<YamlField> fields = reader_.Fields(node, path, known);
+  const YamlField* kind_field = YamlReader::Find(fields, kinds[0].first);
+  if (kind_field == nullptr) return;  // reported as a duplicate key
+  const YamlField& f = *kind_field;
   const std::string kind_path = JoinPath(path, f.key);
   Section section;
+  bool ok = true;
+  if (const YamlField* w = YamlReader::Find(fields, "when")) {
+    const std::string when_path = JoinPath(path, "when");
+    if (auto when = reader_.String(w->value, when_path)) {
+      section.when = *when;
+      ok = CheckExpression(*when, w->value, when_path, nullptr);
+    }
+  }
   if (f.key == "heading" || f.key == "text") {
     section.kind = f.key == "heading" ? SectionKind::kHeading : SectionKind::kText;
     auto text = reader_.String(f.value, kind_path);
@@ -74,38 +99,67 @@ void TemplateParser::ParseSection(const YAML::Node& node, const std::string& pat
     if (!chart) return;
     section.kind = SectionKind::kChart;
     section.chart = std::move(*chart);
+  } else if (f.key == "kpi") {
+    auto kpi = ParseKpiSection(f.value, kind_path);
+    if (!kpi) return;
+    section.kind = SectionKind::kKpi;
+    section.kpi = std::move(*kpi);
+  } else if (for_each) {
+    section.kind = SectionKind::kForEach;
+    if (!ParseForEach(section, fields, node, path)) return;
   } else {  // page_break
     auto b = reader_.Bool(f.value, kind_path);
     if (!b || !*b) return;
     section.kind = SectionKind::kPageBreak;
   }
-  tmpl_.sections.push_back(std::move(section));
+  if (ok) out->push_back(std::move(section));
 }
 
-const SourceSpec* TemplateParser::ResolveSource(const YamlField& f, const std::string& path) {
-  auto name = reader_.String(f.value, path);
-  if (!name) return nullptr;
-  const SourceSpec* source = tmpl_.FindSource(*name);
-  if (source == nullptr) {
-    std::vector<std::string> names;
-    for (const SourceSpec& s : tmpl_.sources) names.push_back(s.name);
-    reader_.Report(Severity::kError, "ref.source", "unknown source '" + *name + "'", path, f.value,
-                   SuggestNearest(*name, names));
+bool TemplateParser::ParseForEach(Section& section, const std::vector<YamlField>& fields,
+                                  const YAML::Node& node, const std::string& path) {
+  const YamlField& f = *YamlReader::Find(fields, "for_each");
+  const std::string column_path = JoinPath(path, "for_each");
+  if (in_for_each_) {
+    reader_.Report(Severity::kError, "section.nesting",
+                   "for_each blocks cannot be nested; group by one column per block", column_path,
+                   f.key_node);
+    return false;
   }
-  return source;
-}
-
-const ColumnSpec* TemplateParser::ResolveColumn(const SourceSpec& source, const std::string& name,
-                                                const YAML::Node& at, const std::string& path) {
-  std::vector<std::string> names;
-  for (const ColumnSpec& c : source.columns) {
-    if (c.name == name) return &c;
-    names.push_back(c.name);
+  bool ok = true;
+  auto column = reader_.String(f.value, column_path);
+  if (!column) {
+    if (f.value.IsNull()) {
+      reader_.Report(Severity::kError, "field.required",
+                     "for_each needs the column whose values form the groups", column_path,
+                     f.key_node);
+    }
+    ok = false;
   }
-  reader_.Report(Severity::kError, "ref.column",
-                 "source '" + source.name + "' has no column '" + name + "'", path, at,
-                 SuggestNearest(name, names));
-  return nullptr;
+  const Dataset* data = nullptr;
+  if (const YamlField* s = reader_.Require(fields, "source", node, path)) {
+    data = ResolveDataset(*s, JoinPath(path, "source"));
+  }
+  if (data == nullptr) {
+    ok = false;
+  } else {
+    section.for_each_source = data->name;
+    if (column) ok = ResolveColumn(*data, *column, f.value, column_path) && ok;
+  }
+  if (column) section.for_each = *column;
+  if (const YamlField* s = reader_.Require(fields, "sections", node, path)) {
+    const std::string sections_path = JoinPath(path, "sections");
+    if (s->value.IsSequence() && s->value.size() == 0) {
+      reader_.Report(Severity::kError, "field.required",
+                     "a for_each block needs at least one section", sections_path, s->value);
+      ok = false;
+    }
+    in_for_each_ = true;
+    ParseSections(s->value, sections_path, &section.sections);
+    in_for_each_ = false;
+  } else {
+    ok = false;
+  }
+  return ok;
 }
 
 std::optional<TableSectionSpec> TemplateParser::ParseTableSection(const YAML::Node& node,
@@ -113,121 +167,170 @@ std::optional<TableSectionSpec> TemplateParser::ParseTableSection(const YAML::No
   if (!reader_.ExpectMap(node, path)) return std::nullopt;
   const std::vector<YamlField> fields = reader_.Fields(node, path, kTableFields);
   TableSectionSpec table;
-  const SourceSpec* source = nullptr;
+  const Dataset* data = nullptr;
   if (const YamlField* f = reader_.Require(fields, "source", node, path)) {
-    source = ResolveSource(*f, JoinPath(path, "source"));
-    if (source != nullptr) table.source = source->name;
+    const std::string source_path = JoinPath(path, "source");
+    data = ResolveDataset(*f, source_path);
+    if (data != nullptr) {
+      table.source = data->name;
+      if (data->inline_rows > TemplateLimits::kTableRowsHint) {
+        reader_.Report(Severity::kInfo, "perf.table_rows",
+                       "the table shows all " + std::to_string(data->inline_rows) + " rows of '" +
+                           data->name + "': a PDF of that many rows is slow to render and read",
+                       source_path, f->value,
+                       "show a summary (a transform with group_by or limit), or output csv");
+      }
+    }
   }
   ReadText(fields, "title", path, &table.title);
+  if (const YamlField* f = YamlReader::Find(fields, "totals")) {
+    if (auto b = reader_.Bool(f->value, JoinPath(path, "totals"))) table.totals = *b;
+  }
   if (const YamlField* f = YamlReader::Find(fields, "columns"); f && !f->value.IsNull()) {
     const std::string columns_path = JoinPath(path, "columns");
     if (reader_.ExpectList(f->value, columns_path)) {
       for (size_t i = 0; i < f->value.size(); ++i) {
+        const YAML::Node item = f->value[i];
         const std::string column_path = IndexPath(columns_path, i);
-        auto name = reader_.String(f->value[i], column_path);
+        TableColumnSpec column;
+        YAML::Node name_node = item, format_node;
+        std::string name_path = column_path;
+        if (item.IsMap()) {
+          // {name: revenue, label: "Revenue", format: "#,##0.00"}
+          const std::vector<YamlField> cf = reader_.Fields(item, column_path, kTableColumnFields);
+          const YamlField* n = reader_.Require(cf, "name", item, column_path);
+          if (n == nullptr) continue;
+          name_node = n->value;
+          name_path = JoinPath(column_path, "name");
+          ReadText(cf, "label", column_path, &column.label);
+          if (const YamlField* fmt = YamlReader::Find(cf, "format")) {
+            if (auto s = reader_.String(fmt->value, JoinPath(column_path, "format"))) {
+              column.format = *s;
+              format_node = fmt->value;
+            }
+          }
+        }
+        auto name = reader_.String(name_node, name_path);
         if (!name) continue;
-        if (source != nullptr) ResolveColumn(*source, *name, f->value[i], column_path);
-        table.columns.push_back(*name);
+        column.name = *name;
+        if (data != nullptr) ResolveColumn(*data, *name, name_node, name_path);
+        if (!column.format.empty()) {
+          const std::string format_path = JoinPath(column_path, "format");
+          Status s = CheckValueFormat(column.format);
+          if (!s.ok()) {
+            reader_.Report(Severity::kError, "format.value", s.message(), format_path, format_node,
+                           "e.g. \"#,##0.00\", \"0.0%\" or \"%Y-%m-%d\"");
+            column.format.clear();
+          } else if (const ColumnSpec* c = data != nullptr ? data->Find(*name) : nullptr) {
+            const bool date_format = IsDateFormat(column.format);
+            if ((date_format && c->type != ColumnType::kDate) ||
+                (!date_format && !IsNumericType(c->type))) {
+              reader_.Report(Severity::kWarning, "format.type",
+                             std::string(date_format ? "a date" : "a number") + " format for " +
+                                 ColumnTypeName(c->type) + " column '" + *name + "' is ignored",
+                             format_path, format_node);
+            }
+          }
+        }
+        table.columns.push_back(std::move(column));
       }
     }
   }
-  if (source == nullptr) return std::nullopt;
+  if (data == nullptr) return std::nullopt;
   return table;
 }
 
-std::optional<ChartSpec> TemplateParser::ParseChartSection(const YAML::Node& node,
-                                                           const std::string& path) {
+std::optional<KpiSpec> TemplateParser::ParseKpiSection(const YAML::Node& node,
+                                                       const std::string& path) {
   if (!reader_.ExpectMap(node, path)) return std::nullopt;
-  const std::vector<YamlField> fields = reader_.Fields(node, path, kChartFields);
-  ChartSpec chart;
+  const std::vector<YamlField> fields = reader_.Fields(node, path, kKpiFields);
+  KpiSpec kpi;
   bool ok = true;
-  if (const YamlField* f = reader_.Require(fields, "type", node, path)) {
-    const std::string type_path = JoinPath(path, "type");
-    if (auto type = reader_.String(f->value, type_path)) {
-      if (auto t = ChartTypeFromName(*type)) {
-        chart.type = *t;
-        if (!IsChartTypeSupported(*t)) {
-          ok = false;
-          reader_.Report(Severity::kError, "chart.type",
-                         "chart type '" + *type + "' is not supported yet", type_path, f->value,
-                         "use 'bar'");
-        }
-      } else {
-        ok = false;
-        reader_.Report(Severity::kError, "chart.type", "unknown chart type '" + *type + "'",
-                       type_path, f->value, SuggestNearest(*type, ChartTypeNames()));
-      }
-    }
+  if (const YamlField* f = reader_.Require(fields, "label", node, path)) {
+    ReadText(fields, "label", path, &kpi.label);
+    (void)f;
   } else {
     ok = false;
   }
-
-  const SourceSpec* source = nullptr;
-  if (const YamlField* f = reader_.Require(fields, "source", node, path)) {
-    source = ResolveSource(*f, JoinPath(path, "source"));
-    if (source != nullptr) chart.source = source->name;
+  ReadText(fields, "value", path, &kpi.value);
+  ReadText(fields, "delta", path, &kpi.delta);
+  const YamlField* value = YamlReader::Find(fields, "value");
+  const YamlField* source = YamlReader::Find(fields, "source");
+  const YamlField* column = YamlReader::Find(fields, "column");
+  if (value != nullptr && (source != nullptr || column != nullptr)) {
+    reader_.Report(Severity::kError, "kpi.value",
+                   "a kpi shows either value or source + column, not both",
+                   JoinPath(path, source != nullptr ? "source" : "column"),
+                   (source != nullptr ? source : column)->key_node);
+    return std::nullopt;
   }
-  ok = ok && source != nullptr;
-
-  if (const YamlField* f = reader_.Require(fields, "x", node, path)) {
-    const std::string x_path = JoinPath(path, "x");
-    if (auto x = reader_.String(f->value, x_path)) {
-      chart.x = *x;
-      if (source != nullptr) ok = ResolveColumn(*source, *x, f->value, x_path) != nullptr && ok;
-    }
+  if (value == nullptr && source == nullptr) {
+    reader_.Report(Severity::kError, "kpi.value",
+                   "a kpi needs a value (\"{{ source.column }}\") or a source and column",
+                   JoinPath(path, "value"), node,
+                   "e.g. value: \"{{ totals.revenue }}\" or source: sales + column: revenue");
+    return std::nullopt;
   }
-  if (const YamlField* f = reader_.Require(fields, "y", node, path)) {
-    const std::string y_path = JoinPath(path, "y");
-    // y: revenue  or  y: [r2023, r2024]
-    std::vector<std::pair<YAML::Node, std::string>> items;
-    if (f->value.IsSequence()) {
-      for (size_t i = 0; i < f->value.size(); ++i) {
-        items.emplace_back(f->value[i], IndexPath(y_path, i));
+  if (source != nullptr) {
+    const Dataset* data = ResolveDataset(*source, JoinPath(path, "source"));
+    ok = ok && data != nullptr;
+    if (data != nullptr) kpi.source = data->name;
+    if (const YamlField* a = YamlReader::Find(fields, "aggregate")) {
+      const std::string p = JoinPath(path, "aggregate");
+      if (auto name = reader_.String(a->value, p)) {
+        if (auto fn = AggregateFunctionFromName(*name)) {
+          kpi.aggregate = *fn;
+        } else {
+          ok = false;
+          reader_.Report(Severity::kError, "kpi.aggregate",
+                         "unknown aggregate function '" + *name + "'", p, a->value,
+                         SuggestNearest(*name, AggregateFunctionNames()));
+        }
       }
-      if (items.empty()) {
-        reader_.Report(Severity::kError, "field.required", "y needs at least one column", y_path,
-                       f->value);
+    }
+    if (const YamlField* c = reader_.Require(fields, "column", node, path)) {
+      const std::string p = JoinPath(path, "column");
+      if (auto name = reader_.String(c->value, p)) {
+        kpi.column = *name;
+        if (data != nullptr && ResolveColumn(*data, *name, c->value, p)) {
+          const ColumnSpec* spec = data->Find(*name);
+          const bool counts = kpi.aggregate == AggregateFunction::kCount ||
+                              kpi.aggregate == AggregateFunction::kCountDistinct;
+          if (spec != nullptr && !counts && !IsNumericType(spec->type)) {
+            ok = false;
+            reader_.Report(Severity::kError, "kpi.column_type",
+                           std::string(AggregateFunctionName(kpi.aggregate)) +
+                               " needs a numeric column; '" + *name + "' is " +
+                               ColumnTypeName(spec->type),
+                           p, c->value, "use aggregate: count or a numeric column");
+          }
+        } else {
+          ok = false;
+        }
       }
     } else {
-      items.emplace_back(f->value, y_path);
+      ok = false;
     }
-    for (const auto& [item, item_path] : items) {
-      auto y = reader_.String(item, item_path);
-      if (!y) continue;
-      chart.y.push_back(*y);
-      if (source == nullptr) continue;
-      const ColumnSpec* column = ResolveColumn(*source, *y, item, item_path);
-      if (column != nullptr && !IsNumericType(column->type)) {
-        reader_.Report(Severity::kError, "chart.y_type",
-                       "column '" + *y + "' is " + ColumnTypeName(column->type) +
-                           "; chart values need an int or float column",
-                       item_path, item);
+  } else if (YamlReader::Find(fields, "aggregate") != nullptr) {
+    reader_.Report(Severity::kWarning, "field.ignored",
+                   "aggregate applies only with source + column", JoinPath(path, "aggregate"),
+                   YamlReader::Find(fields, "aggregate")->key_node);
+  }
+  if (const YamlField* f = YamlReader::Find(fields, "format")) {
+    const std::string p = JoinPath(path, "format");
+    if (auto s = reader_.String(f->value, p)) {
+      auto format = ParseNumberFormat(*s);
+      if (!format.ok()) {
+        ok = false;
+        reader_.Report(Severity::kError, "format.value", format.status().message(), p, f->value,
+                       "e.g. \"#,##0\" or \"0.0%\"");
+      } else {
+        kpi.format = *s;
       }
     }
   }
-  ReadText(fields, "title", path, &chart.title);
-  ReadText(fields, "x_axis_title", path, &chart.x_axis_title);
-  ReadText(fields, "y_axis_title", path, &chart.y_axis_title);
-  if (const YamlField* f = YamlReader::Find(fields, "show_legend")) {
-    if (auto b = reader_.Bool(f->value, JoinPath(path, "show_legend"))) chart.show_legend = *b;
-  }
-  for (const char* dim : {"width", "height"}) {
-    const YamlField* f = YamlReader::Find(fields, dim);
-    if (f == nullptr) continue;
-    const std::string dim_path = JoinPath(path, dim);
-    auto v = reader_.Number(f->value, dim_path);
-    if (!v) continue;
-    if (*v <= 0 || *v > kMaxChartSize) {
-      reader_.Report(
-          Severity::kError, "chart.size",
-          std::string(dim) + " must be above 0 and at most " + FormatDouble(kMaxChartSize) + " pt",
-          dim_path, f->value);
-      continue;
-    }
-    (std::string_view(dim) == "width" ? chart.width : chart.height) = *v;
-  }
   if (!ok) return std::nullopt;
-  return chart;
+  return kpi;
 }
 
 }  // namespace quire::internal

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "common/template.h"
 #include "workers/charts/chart.h"
 #include "workers/charts/nice_scale.h"
+#include "workers/pipeline.h"
 #include "workers/render/pdf_renderer.h"
 
 namespace quire {
@@ -100,9 +102,9 @@ Report Prepare(const std::string& yaml) {
   EXPECT_TRUE(params.ok()) << params.status().ToString();
   if (params.ok()) r.params = *params;
   for (const SourceSpec& s : r.tmpl.sources) {
-    StatusOr<Table> t = BuildInlineTable(s);
+    StatusOr<std::optional<Table>> t = BuildLocalTable(r.tmpl, s);
     EXPECT_TRUE(t.ok()) << t.status().ToString();
-    if (t.ok()) r.data.tables.emplace(s.name, std::move(t).value());
+    if (t.ok() && t->has_value()) r.data.tables.emplace(s.name, std::move(**t));
   }
   return r;
 }
@@ -237,6 +239,137 @@ TEST(RenderPdfTest, UnwritablePathIsInternal) {
   EXPECT_EQ(s.code(), StatusCode::kInternal) << s.ToString();
 }
 
+// Each example of deploy/templates/ renders from its inline data (and inline
+// fallbacks) with the default parameters.
+struct ExampleCase {
+  const char* file;
+  std::vector<std::string> expected;  // strings pdftotext must find
+};
+
+class ExampleRenderTest : public testing::TestWithParam<ExampleCase> {};
+
+TEST_P(ExampleRenderTest, RendersWithExpectedText) {
+  const ExampleCase& c = GetParam();
+  Report r = Prepare(ReadFile(SourceRoot() + "/deploy/templates/" + c.file));
+  TempDir dir;
+  const std::string pdf = dir.File("example.pdf");
+  Status s = RenderPdf(r.tmpl, r.params, r.data, pdf);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const std::string text = PdfText(pdf);
+  for (const std::string& e : c.expected) EXPECT_TRUE(Contains(text, e)) << e << " in:\n" << text;
+  EXPECT_FALSE(Contains(text, "{{")) << text;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Examples, ExampleRenderTest,
+    testing::Values(
+        ExampleCase{"demo.yaml", {"Quarterly Sales Report — North", "Revenue by month, North"}},
+        ExampleCase{
+            "quality_events.yaml",
+            {"Quality events — June 2024", "Average days open", "Worst severity", "14", "Site Lyon",
+             "Site Porto", "Site Gdansk", "Events at Porto", "Days open by category — Gdansk",
+             "Internal figures", "Data unavailable: 'by_site'"}},
+        ExampleCase{"ops_kpi.yaml",
+                    {"Operations KPIs — week of 03 June 2024", "On-time delivery", "95.6%", "6,521",
+                     "$955,637", "+1.2 pts vs last week", "Open service tickets", "n/a",
+                     "Mon 03 Jun", "$182,450.50", "Total", "line chart: not yet rendered"}},
+        ExampleCase{"sales_summary.yaml",
+                    {"Sales summary 2024", "north 1,815.6", "Deals closed", "12",
+                     "Revenue by month and region", "line chart: not yet rendered",
+                     "area chart: not yet rendered", "pie chart: not yet rendered",
+                     "scatter chart: not yet rendered", "histogram chart: not yet rendered",
+                     "Discount against deal size", "D-110"}}),
+    [](const testing::TestParamInfo<ExampleCase>& info) {
+      std::string name = info.param.file;
+      name = name.substr(0, name.find('.'));
+      name.erase(std::remove(name.begin(), name.end(), '_'), name.end());
+      return name;
+    });
+
+constexpr char kGroupsTemplate[] = R"yaml(id: groups
+title: "Groups"
+parameters:
+  - {name: show, type: bool, default: false}
+  - {name: label, type: string, default: "Items"}
+sources:
+  items:
+    kind: inline
+    columns: [{name: site, type: text}, {name: item, type: text}, {name: qty, type: int}]
+    rows:
+      - [Beta, b-first, 2]
+      - [Alpha, a-first, 5]
+      - [Beta, b-second, 3]
+  live: {kind: http, url: "https://example.com", cache_ttl: 1m, optional: true,
+         columns: [{name: n, type: int}]}
+sections:
+  - text: "HiddenParagraph"
+    when: "params.show"
+  - text: "ShownParagraph with **bold** and *italic*"
+    when: "not params.show and params.label == 'Items'"
+  - kpi: {label: "Total qty", source: items, column: qty, aggregate: sum}
+  - kpi: {label: "Live count", source: live, column: n}
+  - table: {source: live, title: "Live table"}
+  - for_each: site
+    source: items
+    sections:
+      - heading: "Group {{ group }} ({{ items.qty | sum }})"
+      - table: {source: items, columns: [item, qty], totals: true}
+)yaml";
+
+TEST(RenderPdfTest, ForEachWhenKpisAndUnavailableData) {
+  Report r = Prepare(kGroupsTemplate);
+  TempDir dir;
+  const std::string pdf = dir.File("groups.pdf");
+  Status s = RenderPdf(r.tmpl, r.params, r.data, pdf);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const std::string text = PdfText(pdf);
+  EXPECT_FALSE(Contains(text, "HiddenParagraph")) << text;
+  EXPECT_TRUE(Contains(text, "ShownParagraph with bold and italic")) << text;
+  EXPECT_TRUE(Contains(text, "Total qty")) << text;
+  EXPECT_TRUE(Contains(text, "10")) << text;
+  EXPECT_TRUE(Contains(text, "Live count")) << text;
+  EXPECT_TRUE(Contains(text, "Data unavailable: 'live'")) << text;
+  // Groups in order of first appearance, each with only its own rows.
+  const size_t beta = text.find("Group Beta (5)"), alpha = text.find("Group Alpha (5)");
+  ASSERT_NE(beta, std::string::npos) << text;
+  ASSERT_NE(alpha, std::string::npos) << text;
+  EXPECT_LT(beta, alpha);
+  const size_t b1 = text.find("b-first"), b2 = text.find("b-second"), a1 = text.find("a-first");
+  EXPECT_TRUE(beta < b1 && b1 < alpha && beta < b2 && b2 < alpha) << text;
+  EXPECT_GT(a1, alpha) << text;
+  EXPECT_EQ(text.find("b-first", b1 + 1), std::string::npos) << text;  // once only
+}
+
+TEST(RenderPdfTest, LandscapeLetterPage) {
+  Report r = Prepare("id: p\ntitle: T\npage: {size: Letter, orientation: landscape}\n");
+  TempDir dir;
+  const std::string pdf = dir.File("p.pdf");
+  ASSERT_TRUE(RenderPdf(r.tmpl, r.params, r.data, pdf).ok());
+  EXPECT_TRUE(Contains(RunCommand("pdfinfo '" + pdf + "'"), "792 x 612 pts")) << pdf;
+}
+
+TEST(CollectStageTest, NonInlineSourcesFailClearlyUnlessOptionalOrFallenBack) {
+  ParseResult parsed = ParseTemplate(R"(id: c
+title: T
+sources:
+  sample: {kind: inline, columns: [{name: a, type: int}], rows: [[1]]}
+  db: {kind: postgres, connection: c, query: "SELECT 1", cache_ttl: 1m, fallback: sample}
+  feed: {kind: http, url: "https://example.com", cache_ttl: 1m, optional: true}
+)");
+  ASSERT_TRUE(parsed.tmpl.has_value());
+  JobContext ctx;
+  ctx.resolved.tmpl = *parsed.tmpl;
+  ASSERT_TRUE(MakeCollectStage()->Run(ctx).ok());
+  EXPECT_EQ(ctx.data.tables.count("db"), 1u);
+  EXPECT_EQ(ctx.data.tables.count("feed"), 0u);
+
+  ctx.resolved.tmpl.sources[2].optional = false;
+  ctx.data.tables.clear();
+  Status s = MakeCollectStage()->Run(ctx);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Contains(s.message(), "source kind 'http' is not available yet")) << s.message();
+}
+
 // ---------------------------------------------------------------------------
 // Charts
 
@@ -347,11 +480,35 @@ TEST(ChartTest, BadSpecsAreErrors) {
   EXPECT_EQ(DrawToImage(missing, t, 0).status.code(), StatusCode::kInvalidArgument);
   ChartSpec text_y = BarSpec({"label"});
   EXPECT_EQ(DrawToImage(text_y, t, 0).status.code(), StatusCode::kInvalidArgument);
-  ChartSpec pie = BarSpec({"a"});
+  // A type not drawn yet still checks its columns.
+  ChartSpec pie = BarSpec({"nope"});
   pie.type = ChartType::kPie;
-  Status s = DrawToImage(pie, t, 0).status;
-  EXPECT_EQ(s.code(), StatusCode::kUnimplemented);
-  EXPECT_TRUE(Contains(s.message(), "pie")) << s.message();
+  EXPECT_EQ(DrawToImage(pie, t, 0).status.code(), StatusCode::kInvalidArgument);
+}
+
+// Types the renderer does not draw yet render a placeholder box, not an
+// error (no series colours: nothing is plotted).
+TEST(ChartTest, UndrawnTypesRenderAPlaceholder) {
+  Table t = TwoSeries({{1, 2}, {3, 4}});
+  for (ChartType type : {ChartType::kLine, ChartType::kArea, ChartType::kPie, ChartType::kScatter,
+                         ChartType::kHistogram}) {
+    ChartSpec spec = BarSpec({"a"});
+    spec.type = type;
+    if (type == ChartType::kScatter || type == ChartType::kHistogram) spec.x = "b";
+    Drawn d = DrawToImage(spec, t, 0x4E79A7);
+    EXPECT_TRUE(d.status.ok()) << ChartTypeName(type) << ": " << d.status.ToString();
+    EXPECT_EQ(d.matching_pixels, 0) << ChartTypeName(type);
+    EXPECT_GT(DrawToImage(spec, t, 0xF7F7F7).matching_pixels, 50000) << ChartTypeName(type);
+  }
+}
+
+TEST(ChartTest, SpecColorsReplaceThePalette) {
+  ChartSpec spec = BarSpec({"a", "b"});
+  spec.colors = {0x112233, 0x445566};
+  Table t = TwoSeries({{10, 20}, {30, 5}});
+  EXPECT_GT(DrawToImage(spec, t, 0x112233).matching_pixels, 500);
+  EXPECT_GT(DrawToImage(spec, t, 0x445566).matching_pixels, 500);
+  EXPECT_EQ(DrawToImage(spec, t, 0x4E79A7).matching_pixels, 0);
 }
 
 TEST(ChartTest, RenderPngHasExpectedSize) {

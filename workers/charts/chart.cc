@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "workers/charts/bar_chart.h"
+#include "workers/charts/placeholder_chart.h"
 
 namespace quire {
 namespace {
@@ -17,6 +18,23 @@ Status CairoStatus(cairo_status_t s, const std::string& what) {
   return Status::Internal(what + ": " + cairo_status_to_string(s));
 }
 
+// The columns a chart reads must exist, whether or not its type is drawn.
+Status CheckColumns(const ChartSpec& spec, const Table& data) {
+  const std::string chart = "chart '" + spec.title + "': ";
+  if (data.FindColumn(spec.x) == nullptr) {
+    return Status::InvalidArgument(chart + "no column '" + spec.x + "' in data");
+  }
+  for (const std::string& y : spec.y) {
+    const Column* c = data.FindColumn(y);
+    if (c == nullptr) return Status::InvalidArgument(chart + "no column '" + y + "' in data");
+    if (!IsNumericType(c->type())) {
+      return Status::InvalidArgument(chart + "column '" + y + "' is " + ColumnTypeName(c->type()) +
+                                     ", not a number");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status DrawChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
@@ -24,19 +42,29 @@ Status DrawChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const Ch
   if (box.width <= 0 || box.height <= 0) {
     return Status::InvalidArgument("chart '" + spec.title + "': empty box");
   }
+  ChartTheme themed = theme;
+  if (!spec.colors.empty()) {
+    themed.palette.clear();
+    for (uint32_t c : spec.colors) themed.palette.push_back(Rgb{c});
+  }
   Status status;
   cairo_save(cr);
   switch (spec.type) {
     case ChartType::kBar:
-      status = DrawBarChart(cr, spec, data, box, theme);
+      status = DrawBarChart(cr, spec, data, box, themed);
       break;
     case ChartType::kLine:
     case ChartType::kArea:
     case ChartType::kPie:
     case ChartType::kScatter:
-      status = Status(StatusCode::kUnimplemented, std::string("chart type '") +
-                                                      ChartTypeName(spec.type) +
-                                                      "' is not implemented yet (supported: bar)");
+    case ChartType::kHistogram:
+      // Drawn by a later version; until then the report says so.
+      status = CheckColumns(spec, data);
+      if (status.ok()) {
+        DrawPlaceholderBox(cr, box, spec.title,
+                           std::string(ChartTypeName(spec.type)) + " chart: not yet rendered",
+                           themed);
+      }
       break;
   }
   cairo_restore(cr);

@@ -1,6 +1,7 @@
 // PageFlow: a cursor that flows document content down a sequence of pages
-// on one cairo context (A4 portrait, 50 pt margins by default), starting a
-// new page when content does not fit and stamping "Page N of M" footers.
+// on one cairo context (A4 portrait, 50 pt margins by default; see
+// PageGeometry::For for a template's page setup), starting a new page when
+// content does not fit and stamping "Page N of M" footers.
 // It knows nothing about sections or tables; the document renderers do.
 #pragma once
 
@@ -8,6 +9,7 @@
 
 #include <string>
 
+#include "common/template.h"
 #include "workers/render/text.h"
 
 namespace quire {
@@ -15,7 +17,14 @@ namespace quire {
 struct PageGeometry {
   double width = 595.276;  // pt (A4)
   double height = 841.89;  // pt (A4)
-  double margin = 50;      // pt, all four sides
+  double margin_top = 50;  // pt
+  double margin_right = 50;
+  double margin_bottom = 50;
+  double margin_left = 50;
+
+  // A4 (595.276 x 841.89 pt) or Letter (612 x 792 pt), turned for
+  // landscape, with the setup's margins.
+  static PageGeometry For(const PageSetup& setup);
 };
 
 class PageFlow {
@@ -25,13 +34,13 @@ class PageFlow {
   PageFlow(cairo_t* cr, const PageGeometry& geometry, int total_pages);
 
   cairo_t* cr() const { return cr_; }
-  double left() const { return geometry_.margin; }
-  double width() const { return geometry_.width - 2 * geometry_.margin; }
+  double left() const { return geometry_.margin_left; }
+  double width() const { return geometry_.width - geometry_.margin_left - geometry_.margin_right; }
   double y() const { return y_; }
   double remaining() const { return bottom() - y_; }
   // The height of the whole content area of a page.
-  double page_content_height() const { return bottom() - geometry_.margin; }
-  bool AtPageTop() const { return y_ <= geometry_.margin; }
+  double page_content_height() const { return bottom() - geometry_.margin_top; }
+  bool AtPageTop() const { return y_ <= geometry_.margin_top; }
   int page() const { return page_; }
 
   // Moves the cursor down.
@@ -48,7 +57,7 @@ class PageFlow {
   int Finish();
 
  private:
-  double bottom() const { return geometry_.height - geometry_.margin; }
+  double bottom() const { return geometry_.height - geometry_.margin_bottom; }
   void DrawFooter();
 
   cairo_t* cr_;

@@ -1,8 +1,11 @@
-// PdfRenderer: a report as a PDF document — A4 portrait, 50 pt margins, the
-// title, then each section in order (headings, wrapped paragraphs with
-// placeholders expanded, paginated tables, vector charts, page breaks), and
-// "Page N of M" on every page. Renders twice: a layout pass to count pages,
-// then the real pass. Does not fetch data: tables come in ReportData.
+// PdfRenderer: a report as a PDF document — the template's page setup
+// (A4/Letter, portrait/landscape, margins) and theme (font, size, palette),
+// the title, then each section in order (headings, wrapped paragraphs with
+// **bold**/*italic* and placeholders expanded, paginated tables with
+// formats and totals, vector charts, KPI cards, page breaks, for_each
+// blocks; sections whose `when:` is false are skipped), and "Page N of M"
+// on every page. Renders twice: a layout pass to count pages, then the real
+// pass. Does not fetch data: tables come in ReportData.
 #pragma once
 
 #include <functional>
@@ -16,7 +19,10 @@ namespace quire {
 
 // Writes the report to `path` (via `path`.partial, renamed when complete,
 // so `path` never holds half a document). `data` holds a table for every
-// source a section uses; FAILED_PRECONDITION names a missing one.
+// source a section uses; FAILED_PRECONDITION names a missing one, except
+// for optional sources and transforms, whose sections say "Data
+// unavailable" instead. INVALID_ARGUMENT for a `when:` that does not
+// evaluate.
 // CANCELLED when `cancelled` (may be empty; checked between sections and
 // table rows) returns true; INTERNAL when the file cannot be written; a
 // chart's own error otherwise. Thread-compatible: concurrent calls with

@@ -3,6 +3,9 @@
 #include "workers/render/table_block.h"
 
 #include <algorithm>
+#include <cmath>
+
+#include "common/table_format.h"
 
 namespace quire {
 namespace {
@@ -23,9 +26,16 @@ TextStyle CellStyle(bool bold) {
   return s;
 }
 
+// One shown column: the data, its header text and display format.
+struct ShownColumn {
+  const Column* column;
+  std::string label;
+  std::string format;
+};
+
 class TableWriter {
  public:
-  TableWriter(PageFlow& flow, std::vector<const Column*> columns)
+  TableWriter(PageFlow& flow, std::vector<ShownColumn> columns)
       : flow_(flow), columns_(std::move(columns)) {
     row_height_ = TextBlock(flow.cr(), "Ag", CellStyle(true)).height() + 2 * kRowPad;
   }
@@ -37,10 +47,10 @@ class TableWriter {
   void SizeColumns(size_t rows) {
     std::vector<double> natural;
     double total = 0;
-    for (const Column* c : columns_) {
-      double w = TextBlock(flow_.cr(), c->name(), CellStyle(true)).width();
+    for (const ShownColumn& c : columns_) {
+      double w = TextBlock(flow_.cr(), c.label, CellStyle(true)).width();
       for (size_t r = 0; r < std::min(rows, kMeasuredRows); ++r) {
-        w = std::max(w, TextBlock(flow_.cr(), c->AsString(r), CellStyle(false)).width());
+        w = std::max(w, TextBlock(flow_.cr(), Cell(c, r), CellStyle(false)).width());
       }
       natural.push_back(w + 2 * kCellPad);
       total += natural.back();
@@ -50,21 +60,48 @@ class TableWriter {
 
   void DrawHeader() {
     std::vector<std::string> names;
-    for (const Column* c : columns_) names.push_back(c->name());
-    DrawRow(names, kHeaderFill, true, nullptr);
+    for (const ShownColumn& c : columns_) names.push_back(c.label);
+    DrawRow(names, kHeaderFill, true, false);
   }
 
   void DrawDataRow(size_t r) {
     std::vector<std::string> cells;
-    for (const Column* c : columns_) cells.push_back(c->AsString(r));
+    for (const ShownColumn& c : columns_) cells.push_back(Cell(c, r));
     const Rgb fill = r % 2 == 1 ? kStripeFill : Rgb{0xFFFFFF};
-    DrawRow(cells, fill, false, &columns_);
+    DrawRow(cells, fill, false, true);
+  }
+
+  // Sums of the numeric columns, in their formats; none for a percentage
+  // column (rates do not add up).
+  void DrawTotalsRow() {
+    std::vector<std::string> cells;
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const ShownColumn& c = columns_[i];
+      const bool percent = !IsDateFormat(c.format) && c.format.find('%') != std::string::npos;
+      if (!IsNumericType(c.column->type()) || percent) {
+        cells.push_back(i == 0 ? "Total" : "");
+        continue;
+      }
+      double sum = AggregateColumn(*c.column, AggregateFunction::kSum);
+      if (std::isnan(sum)) sum = 0;
+      Column total("", c.column->type());
+      if (c.column->type() == ColumnType::kInt) {
+        total.AppendInt(static_cast<int64_t>(std::llround(sum)));
+      } else {
+        total.AppendFloat(sum);
+      }
+      cells.push_back(FormatCell(total, 0, c.format));
+    }
+    DrawRow(cells, kHeaderFill, true, true);
   }
 
  private:
-  // `types` gives each cell's column for alignment; nullptr for the header.
-  void DrawRow(const std::vector<std::string>& cells, Rgb fill, bool bold,
-               const std::vector<const Column*>* types) {
+  static std::string Cell(const ShownColumn& c, size_t r) {
+    return FormatCell(*c.column, r, c.format);
+  }
+
+  // `align_numbers`: right-align the cells of numeric columns.
+  void DrawRow(const std::vector<std::string>& cells, Rgb fill, bool bold, bool align_numbers) {
     cairo_t* cr = flow_.cr();
     double x = flow_.left();
     const double y = flow_.y();
@@ -77,7 +114,7 @@ class TableWriter {
       cairo_set_line_width(cr, 0.5);
       cairo_stroke(cr);
       cairo_restore(cr);
-      const bool numeric = types != nullptr && IsNumericType((*types)[i]->type());
+      const bool numeric = align_numbers && IsNumericType(columns_[i].column->type());
       TextBlock text(cr, cells[i], CellStyle(bold), std::max(1.0, widths_[i] - 2 * kCellPad),
                      numeric ? TextAlign::kRight : TextAlign::kLeft, true);
       text.Draw(cr, x + kCellPad, y + kRowPad);
@@ -87,7 +124,7 @@ class TableWriter {
   }
 
   PageFlow& flow_;
-  std::vector<const Column*> columns_;
+  std::vector<ShownColumn> columns_;
   std::vector<double> widths_;
   double row_height_ = 0;
 };
@@ -95,15 +132,18 @@ class TableWriter {
 }  // namespace
 
 Status FlowTable(PageFlow& flow, const Table& table, const std::string& title,
-                 const std::vector<std::string>& columns, const std::function<bool()>& cancelled) {
-  std::vector<const Column*> shown;
+                 const std::vector<TableColumnSpec>& columns, bool totals,
+                 const std::function<bool()>& cancelled) {
+  std::vector<ShownColumn> shown;
   if (columns.empty()) {
-    for (size_t i = 0; i < table.num_columns(); ++i) shown.push_back(&table.column(i));
+    for (size_t i = 0; i < table.num_columns(); ++i) {
+      shown.push_back({&table.column(i), table.column(i).name(), ""});
+    }
   } else {
-    for (const std::string& name : columns) {
-      const Column* c = table.FindColumn(name);
-      if (c == nullptr) return Status::InvalidArgument("table has no column '" + name + "'");
-      shown.push_back(c);
+    for (const TableColumnSpec& spec : columns) {
+      const Column* c = table.FindColumn(spec.name);
+      if (c == nullptr) return Status::InvalidArgument("table has no column '" + spec.name + "'");
+      shown.push_back({c, spec.label.empty() ? spec.name : spec.label, spec.format});
     }
   }
   if (shown.empty()) return Status::OK();
@@ -139,6 +179,13 @@ Status FlowTable(PageFlow& flow, const Table& table, const std::string& title,
     TextBlock text(flow.cr(), "No rows", empty, flow.width(), TextAlign::kCenter);
     text.Draw(flow.cr(), flow.left(), flow.y() + kRowPad);
     flow.Advance(writer.row_height());
+  }
+  if (totals) {
+    if (writer.row_height() > flow.remaining()) {
+      flow.NewPage();
+      writer.DrawHeader();
+    }
+    writer.DrawTotalsRow();
   }
   return Status::OK();
 }

@@ -1,8 +1,9 @@
 // TableBlock: a Table drawn as a paginated grid on a PageFlow — optional
 // title, a bold header row on grey that is repeated at the top of every page
 // the table continues on, alternating row shading, numbers right-aligned,
-// over-long cells cut with "…". Column widths follow the content, scaled to
-// the text width.
+// cells in their column's number or date format, over-long cells cut with
+// "…", an optional bold totals row. Column widths follow the content,
+// scaled to the text width.
 #pragma once
 
 #include <functional>
@@ -11,14 +12,19 @@
 
 #include "common/status.h"
 #include "common/table.h"
+#include "common/template.h"
 #include "workers/render/page_flow.h"
 
 namespace quire {
 
-// Draws `columns` of `table` (all columns when empty) at the flow's cursor.
+// Draws `columns` of `table` (all columns when empty) at the flow's cursor,
+// headed by their labels (else names); with `totals` a last row sums each
+// numeric column but those with a percentage format ("Total" in the first
+// column when it is not numeric).
 // INVALID_ARGUMENT for a column the table lacks; CANCELLED when `cancelled`
 // (may be empty) returns true, which is checked between rows.
 Status FlowTable(PageFlow& flow, const Table& table, const std::string& title,
-                 const std::vector<std::string>& columns, const std::function<bool()>& cancelled);
+                 const std::vector<TableColumnSpec>& columns, bool totals,
+                 const std::function<bool()>& cancelled);
 
 }  // namespace quire

@@ -9,7 +9,7 @@ void SetSourceRgb(cairo_t* cr, Rgb color) {
 }
 
 TextBlock::TextBlock(cairo_t* cr, std::string_view text, const TextStyle& style, double width,
-                     TextAlign align, bool ellipsize)
+                     TextAlign align, bool ellipsize, bool markup)
     : layout_(pango_cairo_create_layout(cr)), color_(style.color) {
   PangoFontDescription* font = pango_font_description_new();
   pango_font_description_set_family(font, style.family);
@@ -20,7 +20,12 @@ TextBlock::TextBlock(cairo_t* cr, std::string_view text, const TextStyle& style,
   pango_layout_set_font_description(layout_, font);
   pango_font_description_free(font);
 
-  pango_layout_set_text(layout_, text.data(), static_cast<int>(text.size()));
+  const int length = static_cast<int>(text.size());
+  if (markup && pango_parse_markup(text.data(), length, 0, nullptr, nullptr, nullptr, nullptr)) {
+    pango_layout_set_markup(layout_, text.data(), length);
+  } else {
+    pango_layout_set_text(layout_, text.data(), length);
+  }
   if (width > 0) {
     pango_layout_set_width(layout_, static_cast<int>(width * PANGO_SCALE));
     if (ellipsize) {
@@ -86,6 +91,40 @@ void TextBlock::DrawLine(cairo_t* cr, int i, double x, double y) const {
   pango_cairo_show_layout_line(cr, line);
   cairo_restore(cr);
   pango_layout_iter_free(iter);
+}
+
+namespace {
+
+void AppendEscaped(std::string* out, std::string_view text) {
+  gchar* escaped = g_markup_escape_text(text.data(), static_cast<gssize>(text.size()));
+  out->append(escaped);
+  g_free(escaped);
+}
+
+}  // namespace
+
+std::string EmphasisToMarkup(std::string_view text) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t star = text.find('*', pos);
+    if (star == std::string_view::npos) break;
+    const bool bold = star + 1 < text.size() && text[star + 1] == '*';
+    const std::string_view marker = bold ? "**" : "*";
+    const size_t close = text.find(marker, star + marker.size());
+    if (close == std::string_view::npos || close == star + marker.size()) {
+      AppendEscaped(&out, text.substr(pos, star + marker.size() - pos));
+      pos = star + marker.size();
+      continue;
+    }
+    AppendEscaped(&out, text.substr(pos, star - pos));
+    out += bold ? "<b>" : "<i>";
+    AppendEscaped(&out, text.substr(star + marker.size(), close - star - marker.size()));
+    out += bold ? "</b>" : "</i>";
+    pos = close + marker.size();
+  }
+  AppendEscaped(&out, text.substr(pos));
+  return out;
 }
 
 }  // namespace quire

@@ -37,9 +37,11 @@ class TextBlock {
  public:
   // `width` > 0 sets the line width: text wraps at word boundaries, or is
   // cut with "…" when `ellipsize` is set (one line only). `width` <= 0 lays
-  // the text out on its natural width.
+  // the text out on its natural width. With `markup` the text is pango
+  // markup (see EmphasisToMarkup); markup that does not parse is shown as
+  // plain text.
   TextBlock(cairo_t* cr, std::string_view text, const TextStyle& style, double width = 0,
-            TextAlign align = TextAlign::kLeft, bool ellipsize = false);
+            TextAlign align = TextAlign::kLeft, bool ellipsize = false, bool markup = false);
   ~TextBlock();
   TextBlock(const TextBlock&) = delete;
   TextBlock& operator=(const TextBlock&) = delete;
@@ -65,5 +67,10 @@ class TextBlock {
   double width_ = 0;
   double height_ = 0;
 };
+
+// Template text emphasis as pango markup: **bold** -> <b>bold</b>, *italic*
+// -> <i>italic</i>, everything else escaped. An unpaired marker stays as
+// written.
+std::string EmphasisToMarkup(std::string_view text);
 
 }  // namespace quire

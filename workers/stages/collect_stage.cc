@@ -1,6 +1,9 @@
 // COLLECTING_DATA: builds one table per data source the template declares.
-// Sources are inline for now; real sources and the cache come with the data
-// collection work.
+// Inline sources only for now (and the inline fallback of another kind);
+// real sources and the cache come with the data collection work. Until
+// then a non-inline source without a fallback fails the job with
+// FAILED_PRECONDITION, unless it is optional: then it has no table and its
+// sections say "Data unavailable".
 #include "workers/pipeline.h"
 
 namespace quire {
@@ -13,12 +16,9 @@ class CollectStage final : public PipelineStage {
   Status Run(JobContext& ctx) override {
     for (const auto& source : ctx.resolved.tmpl.sources) {
       if (ctx.cancelled && ctx.cancelled()) return Status::Cancelled("cancelled while collecting");
-      auto table = BuildInlineTable(source);
-      if (!table.ok()) {
-        return Status(table.status().code(),
-                      "source '" + source.name + "': " + table.status().message());
-      }
-      ctx.data.tables[source.name] = std::move(*table);
+      auto table = BuildLocalTable(ctx.resolved.tmpl, source);
+      if (!table.ok()) return table.status();
+      if (*table) ctx.data.tables[source.name] = std::move(**table);
     }
     return Status::OK();
   }

@@ -1,0 +1,19 @@
+// PlaceholderChart: a labelled, dashed box standing in for a chart that
+// cannot be drawn — a chart type this version does not draw yet, or data
+// that is unavailable — so that a report still renders and says why.
+#pragma once
+
+#include <cairo.h>
+
+#include <string>
+
+#include "workers/charts/chart.h"
+
+namespace quire {
+
+// Draws `title` (may be empty) at the top of `box` and `message` centred in
+// it, inside a dashed frame. The context's state is restored on return.
+void DrawPlaceholderBox(cairo_t* cr, const ChartBox& box, const std::string& title,
+                        const std::string& message, const ChartTheme& theme);
+
+}  // namespace quire
