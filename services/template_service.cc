@@ -85,7 +85,7 @@ grpc::ServerUnaryReactor* TemplateServiceImpl::ValidateTemplate(
       auto* r = resp->add_sources();
       r->set_source(source.name);
       auto start = std::chrono::steady_clock::now();
-      auto table = BuildInlineTable(source);
+      auto table = BuildLocalTable(*parsed.tmpl, source);
       r->set_elapsed_ms(
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
               .count());
@@ -93,8 +93,13 @@ grpc::ServerUnaryReactor* TemplateServiceImpl::ValidateTemplate(
         r->set_error(table.status().message());
         continue;
       }
-      r->set_rows(static_cast<int64_t>(table->num_rows()));
-      for (const auto& c : source.columns) r->add_columns(c.name);
+      if (!table->has_value()) {
+        r->set_error("optional source: no data available in this version");
+        continue;
+      }
+      const Table& t = **table;
+      r->set_rows(static_cast<int64_t>(t.num_rows()));
+      for (size_t i = 0; i < t.num_columns(); ++i) r->add_columns(t.column(i).name());
     }
   }
   return Done(ctx, grpc::Status::OK);

@@ -9,6 +9,16 @@
 #include "workers/charts/placeholder_chart.h"
 
 namespace quire {
+
+ChartTheme ChartThemeFor(const Theme& theme) {
+  ChartTheme t;
+  if (!theme.font.empty()) t.font_family = theme.font.c_str();
+  if (!theme.palette.empty()) {
+    t.palette.clear();
+    for (uint32_t c : theme.palette) t.palette.push_back(Rgb{c});
+  }
+  return t;
+}
 namespace {
 
 constexpr double kMaxImagePixels = 8192;  // per side

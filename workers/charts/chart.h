@@ -41,6 +41,10 @@ struct ChartTheme {
   Rgb SeriesColor(size_t i) const { return palette[i % palette.size()]; }
 };
 
+// The chart theme of a template's theme: its font and palette over the
+// defaults.
+ChartTheme ChartThemeFor(const Theme& theme);
+
 // Draws `spec` over `data` inside `box`, in spec.colors when given, else the
 // theme's palette. The context's state is restored on return.
 // INVALID_ARGUMENT when the spec names a column `data` lacks or a value

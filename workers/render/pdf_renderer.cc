@@ -353,12 +353,8 @@ cairo_status_t DiscardBytes(void*, const unsigned char*, unsigned int) {
 
 Status RenderPdf(const ReportTemplate& tmpl, const ParamValues& params, const ReportData& data,
                  const std::string& path, const std::function<bool()>& cancelled) {
-  Job job{tmpl, params, data, cancelled, std::chrono::system_clock::now(), ChartTheme()};
-  job.chart_theme.font_family = tmpl.theme.font.c_str();
-  if (!tmpl.theme.palette.empty()) {
-    job.chart_theme.palette.clear();
-    for (uint32_t c : tmpl.theme.palette) job.chart_theme.palette.push_back(Rgb{c});
-  }
+  Job job{
+      tmpl, params, data, cancelled, std::chrono::system_clock::now(), ChartThemeFor(tmpl.theme)};
   const PageGeometry page = PageGeometry::For(tmpl.page);
   PlaceholderContext title_context;
   title_context.params = &params;

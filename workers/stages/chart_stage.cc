@@ -1,6 +1,12 @@
 // GENERATING_CHARTS: writes a standalone image of every chart section when
 // the job asks for PNG or SVG. Charts inside the PDF are drawn as vectors by
-// RENDERING_REPORT from the same chart code.
+// RENDERING_REPORT from the same chart code. Sections whose `when:` is false
+// are skipped; a chart whose data is unavailable (an optional source that
+// failed, or a transform not computed yet) gets no image, as the PDF shows
+// "data unavailable" in its place. Charts inside `for_each:` are drawn once,
+// over all rows.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -20,23 +26,38 @@ class ChartStage final : public PipelineStage {
   Stage id() const override { return Stage::kGeneratingCharts; }
   int start_percent() const override { return 40; }
   Status Run(JobContext& ctx) override {
+    if (!Wants(ctx, "png") && !Wants(ctx, "svg")) return Status::OK();
     int n = 0;
+    return DrawAll(ctx, ctx.resolved.tmpl.sections, ChartThemeFor(ctx.resolved.tmpl.theme), &n);
+  }
+
+ private:
+  Status DrawAll(JobContext& ctx, const std::vector<Section>& sections, const ChartTheme& theme,
+                 int* n) {
     const auto now = std::chrono::system_clock::now();
-    for (const auto& section : ctx.resolved.tmpl.sections) {
-      if (section.kind != SectionKind::kChart) continue;
-      ++n;
+    for (const auto& section : sections) {
       if (ctx.cancelled && ctx.cancelled()) return Status::Cancelled("cancelled while charting");
+      if (!section.when.empty()) {
+        auto show = EvaluateCondition(section.when, ctx.resolved.params);
+        if (!show.ok()) return show.status();
+        if (!*show) continue;
+      }
+      if (!section.sections.empty())
+        QUIRE_RETURN_IF_ERROR(DrawAll(ctx, section.sections, theme, n));
+      if (section.kind != SectionKind::kChart) continue;
+      ++*n;
       auto it = ctx.data.tables.find(section.chart.source);
       if (it == ctx.data.tables.end()) {
-        return Status::FailedPrecondition("chart " + std::to_string(n) + " uses source '" +
-                                          section.chart.source + "', which has no data");
+        spdlog::info("chart {} ('{}'): no data for '{}'; no image", *n, section.chart.title,
+                     section.chart.source);
+        continue;
       }
       ChartSpec chart = ExpandChartText(section.chart, ctx.resolved.params, now);
       for (const char* format : {"png", "svg"}) {
         if (!Wants(ctx, format)) continue;
-        std::string path = ctx.output_dir + "/chart" + std::to_string(n) + "." + format;
-        QUIRE_RETURN_IF_ERROR(
-            RenderChartToFile(chart, it->second, format, path, chart.width, chart.height));
+        std::string path = ctx.output_dir + "/chart" + std::to_string(*n) + "." + format;
+        QUIRE_RETURN_IF_ERROR(RenderChartToFile(chart, it->second, format, path, chart.width,
+                                                chart.height, 144, theme));
         ctx.outputs_written.push_back(path);
       }
     }
