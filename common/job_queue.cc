@@ -225,6 +225,18 @@ StatusOr<CancelOutcome> JobQueue::Cancel(const std::string& job_id) {
   return CancelOutcome{JobStateFromName(s)};
 }
 
+StatusOr<int64_t> JobQueue::TrimIndex(int max_ids) {
+  auto conn = pool_->Borrow();
+  if (!conn.ok()) return conn.status();
+  int64_t cutoff = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch() - options_.retention)
+                       .count();
+  auto r = (*conn)->Eval(scripts::TrimIndex().text, scripts::TrimIndex().sha1, {keys::Index()},
+                         {std::to_string(cutoff), std::to_string(max_ids), keys::JobPrefix()});
+  if (!r.ok()) return r.status();
+  return static_cast<int64_t>(r->Integer());
+}
+
 Status JobQueue::Heartbeat(const std::string& worker_id) {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();

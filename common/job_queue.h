@@ -74,6 +74,10 @@ class JobQueue {
   // NOT_FOUND for an unknown job.
   StatusOr<CancelOutcome> Cancel(const std::string& job_id);
 
+  // Drops from the ListJobs index up to `max_ids` ids of jobs that have
+  // expired, among those created before now − retention. Returns how many.
+  StatusOr<int64_t> TrimIndex(int max_ids = 1000);
+
   // Records a worker's heartbeat.
   Status Heartbeat(const std::string& worker_id);
 

@@ -370,6 +370,23 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return 0
 )lua";
 
+// TRIM_INDEX: drops from the job index the ids whose job hash has expired
+// (finished jobs expire after the retention), oldest first, so ListJobs and
+// Redis memory stay bounded. Live jobs are never dropped, however old.
+//   KEYS[1] index
+//   ARGV[1] cutoff (ms): only ids created before it are looked at
+//   ARGV[2] most ids to look at  ARGV[3] job key prefix
+// Result: the number of ids dropped.
+constexpr const char* kTrimIndex = R"lua(
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local gone = {}
+for _, id in ipairs(ids) do
+  if redis.call('EXISTS', ARGV[3] .. id) == 0 then gone[#gone + 1] = id end
+end
+if #gone > 0 then push_all('ZREM', KEYS[1], gone) end
+return #gone
+)lua";
+
 // HEARTBEAT: records that a worker is alive and forgets workers silent for
 // a minute.
 //   KEYS[1] workers zset   ARGV[1] worker id
@@ -402,6 +419,7 @@ QUIRE_SCRIPT(Finish, "finish", kFinish)
 QUIRE_SCRIPT(Cancel, "cancel", kCancel)
 QUIRE_SCRIPT(PutTemplate, "put_template", kPutTemplate)
 QUIRE_SCRIPT(DeleteTemplate, "delete_template", kDeleteTemplate)
+QUIRE_SCRIPT(TrimIndex, "trim_index", kTrimIndex)
 QUIRE_SCRIPT(Heartbeat, "heartbeat", kHeartbeat)
 #undef QUIRE_SCRIPT
 

@@ -150,6 +150,7 @@ void Worker::KeeperLoop() {
     spdlog::warn("heartbeat failed: {}", s.ToString());
   }
   auto next_heartbeat = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  auto next_trim = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -176,6 +177,12 @@ void Worker::KeeperLoop() {
       Status s = queue_->Heartbeat(options_.worker_id);
       if (!s.ok()) spdlog::warn("heartbeat failed: {}", s.ToString());
       next_heartbeat = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    }
+    if (std::chrono::steady_clock::now() >= next_trim) {
+      // Every worker trims now and then; the script is cheap and idempotent.
+      auto trimmed = queue_->TrimIndex();
+      if (trimmed.ok() && *trimmed > 0) spdlog::debug("trimmed {} expired jobs", *trimmed);
+      next_trim = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     }
   }
 }

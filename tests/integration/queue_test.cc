@@ -990,3 +990,32 @@ TEST_F(QueueTest, ReclaimedCancelledJobReleasesItsTemplate) {
 
 }  // namespace
 }  // namespace quire
+
+namespace quire {
+namespace {
+
+// The ListJobs index forgets jobs whose hash expired after the retention,
+// and never a live job, however old.
+TEST_F(QueueTest, TrimIndexDropsOnlyExpiredJobs) {
+  QueueOptions o;
+  o.retention = std::chrono::seconds(1);
+  JobQueue q(&pool_, o);
+  std::string done = Ok(q.Submit(Spec())).job_id;
+  std::string waiting = Ok(q.Submit(Spec())).job_id;
+  auto leased = Ok(q.Lease("w-1", 1));
+  ASSERT_EQ(leased.size(), 1u);
+  ASSERT_EQ(leased[0].id, done);
+  EXPECT_EQ(Ok(q.Complete(leased[0], {})), LeaseState::kHeld);
+  EXPECT_EQ(Ok(q.TrimIndex()), 0);  // nothing older than the retention yet
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+  EXPECT_EQ(Ok(q.TrimIndex()), 1);
+  EXPECT_FALSE(InZset(keys::Index(), done));
+  EXPECT_TRUE(InZset(keys::Index(), waiting));  // still queued: kept
+  EXPECT_EQ(Ok(q.TrimIndex()), 0);
+  auto page = Ok(inspector_.List({}, 10, ""));
+  ASSERT_EQ(page.jobs.size(), 1u);
+  EXPECT_EQ(page.jobs[0].id, waiting);
+}
+
+}  // namespace
+}  // namespace quire
