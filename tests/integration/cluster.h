@@ -74,6 +74,13 @@ inline std::string Describe(const grpc::Status& s) {
   return std::string(c >= 0 && c <= 16 ? kNames[c] : "?") + ": " + s.error_message();
 }
 
+// Asserts that a gRPC call succeeded, printing its status otherwise.
+#define ASSERT_RPC_OK(expr)                                \
+  do {                                                     \
+    const grpc::Status _s = (expr);                        \
+    ASSERT_TRUE(_s.ok()) << #expr << ": " << Describe(_s); \
+  } while (0)
+
 // One line about a job: id, state, stage, progress, attempt, worker, error.
 inline std::string Describe(const v1::Job& j) {
   std::string out = j.job_id() + " " + v1::JobState_Name(j.state()) + " stage " +

@@ -20,12 +20,6 @@
 namespace quire::testing {
 namespace {
 
-#define ASSERT_RPC_OK(expr)                                \
-  do {                                                     \
-    const grpc::Status _s = (expr);                        \
-    ASSERT_TRUE(_s.ok()) << #expr << ": " << Describe(_s); \
-  } while (0)
-
 constexpr v1::Stage kStages[] = {v1::VALIDATING, v1::COLLECTING_DATA, v1::GENERATING_CHARTS,
                                  v1::RENDERING_REPORT, v1::FINALIZING};
 

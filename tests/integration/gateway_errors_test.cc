@@ -20,12 +20,6 @@
 namespace quire::testing {
 namespace {
 
-#define ASSERT_RPC_OK(expr)                                \
-  do {                                                     \
-    const grpc::Status _s = (expr);                        \
-    ASSERT_TRUE(_s.ok()) << #expr << ": " << Describe(_s); \
-  } while (0)
-
 // Every gateway here accepts requests up to 64 KiB.
 constexpr int kMaxRequestBytes = 64 * 1024;
 

@@ -21,12 +21,6 @@
 namespace quire::testing {
 namespace {
 
-#define ASSERT_RPC_OK(expr)                                \
-  do {                                                     \
-    const grpc::Status _s = (expr);                        \
-    ASSERT_TRUE(_s.ok()) << #expr << ": " << Describe(_s); \
-  } while (0)
-
 using testing::Describe;
 
 std::string Describe(const v1::JobEvent& e) {
