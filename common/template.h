@@ -4,7 +4,7 @@
 // values and expand {{ ... }} placeholders.
 //
 // Pure model: no rendering, no data fetching beyond inline sources, no I/O.
-// Nothing here throws; yaml-cpp and std::regex exceptions are caught inside.
+// Nothing here throws; std::regex exceptions are caught inside.
 // The schema walker is spread over template_parser.cc (root, header,
 // parameters), template_checks.cc, template_sources.cc, template_transforms.cc,
 // template_sections.cc and template_charts.cc; expressions live in

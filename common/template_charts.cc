@@ -15,7 +15,7 @@ constexpr double kMaxBins = 200;
 
 }  // namespace
 
-std::optional<ChartSpec> TemplateParser::ParseChartSection(const YAML::Node& node,
+std::optional<ChartSpec> TemplateParser::ParseChartSection(const yaml::Node& node,
                                                            const std::string& path) {
   if (!reader_.ExpectMap(node, path)) return std::nullopt;
   const std::vector<YamlField> fields = reader_.Fields(node, path, kChartFields);
@@ -78,7 +78,7 @@ std::optional<ChartSpec> TemplateParser::ParseChartSection(const YAML::Node& nod
   } else if (y_field != nullptr) {
     const std::string y_path = JoinPath(path, "y");
     // y: revenue  or  y: [r2023, r2024]
-    std::vector<std::pair<YAML::Node, std::string>> items;
+    std::vector<std::pair<yaml::Node, std::string>> items;
     if (y_field->value.IsSequence()) {
       for (size_t i = 0; i < y_field->value.size(); ++i) {
         items.emplace_back(y_field->value[i], IndexPath(y_path, i));

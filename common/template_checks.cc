@@ -37,7 +37,7 @@ void TemplateParser::ReadText(const std::vector<YamlField>& fields, std::string_
   }
 }
 
-void TemplateParser::CheckPlaceholders(const std::string& text, const YAML::Node& at,
+void TemplateParser::CheckPlaceholders(const std::string& text, const yaml::Node& at,
                                        const std::string& path) {
   using Head = Placeholder::Head;
   ForEachPlaceholder(text, [&](std::string_view expr) {
@@ -117,7 +117,7 @@ void TemplateParser::CheckPlaceholders(const std::string& text, const YAML::Node
   });
 }
 
-bool TemplateParser::CheckExpression(const std::string& text, const YAML::Node& at,
+bool TemplateParser::CheckExpression(const std::string& text, const yaml::Node& at,
                                      const std::string& path, const Dataset* columns,
                                      std::optional<ColumnType>* type) {
   StatusOr<Expression> e = Expression::Parse(text);
@@ -175,7 +175,7 @@ std::optional<std::chrono::milliseconds> TemplateParser::ReadDuration(const Yaml
   return d;
 }
 
-std::vector<uint32_t> TemplateParser::ReadColors(const YAML::Node& node, const std::string& path) {
+std::vector<uint32_t> TemplateParser::ReadColors(const yaml::Node& node, const std::string& path) {
   std::vector<uint32_t> colors;
   if (!reader_.ExpectList(node, path)) return colors;
   for (size_t i = 0; i < node.size(); ++i) {
@@ -207,9 +207,9 @@ std::optional<double> TemplateParser::ReadNumberIn(const YamlField& f, const std
   return v;
 }
 
-std::vector<std::pair<std::string, YAML::Node>> TemplateParser::ReadNames(
-    const YAML::Node& node, const std::string& path, std::vector<std::string>* paths) {
-  std::vector<std::pair<std::string, YAML::Node>> out;
+std::vector<std::pair<std::string, yaml::Node>> TemplateParser::ReadNames(
+    const yaml::Node& node, const std::string& path, std::vector<std::string>* paths) {
+  std::vector<std::pair<std::string, yaml::Node>> out;
   if (node.IsSequence()) {
     for (size_t i = 0; i < node.size(); ++i) {
       const std::string p = IndexPath(path, i);
@@ -245,7 +245,7 @@ std::vector<std::string> TemplateParser::Dataset::ColumnNames() const {
   return names;
 }
 
-bool TemplateParser::ClaimDatasetName(const std::string& name, const YAML::Node& at,
+bool TemplateParser::ClaimDatasetName(const std::string& name, const yaml::Node& at,
                                       const std::string& path) {
   const Dataset* other = FindDataset(name);
   if (other == nullptr) return true;
@@ -272,7 +272,7 @@ const TemplateParser::Dataset* TemplateParser::ResolveDataset(const YamlField& f
 }
 
 bool TemplateParser::ResolveColumn(const Dataset& dataset, const std::string& name,
-                                   const YAML::Node& at, const std::string& path) {
+                                   const yaml::Node& at, const std::string& path) {
   if (!dataset.known || dataset.Find(name) != nullptr) return true;
   reader_.Report(Severity::kError, "ref.column",
                  std::string(dataset.is_transform ? "transform" : "source") + " '" + dataset.name +

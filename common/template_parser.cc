@@ -55,8 +55,19 @@ bool IsIdentifier(const std::string& s) {
 ParseResult TemplateParser::Run(const std::string& yaml_text) {
   ParseResult result;
   try {
-    const YAML::Node root = YAML::Load(yaml_text);
-    if (!root.IsMap()) {
+    const yaml::Document doc = yaml::Document::Parse(yaml_text);
+    const yaml::Node root = doc.root();
+    if (const auto& error = doc.error()) {
+      ValidationIssue issue;
+      issue.severity = Severity::kCritical;
+      issue.code = "yaml.syntax";
+      issue.message = "YAML syntax error: " + error->message;
+      if (error->mark.line >= 0) {
+        issue.line = error->mark.line + 1;
+        issue.column = error->mark.column + 1;
+      }
+      issues_.push_back(std::move(issue));
+    } else if (!root.IsMap()) {
       reader_.Report(Severity::kCritical, "template.root",
                      root.IsNull() ? "the template is empty"
                                    : "the template must be a map of fields (id, title, ...)",
@@ -64,26 +75,16 @@ ParseResult TemplateParser::Run(const std::string& yaml_text) {
     } else {
       ParseRoot(root);
     }
-  } catch (const YAML::ParserException& e) {
-    ValidationIssue issue;
-    issue.severity = Severity::kCritical;
-    issue.code = "yaml.syntax";
-    issue.message = "YAML syntax error: " + e.msg;
-    if (e.mark.line >= 0) {
-      issue.line = e.mark.line + 1;
-      issue.column = e.mark.column + 1;
-    }
-    issues_.push_back(std::move(issue));
   } catch (const std::exception& e) {
     reader_.Report(Severity::kCritical, "template.internal",
-                   std::string("could not read the template: ") + e.what(), "", YAML::Node());
+                   std::string("could not read the template: ") + e.what(), "", yaml::Node());
   }
   if (!HasBlockingIssues(issues_)) result.tmpl = std::move(tmpl_);
   result.issues = std::move(issues_);
   return result;
 }
 
-void TemplateParser::ParseRoot(const YAML::Node& root) {
+void TemplateParser::ParseRoot(const yaml::Node& root) {
   const std::vector<YamlField> fields = reader_.Fields(root, "", kRootFields);
 
   if (const YamlField* f = reader_.Require(fields, "id", root, "")) {
@@ -149,7 +150,7 @@ void TemplateParser::ParseRoot(const YAML::Node& root) {
   if (tmpl_.outputs.empty()) tmpl_.outputs.push_back(OutputFormat::kPdf);
 }
 
-void TemplateParser::ParsePage(const YAML::Node& node, const std::string& path) {
+void TemplateParser::ParsePage(const yaml::Node& node, const std::string& path) {
   if (!reader_.ExpectMap(node, path)) return;
   const std::vector<YamlField> fields = reader_.Fields(node, path, kPageFields);
   PageSetup& page = tmpl_.page;
@@ -192,7 +193,7 @@ void TemplateParser::ParsePage(const YAML::Node& node, const std::string& path) 
   }
 }
 
-void TemplateParser::ParseTheme(const YAML::Node& node, const std::string& path) {
+void TemplateParser::ParseTheme(const yaml::Node& node, const std::string& path) {
   if (!reader_.ExpectMap(node, path)) return;
   const std::vector<YamlField> fields = reader_.Fields(node, path, kThemeFields);
   if (const YamlField* f = YamlReader::Find(fields, "palette"); f && !f->value.IsNull()) {
@@ -215,7 +216,7 @@ void TemplateParser::ParseTheme(const YAML::Node& node, const std::string& path)
   }
 }
 
-void TemplateParser::ParseTimeouts(const YAML::Node& node, const std::string& path) {
+void TemplateParser::ParseTimeouts(const yaml::Node& node, const std::string& path) {
   if (!reader_.ExpectMap(node, path)) return;
   const std::vector<YamlField> fields = reader_.Fields(node, path, kTimeoutFields);
   StageTimeouts& t = tmpl_.timeouts;
@@ -230,12 +231,12 @@ void TemplateParser::ParseTimeouts(const YAML::Node& node, const std::string& pa
 // ---------------------------------------------------------------------------
 // Parameters and outputs
 
-void TemplateParser::ParseParameters(const YAML::Node& node, const std::string& path) {
+void TemplateParser::ParseParameters(const yaml::Node& node, const std::string& path) {
   if (!reader_.ExpectList(node, path)) return;
   for (size_t i = 0; i < node.size(); ++i) ParseParameter(node[i], IndexPath(path, i));
 }
 
-void TemplateParser::ParseParameter(const YAML::Node& node, const std::string& path) {
+void TemplateParser::ParseParameter(const yaml::Node& node, const std::string& path) {
   if (!reader_.ExpectMap(node, path)) return;
   const std::vector<YamlField> fields = reader_.Fields(node, path, kParameterFields);
   ParameterSpec p;
@@ -258,7 +259,7 @@ void TemplateParser::ParseParameter(const YAML::Node& node, const std::string& p
       }
     }
   }
-  const auto read_type = [&](const YAML::Node& value, const std::string& type_path,
+  const auto read_type = [&](const yaml::Node& value, const std::string& type_path,
                              ParamType* out) {
     auto type = reader_.String(value, type_path);
     if (!type) return false;
@@ -276,7 +277,7 @@ void TemplateParser::ParseParameter(const YAML::Node& node, const std::string& p
   // items: int   or   items: {type: enum, values: [...]}
   const YamlField* items = YamlReader::Find(fields, "items");
   const std::string items_path = JoinPath(path, "items");
-  YAML::Node item_values;  // values: given inside items
+  yaml::Node item_values;  // values: given inside items
   bool values_in_items = false;
   if (p.type == ParamType::kList) {
     if (items == nullptr || items->value.IsNull()) {
@@ -369,7 +370,7 @@ void TemplateParser::ParseParameter(const YAML::Node& node, const std::string& p
   const YamlField* values = YamlReader::Find(fields, "values");
   const std::string values_path = JoinPath(path, "values");
   const bool from_items = values == nullptr && values_in_items;
-  const YAML::Node values_node = values != nullptr ? values->value : item_values;
+  const yaml::Node values_node = values != nullptr ? values->value : item_values;
   const std::string values_at = from_items ? JoinPath(items_path, "values") : values_path;
   if ((values != nullptr || from_items) && !values_node.IsNull()) {
     if (rule_type != ParamType::kEnum) {
@@ -421,7 +422,7 @@ void TemplateParser::ParseParameter(const YAML::Node& node, const std::string& p
   tmpl_.parameters.push_back(std::move(p));
 }
 
-void TemplateParser::ParseOutputs(const YAML::Node& node, const std::string& path) {
+void TemplateParser::ParseOutputs(const yaml::Node& node, const std::string& path) {
   if (!reader_.ExpectList(node, path)) return;
   for (size_t i = 0; i < node.size(); ++i) {
     const std::string item_path = IndexPath(path, i);

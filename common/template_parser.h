@@ -5,8 +5,6 @@
 // tables), template_sections.cc (sections) and template_charts.cc (charts).
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -39,69 +37,69 @@ class TemplateParser {
   };
 
   // template_parser.cc
-  void ParseRoot(const YAML::Node& root);
-  void ParsePage(const YAML::Node& node, const std::string& path);
-  void ParseTheme(const YAML::Node& node, const std::string& path);
-  void ParseTimeouts(const YAML::Node& node, const std::string& path);
-  void ParseParameters(const YAML::Node& node, const std::string& path);
-  void ParseParameter(const YAML::Node& node, const std::string& path);
-  void ParseOutputs(const YAML::Node& node, const std::string& path);
+  void ParseRoot(const yaml::Node& root);
+  void ParsePage(const yaml::Node& node, const std::string& path);
+  void ParseTheme(const yaml::Node& node, const std::string& path);
+  void ParseTimeouts(const yaml::Node& node, const std::string& path);
+  void ParseParameters(const yaml::Node& node, const std::string& path);
+  void ParseParameter(const yaml::Node& node, const std::string& path);
+  void ParseOutputs(const yaml::Node& node, const std::string& path);
   // template_sources.cc
-  void ParseSources(const YAML::Node& node, const std::string& path);
-  void ParseSource(SourceSpec& source, const YAML::Node& node, const std::string& path);
-  void ParseColumns(SourceSpec& source, std::vector<bool>* typed, const YAML::Node& node,
+  void ParseSources(const yaml::Node& node, const std::string& path);
+  void ParseSource(SourceSpec& source, const yaml::Node& node, const std::string& path);
+  void ParseColumns(SourceSpec& source, std::vector<bool>* typed, const yaml::Node& node,
                     const std::string& path);
-  void ParseRows(SourceSpec& source, const std::vector<bool>& typed_columns, const YAML::Node& node,
+  void ParseRows(SourceSpec& source, const std::vector<bool>& typed_columns, const yaml::Node& node,
                  const std::string& path);
-  void CheckQuery(const SourceSpec& source, const YAML::Node& query, const YAML::Node& params,
+  void CheckQuery(const SourceSpec& source, const yaml::Node& query, const yaml::Node& params,
                   const std::string& path);
-  void CheckFallbacks(const YAML::Node& sources, const std::string& path);
+  void CheckFallbacks(const yaml::Node& sources, const std::string& path);
   // template_transforms.cc
-  void ParseTransforms(const YAML::Node& node, const std::string& path);
-  void ParseTransform(TransformSpec& t, const YAML::Node& node, const std::string& path);
+  void ParseTransforms(const yaml::Node& node, const std::string& path);
+  void ParseTransform(TransformSpec& t, const yaml::Node& node, const std::string& path);
   // template_sections.cc
-  void ParseSections(const YAML::Node& node, const std::string& path, std::vector<Section>* out);
-  void ParseSection(const YAML::Node& node, const std::string& path, std::vector<Section>* out);
-  std::optional<TableSectionSpec> ParseTableSection(const YAML::Node& node,
+  void ParseSections(const yaml::Node& node, const std::string& path, std::vector<Section>* out);
+  void ParseSection(const yaml::Node& node, const std::string& path, std::vector<Section>* out);
+  std::optional<TableSectionSpec> ParseTableSection(const yaml::Node& node,
                                                     const std::string& path);
-  std::optional<KpiSpec> ParseKpiSection(const YAML::Node& node, const std::string& path);
-  bool ParseForEach(Section& section, const std::vector<YamlField>& fields, const YAML::Node& node,
+  std::optional<KpiSpec> ParseKpiSection(const yaml::Node& node, const std::string& path);
+  bool ParseForEach(Section& section, const std::vector<YamlField>& fields, const yaml::Node& node,
                     const std::string& path);
   // template_charts.cc
-  std::optional<ChartSpec> ParseChartSection(const YAML::Node& node, const std::string& path);
+  std::optional<ChartSpec> ParseChartSection(const yaml::Node& node, const std::string& path);
 
   // Shared checks (template_checks.cc).
   // Reads optional text field `key` into *out, checking its placeholders.
   void ReadText(const std::vector<YamlField>& fields, std::string_view key,
                 const std::string& parent_path, std::string* out);
   // Reports ref.*, placeholder.filter for the placeholders of `text`.
-  void CheckPlaceholders(const std::string& text, const YAML::Node& at, const std::string& path);
+  void CheckPlaceholders(const std::string& text, const yaml::Node& at, const std::string& path);
   // Checks expression `text` (expr.syntax, ref.param) and its column
   // references against `columns` (ref.column), or, when `columns` is null,
   // reports any column reference (expr.column). False when it is unusable.
-  bool CheckExpression(const std::string& text, const YAML::Node& at, const std::string& path,
+  bool CheckExpression(const std::string& text, const yaml::Node& at, const std::string& path,
                        const Dataset* columns, std::optional<ColumnType>* type = nullptr);
   // A duration field ("90s"); nullopt after reporting duration.format.
   std::optional<std::chrono::milliseconds> ReadDuration(const YamlField& f,
                                                         const std::string& path);
   // A list of "#RRGGBB" colours; reports color.format for bad ones.
-  std::vector<uint32_t> ReadColors(const YAML::Node& node, const std::string& path);
+  std::vector<uint32_t> ReadColors(const yaml::Node& node, const std::string& path);
   // A number field within [lo, hi]; nullopt after reporting field.range.
   std::optional<double> ReadNumberIn(const YamlField& f, const std::string& path, double lo,
                                      double hi, const std::string& unit = "");
   // A list of plain names (or one name); empty after reporting.
-  std::vector<std::pair<std::string, YAML::Node>> ReadNames(const YAML::Node& node,
+  std::vector<std::pair<std::string, yaml::Node>> ReadNames(const yaml::Node& node,
                                                             const std::string& path,
                                                             std::vector<std::string>* paths);
   // The dataset named by field `f`, or nullptr after reporting ref.source.
   const Dataset* ResolveDataset(const YamlField& f, const std::string& path);
   // True when `dataset` has column `name` or its columns are not known;
   // otherwise false after reporting ref.column.
-  bool ResolveColumn(const Dataset& dataset, const std::string& name, const YAML::Node& at,
+  bool ResolveColumn(const Dataset& dataset, const std::string& name, const yaml::Node& at,
                      const std::string& path);
   const Dataset* FindDataset(std::string_view name) const;
   // Reports name.duplicate when `name` is taken by a source or transform.
-  bool ClaimDatasetName(const std::string& name, const YAML::Node& at, const std::string& path);
+  bool ClaimDatasetName(const std::string& name, const yaml::Node& at, const std::string& path);
 
   ReportTemplate tmpl_;
   std::deque<Dataset> datasets_;  // stable addresses

@@ -26,18 +26,18 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
 
 }  // namespace
 
-void TemplateParser::ParseSections(const YAML::Node& node, const std::string& path,
+void TemplateParser::ParseSections(const yaml::Node& node, const std::string& path,
                                    std::vector<Section>* out) {
   if (!reader_.ExpectList(node, path)) return;
   for (size_t i = 0; i < node.size(); ++i) ParseSection(node[i], IndexPath(path, i), out);
 }
 
-void TemplateParser::ParseSection(const YAML::Node& node, const std::string& path,
+void TemplateParser::ParseSection(const yaml::Node& node, const std::string& path,
                                   std::vector<Section>* out) {
   ++section_count_;
   if (!reader_.ExpectMap(node, path)) return;
   // Sort the keys into section kinds and others before judging either.
-  std::vector<std::pair<std::string, YAML::Node>> kinds, others;
+  std::vector<std::pair<std::string, yaml::Node>> kinds, others;
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
     (Contains(kSectionKinds, key) ? kinds : others).emplace_back(key, it->first);
@@ -116,7 +116,7 @@ void TemplateParser::ParseSection(const YAML::Node& node, const std::string& pat
 }
 
 bool TemplateParser::ParseForEach(Section& section, const std::vector<YamlField>& fields,
-                                  const YAML::Node& node, const std::string& path) {
+                                  const yaml::Node& node, const std::string& path) {
   const YamlField& f = *YamlReader::Find(fields, "for_each");
   const std::string column_path = JoinPath(path, "for_each");
   if (in_for_each_) {
@@ -162,7 +162,7 @@ bool TemplateParser::ParseForEach(Section& section, const std::vector<YamlField>
   return ok;
 }
 
-std::optional<TableSectionSpec> TemplateParser::ParseTableSection(const YAML::Node& node,
+std::optional<TableSectionSpec> TemplateParser::ParseTableSection(const yaml::Node& node,
                                                                   const std::string& path) {
   if (!reader_.ExpectMap(node, path)) return std::nullopt;
   const std::vector<YamlField> fields = reader_.Fields(node, path, kTableFields);
@@ -190,10 +190,10 @@ std::optional<TableSectionSpec> TemplateParser::ParseTableSection(const YAML::No
     const std::string columns_path = JoinPath(path, "columns");
     if (reader_.ExpectList(f->value, columns_path)) {
       for (size_t i = 0; i < f->value.size(); ++i) {
-        const YAML::Node item = f->value[i];
+        const yaml::Node item = f->value[i];
         const std::string column_path = IndexPath(columns_path, i);
         TableColumnSpec column;
-        YAML::Node name_node = item, format_node;
+        yaml::Node name_node = item, format_node;
         std::string name_path = column_path;
         if (item.IsMap()) {
           // {name: revenue, label: "Revenue", format: "#,##0.00"}
@@ -240,7 +240,7 @@ std::optional<TableSectionSpec> TemplateParser::ParseTableSection(const YAML::No
   return table;
 }
 
-std::optional<KpiSpec> TemplateParser::ParseKpiSection(const YAML::Node& node,
+std::optional<KpiSpec> TemplateParser::ParseKpiSection(const yaml::Node& node,
                                                        const std::string& path) {
   if (!reader_.ExpectMap(node, path)) return std::nullopt;
   const std::vector<YamlField> fields = reader_.Fields(node, path, kKpiFields);

@@ -92,7 +92,7 @@ bool MentionsParams(const std::string& sql) {
 
 }  // namespace
 
-void TemplateParser::ParseSources(const YAML::Node& node, const std::string& path) {
+void TemplateParser::ParseSources(const yaml::Node& node, const std::string& path) {
   if (!reader_.ExpectMap(node, path)) return;
   std::set<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
@@ -122,7 +122,7 @@ void TemplateParser::ParseSources(const YAML::Node& node, const std::string& pat
   CheckFallbacks(node, path);
 }
 
-void TemplateParser::ParseSource(SourceSpec& source, const YAML::Node& node,
+void TemplateParser::ParseSource(SourceSpec& source, const yaml::Node& node,
                                  const std::string& path) {
   const std::vector<YamlField> fields = reader_.Fields(node, path, AllSourceFields());
   if (const YamlField* f = reader_.Require(fields, "kind", node, path)) {
@@ -233,7 +233,7 @@ void TemplateParser::ParseSource(SourceSpec& source, const YAML::Node& node,
         }
       }
       if (query != nullptr) {
-        CheckQuery(source, query->value, params != nullptr ? params->value : YAML::Node(), path);
+        CheckQuery(source, query->value, params != nullptr ? params->value : yaml::Node(), path);
       }
       break;
     }
@@ -324,10 +324,10 @@ void TemplateParser::ParseSource(SourceSpec& source, const YAML::Node& node,
 }
 
 void TemplateParser::ParseColumns(SourceSpec& source, std::vector<bool>* typed,
-                                  const YAML::Node& node, const std::string& columns_path) {
+                                  const yaml::Node& node, const std::string& columns_path) {
   if (!reader_.ExpectList(node, columns_path)) return;
   for (size_t i = 0; i < node.size(); ++i) {
-    const YAML::Node c = node[i];
+    const yaml::Node c = node[i];
     const std::string column_path = IndexPath(columns_path, i);
     ColumnSpec column;
     bool is_typed = false;
@@ -365,7 +365,7 @@ void TemplateParser::ParseColumns(SourceSpec& source, std::vector<bool>* typed,
 }
 
 void TemplateParser::ParseRows(SourceSpec& source, const std::vector<bool>& typed_columns,
-                               const YAML::Node& node, const std::string& path) {
+                               const yaml::Node& node, const std::string& path) {
   if (!reader_.ExpectList(node, path)) return;
   if (node.size() > TemplateLimits::kMaxInlineRows) {
     reader_.Report(Severity::kError, "limit.rows",
@@ -376,7 +376,7 @@ void TemplateParser::ParseRows(SourceSpec& source, const std::vector<bool>& type
     return;
   }
   for (size_t r = 0; r < node.size(); ++r) {
-    const YAML::Node row = node[r];
+    const yaml::Node row = node[r];
     const std::string row_path = IndexPath(path, r);
     if (!reader_.ExpectList(row, row_path)) continue;
     if (row.size() != source.columns.size()) {
@@ -413,8 +413,8 @@ void TemplateParser::ParseRows(SourceSpec& source, const std::vector<bool>& type
   }
 }
 
-void TemplateParser::CheckQuery(const SourceSpec& source, const YAML::Node& query,
-                                const YAML::Node& params, const std::string& path) {
+void TemplateParser::CheckQuery(const SourceSpec& source, const yaml::Node& query,
+                                const yaml::Node& params, const std::string& path) {
   const std::string query_path = JoinPath(path, "query");
   const std::string& sql = source.query;
   if (sql.find("{{") != std::string::npos) {
@@ -445,11 +445,11 @@ void TemplateParser::CheckQuery(const SourceSpec& source, const YAML::Node& quer
   }
 }
 
-void TemplateParser::CheckFallbacks(const YAML::Node& sources, const std::string& path) {
+void TemplateParser::CheckFallbacks(const yaml::Node& sources, const std::string& path) {
   for (SourceSpec& source : tmpl_.sources) {
     if (source.fallback.empty()) continue;
     const std::string p = JoinPath(JoinPath(path, source.name), "fallback");
-    const YAML::Node at = sources[source.name]["fallback"];
+    const yaml::Node at = sources[source.name]["fallback"];
     const SourceSpec* fallback = tmpl_.FindSource(source.fallback);
     std::string problem;
     if (source.kind == SourceKind::kInline) {

@@ -39,7 +39,7 @@ bool SplitCall(const std::string& text, std::string* function, std::string* colu
 
 }  // namespace
 
-void TemplateParser::ParseTransforms(const YAML::Node& node, const std::string& path) {
+void TemplateParser::ParseTransforms(const yaml::Node& node, const std::string& path) {
   if (!reader_.ExpectMap(node, path)) return;
   for (auto it = node.begin(); it != node.end(); ++it) {
     if (!it->first.IsScalar()) {
@@ -65,7 +65,7 @@ void TemplateParser::ParseTransforms(const YAML::Node& node, const std::string& 
   }
 }
 
-void TemplateParser::ParseTransform(TransformSpec& t, const YAML::Node& node,
+void TemplateParser::ParseTransform(TransformSpec& t, const yaml::Node& node,
                                     const std::string& path) {
   const std::vector<YamlField> fields = reader_.Fields(node, path, kTransformFields);
   const auto find = [&](std::string_view key) -> const YamlField* {

@@ -1,4 +1,4 @@
-// YamlReader: located, typed access to a yaml-cpp tree, and the
+// YamlReader: located, typed access to a YAML node tree, and the
 // edit-distance suggestions used by the validator.
 #include "common/template_yaml.h"
 
@@ -15,17 +15,37 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-const char* ShapeName(const YAML::Node& node) {
+bool IsLowerAscii(char c) { return c >= 'a' && c <= 'z'; }
+bool IsUpperAscii(char c) { return c >= 'A' && c <= 'Z'; }
+
+// yaml-cpp's reading of a boolean (yaml.org/type/bool.html): y/n, yes/no,
+// true/false, on/off, written lowercase, UPPERCASE or Capitalized.
+std::optional<bool> DecodeBool(const std::string& s) {
+  const auto all = [](std::string_view v, bool (*pred)(char)) {
+    return std::all_of(v.begin(), v.end(), pred);
+  };
+  const bool flexible_case =
+      s.empty() || all(s, IsLowerAscii) ||
+      (IsUpperAscii(s[0]) && (all(std::string_view(s).substr(1), IsLowerAscii) ||
+                              all(std::string_view(s).substr(1), IsUpperAscii)));
+  if (!flexible_case) return std::nullopt;
+  const std::string lower = Lower(s);
+  if (lower == "y" || lower == "yes" || lower == "true" || lower == "on") return true;
+  if (lower == "n" || lower == "no" || lower == "false" || lower == "off") return false;
+  return std::nullopt;
+}
+
+const char* ShapeName(const yaml::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map:
+    case yaml::NodeType::kMap:
       return "a map";
-    case YAML::NodeType::Sequence:
+    case yaml::NodeType::kSequence:
       return "a list";
-    case YAML::NodeType::Scalar:
+    case yaml::NodeType::kScalar:
       return "a scalar";
-    case YAML::NodeType::Null:
+    case yaml::NodeType::kNull:
       return "null";
-    case YAML::NodeType::Undefined:
+    case yaml::NodeType::kUndefined:
       break;
   }
   return "nothing";
@@ -75,14 +95,14 @@ std::string SuggestNearest(std::string_view word, const std::vector<std::string>
 }
 
 void YamlReader::Report(Severity severity, std::string code, std::string message, std::string path,
-                        const YAML::Node& at, std::string suggestion) {
+                        const yaml::Node& at, std::string suggestion) {
   ValidationIssue issue;
   issue.severity = severity;
   issue.code = std::move(code);
   issue.message = std::move(message);
   issue.path = std::move(path);
   if (at.IsDefined()) {
-    const YAML::Mark mark = at.Mark();
+    const yaml::Mark mark = at.Mark();
     if (mark.line >= 0) {
       issue.line = mark.line + 1;
       issue.column = mark.column + 1;
@@ -92,7 +112,7 @@ void YamlReader::Report(Severity severity, std::string code, std::string message
   issues_->push_back(std::move(issue));
 }
 
-std::vector<YamlField> YamlReader::Fields(const YAML::Node& map, const std::string& path,
+std::vector<YamlField> YamlReader::Fields(const yaml::Node& map, const std::string& path,
                                           const std::vector<std::string>& known) {
   std::vector<YamlField> fields;
   std::map<std::string, int> seen;
@@ -126,7 +146,7 @@ const YamlField* YamlReader::Find(const std::vector<YamlField>& fields, std::str
 }
 
 const YamlField* YamlReader::Require(const std::vector<YamlField>& fields, std::string_view key,
-                                     const YAML::Node& parent, const std::string& parent_path) {
+                                     const yaml::Node& parent, const std::string& parent_path) {
   const YamlField* f = Find(fields, key);
   if (f != nullptr && !f->value.IsNull()) return f;
   Report(Severity::kError, "field.required", "missing required field '" + std::string(key) + "'",
@@ -134,21 +154,21 @@ const YamlField* YamlReader::Require(const std::vector<YamlField>& fields, std::
   return nullptr;
 }
 
-bool YamlReader::ExpectMap(const YAML::Node& node, const std::string& path) {
+bool YamlReader::ExpectMap(const yaml::Node& node, const std::string& path) {
   if (node.IsMap()) return true;
   Report(Severity::kError, "field.type", std::string("expected a map, found ") + ShapeName(node),
          path, node);
   return false;
 }
 
-bool YamlReader::ExpectList(const YAML::Node& node, const std::string& path) {
+bool YamlReader::ExpectList(const yaml::Node& node, const std::string& path) {
   if (node.IsSequence()) return true;
   Report(Severity::kError, "field.type", std::string("expected a list, found ") + ShapeName(node),
          path, node);
   return false;
 }
 
-std::optional<std::string> YamlReader::String(const YAML::Node& node, const std::string& path) {
+std::optional<std::string> YamlReader::String(const yaml::Node& node, const std::string& path) {
   if (node.IsNull()) return std::nullopt;
   if (!node.IsScalar()) {
     Report(Severity::kError, "field.type", std::string("expected text, found ") + ShapeName(node),
@@ -158,17 +178,15 @@ std::optional<std::string> YamlReader::String(const YAML::Node& node, const std:
   return node.Scalar();
 }
 
-std::optional<bool> YamlReader::Bool(const YAML::Node& node, const std::string& path) {
+std::optional<bool> YamlReader::Bool(const yaml::Node& node, const std::string& path) {
   if (node.IsNull()) return std::nullopt;
-  bool b = false;
-  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, b)) {
-    Report(Severity::kError, "field.type", "expected true or false", path, node);
-    return std::nullopt;
-  }
+  std::optional<bool> b;
+  if (node.IsScalar()) b = DecodeBool(node.Scalar());
+  if (!b) Report(Severity::kError, "field.type", "expected true or false", path, node);
   return b;
 }
 
-std::optional<double> YamlReader::Number(const YAML::Node& node, const std::string& path) {
+std::optional<double> YamlReader::Number(const yaml::Node& node, const std::string& path) {
   if (node.IsNull()) return std::nullopt;
   std::optional<double> v;
   if (node.IsScalar()) v = ParseFloat(node.Scalar());

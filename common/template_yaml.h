@@ -1,10 +1,8 @@
-// Internal to quire_model: typed, located reading of a yaml-cpp tree that
+// Internal to quire_model: typed, located reading of a YAML node tree that
 // records ValidationIssues (with 1-based line/column and a path such as
 // "sections[3].chart.y[1]") instead of throwing. The template schema itself
 // lives in template_parser.cc; this file knows nothing about it.
 #pragma once
-
-#include <yaml-cpp/yaml.h>
 
 #include <optional>
 #include <string>
@@ -12,6 +10,7 @@
 #include <vector>
 
 #include "common/template.h"
+#include "common/template_yaml_node.h"
 
 namespace quire::internal {
 
@@ -28,8 +27,8 @@ std::string SuggestNearest(std::string_view word, const std::vector<std::string>
 // One key: value entry of a YAML map.
 struct YamlField {
   std::string key;
-  YAML::Node key_node;
-  YAML::Node value;
+  yaml::Node key_node;
+  yaml::Node value;
 };
 
 class YamlReader {
@@ -38,29 +37,29 @@ class YamlReader {
   explicit YamlReader(std::vector<ValidationIssue>* issues) : issues_(issues) {}
 
   void Report(Severity severity, std::string code, std::string message, std::string path,
-              const YAML::Node& at, std::string suggestion = "");
+              const yaml::Node& at, std::string suggestion = "");
 
   // The entries of map node `map` (which must be a map). Reports
   // field.unknown (WARNING, with a suggestion) for keys outside `known`,
   // field.duplicate for repeated keys and field.type for non-scalar keys.
-  std::vector<YamlField> Fields(const YAML::Node& map, const std::string& path,
+  std::vector<YamlField> Fields(const yaml::Node& map, const std::string& path,
                                 const std::vector<std::string>& known);
   static const YamlField* Find(const std::vector<YamlField>& fields, std::string_view key);
 
   // The field `key`, or nullptr after reporting field.required at `parent`
   // when it is missing or null.
   const YamlField* Require(const std::vector<YamlField>& fields, std::string_view key,
-                           const YAML::Node& parent, const std::string& parent_path);
+                           const yaml::Node& parent, const std::string& parent_path);
 
   // Shape checks; report field.type ("expected a map") when false.
-  bool ExpectMap(const YAML::Node& node, const std::string& path);
-  bool ExpectList(const YAML::Node& node, const std::string& path);
+  bool ExpectMap(const yaml::Node& node, const std::string& path);
+  bool ExpectList(const yaml::Node& node, const std::string& path);
 
   // Typed reads of a scalar. nullopt after reporting field.type for the
   // wrong shape or an unconvertible value; nullopt silently for YAML null.
-  std::optional<std::string> String(const YAML::Node& node, const std::string& path);
-  std::optional<bool> Bool(const YAML::Node& node, const std::string& path);
-  std::optional<double> Number(const YAML::Node& node, const std::string& path);
+  std::optional<std::string> String(const yaml::Node& node, const std::string& path);
+  std::optional<bool> Bool(const yaml::Node& node, const std::string& path);
+  std::optional<double> Number(const yaml::Node& node, const std::string& path);
 
  private:
   std::vector<ValidationIssue>* issues_;

@@ -15,9 +15,9 @@ mkdir -p "$OUT/corpus"
 echo "== building template_fuzzer with $CXX_FUZZ"
 # shellcheck disable=SC2046
 "$CXX_FUZZ" -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined \
-  -fno-sanitize-recover=undefined -I"$ROOT" $(pkg-config --cflags yaml-cpp) \
+  -fno-sanitize-recover=undefined -I"$ROOT" $(pkg-config --cflags yaml-0.1) \
   "$ROOT/tests/fuzz/template_fuzzer.cc" "$ROOT"/common/template*.cc "$ROOT"/common/table*.cc \
-  "$ROOT/common/status.cc" $(pkg-config --libs yaml-cpp) -o "$OUT/template_fuzzer"
+  "$ROOT/common/status.cc" $(pkg-config --libs yaml-0.1) -o "$OUT/template_fuzzer"
 
 echo "== fuzzing the template parser for ${SECS}s"
 # The working corpus starts from the seeds and the shipped templates.

@@ -3,6 +3,7 @@
 #include "common/logging.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
@@ -23,7 +24,10 @@ std::string Capture(const std::string& format, bool in_scope) {
   }
   spdlog::default_logger()->flush();
   std::string out = ::testing::internal::GetCapturedStderr();
+  // Leave a default logger behind for the tests that run after this one.
   spdlog::drop_all();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "default", std::make_shared<spdlog::sinks::stderr_sink_mt>()));
   return out;
 }
 
