@@ -48,7 +48,7 @@ outputs: [pdf]
 )";
 
 // Line 5 has a flow mapping holding a flow sequence closed by '}' at
-// column 26: yaml-cpp reports "illegal flow end" at 5:26.
+// column 26: the YAML parser reports the error at 5:26.
 const char* kBrokenYaml =
     "id: broken\n"
     "title: \"Broken\"\n"
