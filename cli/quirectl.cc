@@ -12,6 +12,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -286,6 +287,10 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
     auto parsed = quire::ParseTemplate(yaml);
+    // In file order, as a compiler prints them.
+    std::stable_sort(parsed.issues.begin(), parsed.issues.end(), [](const auto& a, const auto& b) {
+      return std::make_pair(a.line, a.column) < std::make_pair(b.line, b.column);
+    });
     for (const auto& issue : parsed.issues) {
       std::fprintf(stderr, "%s:%s\n", t_file.c_str(), quire::FormatIssue(issue).c_str());
     }

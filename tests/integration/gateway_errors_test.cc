@@ -559,3 +559,44 @@ TEST(GatewayErrors, ReflectionListsTheServices) {
 
 }  // namespace
 }  // namespace quire::testing
+
+namespace quire::testing {
+namespace {
+
+// `quirectl validate` needs no server: findings compiler-style, in file
+// order, and exit code 2 when any is an ERROR; 0 for the shipped templates.
+TEST(QuirectlValidate, CompilerStyleFindingsAndExitCodes) {
+  TempDir dir;
+  const std::string bad = dir.path() + "/bad.yaml";
+  std::ofstream(bad) << "id: typo\n"
+                        "titel: \"Oops\"\n"
+                        "sections:\n"
+                        "  - chart: {type: lines, source: s, x: k, y: [v]}\n"
+                        "sources:\n"
+                        "  s:\n"
+                        "    kind: inline\n"
+                        "    columns: [{name: k, type: text}, {name: v, type: float}]\n"
+                        "    rows: [[a, 1]]\n";
+  CommandResult r = RunCommand({QuirectlBinary(), "validate", bad}, {}, dir.path() + "/v.log", 30s);
+  ASSERT_EQ(r.exit_code, 2) << r.output;
+  const std::string missing = bad + ":1:1: error: missing required field 'title' [field.required]";
+  const std::string unknown = bad + ":2:1: warning: unknown field 'titel' [field.unknown] (titel)";
+  const std::string chart = bad + ":4:19: error: unknown chart type 'lines' [chart.type]";
+  size_t a = r.output.find(missing), b = r.output.find(unknown), c = r.output.find(chart);
+  ASSERT_NE(a, std::string::npos) << r.output;
+  ASSERT_NE(b, std::string::npos) << r.output;
+  ASSERT_NE(c, std::string::npos) << r.output;
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, c);
+  EXPECT_NE(r.output.find("did you mean 'line'?"), std::string::npos) << r.output;
+
+  for (const char* name : {"demo", "ops_kpi", "quality_events", "sales_summary"}) {
+    std::string path = SourceDir() + "/deploy/templates/" + name + ".yaml";
+    CommandResult ok =
+        RunCommand({QuirectlBinary(), "validate", path}, {}, dir.path() + "/v.log", 30s);
+    EXPECT_EQ(ok.exit_code, 0) << name << ": " << ok.output;
+  }
+}
+
+}  // namespace
+}  // namespace quire::testing
