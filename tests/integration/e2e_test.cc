@@ -573,3 +573,66 @@ TEST(EndToEnd, ListJobsPagesAndFilters) {
 
 }  // namespace
 }  // namespace quire::testing
+
+namespace quire::testing {
+namespace {
+
+// quirectl's commands against a live gateway, with the exit codes and
+// messages scripts rely on: 0 ok, 1 job failed or cancelled, 2 usage,
+// 3 the gateway's error (its code printed), 4 gateway unreachable.
+TEST(Quirectl, CommandsAndExitCodes) {
+  TestCluster c;
+  const std::string tpl = c.work_dir() + "/tiny.yaml";
+  std::ofstream(tpl) << TinyTemplate();
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {QuirectlBinary(), "--addr", c.gateway_addr()});
+    return RunCommand(args, {}, c.work_dir() + "/quirectl.log", 60s);
+  };
+
+  CommandResult put = run({"templates", "put", tpl});
+  ASSERT_EQ(put.exit_code, 0) << put.output;
+  EXPECT_NE(put.output.find("tiny v1"), std::string::npos) << put.output;
+  CommandResult list_t = run({"templates", "list"});
+  EXPECT_EQ(list_t.exit_code, 0);
+  EXPECT_NE(list_t.output.find("tiny"), std::string::npos) << list_t.output;
+  CommandResult get_t = run({"templates", "get", "tiny"});
+  EXPECT_EQ(get_t.exit_code, 0);
+  EXPECT_NE(get_t.output.find("Tiny report"), std::string::npos) << get_t.output;
+
+  CommandResult submit = run({"submit", "tiny", "-p", "who=cli", "--priority", "HIGH"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.output;
+  std::string id = submit.output.substr(0, submit.output.find('\n'));
+  ASSERT_EQ(id.size(), 24u) << submit.output;
+  c.StartWorker("w1", 1);
+  CommandResult watch = run({"watch", id});
+  EXPECT_EQ(watch.exit_code, 0) << watch.output;
+  EXPECT_NE(watch.output.find("COMPLETED"), std::string::npos) << watch.output;
+  CommandResult get = run({"get", id});
+  EXPECT_EQ(get.exit_code, 0) << get.output;
+  EXPECT_NE(get.output.find("COMPLETED"), std::string::npos) << get.output;
+  EXPECT_NE(get.output.find("param      who=cli"), std::string::npos) << get.output;
+  CommandResult list = run({"list", "--state", "COMPLETED"});
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.output.find(id), std::string::npos) << list.output;
+  CommandResult metrics = run({"metrics"});
+  EXPECT_EQ(metrics.exit_code, 0);
+  EXPECT_NE(metrics.output.find("live workers 1"), std::string::npos) << metrics.output;
+
+  CommandResult cancel_done = run({"cancel", id});
+  EXPECT_EQ(cancel_done.exit_code, 3) << cancel_done.output;
+  EXPECT_NE(cancel_done.output.find("FAILED_PRECONDITION"), std::string::npos);
+  CommandResult unknown = run({"get", "0123456789abcdef01234567"});
+  EXPECT_EQ(unknown.exit_code, 3);
+  EXPECT_NE(unknown.output.find("NOT_FOUND"), std::string::npos) << unknown.output;
+  CommandResult usage = run({"submit", "tiny", "--priority", "SOON"});
+  EXPECT_EQ(usage.exit_code, 2) << usage.output;
+  CommandResult down =
+      RunCommand({QuirectlBinary(), "--addr", "127.0.0.1:" + std::to_string(FreePort()),
+                  "--timeout", "3", "get", id},
+                 {}, c.work_dir() + "/quirectl.log", 30s);
+  EXPECT_EQ(down.exit_code, 4) << down.output;
+  EXPECT_NE(down.output.find("UNAVAILABLE"), std::string::npos) << down.output;
+}
+
+}  // namespace
+}  // namespace quire::testing
