@@ -24,6 +24,7 @@ TMP="$(mktemp -d /tmp/quire-tests-XXXXXX)"
 chmod 755 "$TMP"
 PG_PID=""
 cleanup() {
+  [ -n "$PG_PID" ] || PG_PID="$(head -n 1 "$TMP/pg/postmaster.pid" 2>/dev/null || true)"
   if [ -n "$PG_PID" ] && kill -0 "$PG_PID" 2>/dev/null; then
     kill -INT "$PG_PID" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
@@ -47,12 +48,13 @@ echo "== postgresql on 127.0.0.1:$PG_PORT"
   || { cat "$TMP/initdb.log"; exit 1; }
 "${AS[@]}" "$PG_BIN/postgres" -D "$TMP/pg" -h 127.0.0.1 -p "$PG_PORT" -k "$TMP" \
   -c fsync=off -c synchronous_commit=off > "$TMP/pg.log" 2>&1 &
-PG_PID=$!
 for _ in $(seq 100); do
   "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q && break
   sleep 0.1
 done
 "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q || { cat "$TMP/pg.log"; exit 1; }
+# The server's own pid (not runuser's), so the cleanup stops the server.
+PG_PID="$(head -n 1 "$TMP/pg/postmaster.pid")"
 export QUIRE_TEST_PG_DSN="host=127.0.0.1 port=$PG_PORT user=quire dbname=postgres"
 
 echo "== tests"
