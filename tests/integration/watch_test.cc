@@ -214,6 +214,33 @@ class Watcher final : public grpc::ClientReadReactor<v1::JobEvent> {
   grpc::Status status_;               // guarded by mu_
 };
 
+using Watchers = std::vector<std::unique_ptr<Watcher>>;
+
+// Waits up to `timeout` until every stream in `watchers` has ended.
+bool WaitAllDone(WatchTally& tally, const Watchers& watchers, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(tally.mu);
+  return tally.cv.wait_for(lock, timeout,
+                           [&] { return tally.done == static_cast<int>(watchers.size()); });
+}
+
+// However a test ends, cancels its streams and waits for each reactor's
+// OnDone before the reactors are destroyed (leaking them if they hang).
+class CancelOnExit {
+ public:
+  CancelOnExit(WatchTally& tally, Watchers& watchers) : tally_(tally), watchers_(watchers) {}
+  ~CancelOnExit() {
+    for (auto& w : watchers_) w->Cancel();
+    if (!WaitAllDone(tally_, watchers_, 30s)) {
+      ADD_FAILURE() << "streams did not end after cancelling; leaking their reactors";
+      for (auto& w : watchers_) w.release();
+    }
+  }
+
+ private:
+  WatchTally& tally_;
+  Watchers& watchers_;
+};
+
 TEST(WatchJob, ThousandConcurrentStreamsHoldNoThreads) {
   constexpr int kJobs = 1000;
   TestCluster c;
@@ -229,21 +256,7 @@ TEST(WatchJob, ThousandConcurrentStreamsHoldNoThreads) {
   std::vector<std::unique_ptr<Watcher>> watchers;
   watchers.reserve(kJobs);
   // However the test ends, no reactor is destroyed before its OnDone.
-  auto wait_all_done = [&](std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(tally.mu);
-    return tally.cv.wait_for(lock, timeout,
-                             [&] { return tally.done == static_cast<int>(watchers.size()); });
-  };
-  struct Cleanup {
-    std::function<void()> fn;
-    ~Cleanup() { fn(); }
-  } cleanup{[&] {
-    for (auto& w : watchers) w->Cancel();
-    if (!wait_all_done(30s)) {
-      ADD_FAILURE() << "streams did not end after cancelling; leaking their reactors";
-      for (auto& w : watchers) w.release();
-    }
-  }};
+  CancelOnExit cleanup(tally, watchers);  // no reactor dies before its OnDone
 
   auto open_start = Clock::now();
   for (const auto& r : submitted.results()) {
@@ -278,7 +291,7 @@ TEST(WatchJob, ThousandConcurrentStreamsHoldNoThreads) {
   auto run_start = Clock::now();
   c.StartWorker("w1", 4);
   c.StartWorker("w2", 4);
-  bool all_done = wait_all_done(120s);
+  bool all_done = WaitAllDone(tally, watchers, 120s);
   int done_count;
   {
     std::lock_guard<std::mutex> lock(tally.mu);
@@ -357,21 +370,7 @@ TEST(WatchJob, StreamsCancelledByTheClientAreReleased) {
   // Two streams per job, so that the gateway shares subscriptions.
   WatchTally tally;
   std::vector<std::unique_ptr<Watcher>> watchers;
-  auto wait_all_done = [&](std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(tally.mu);
-    return tally.cv.wait_for(lock, timeout,
-                             [&] { return tally.done == static_cast<int>(watchers.size()); });
-  };
-  struct Cleanup {
-    std::function<void()> fn;
-    ~Cleanup() { fn(); }
-  } cleanup{[&] {
-    for (auto& w : watchers) w->Cancel();
-    if (!wait_all_done(30s)) {
-      ADD_FAILURE() << "streams did not end after cancelling; leaking their reactors";
-      for (auto& w : watchers) w.release();
-    }
-  }};
+  CancelOnExit cleanup(tally, watchers);  // no reactor dies before its OnDone
   for (int round = 0; round < 2; ++round) {
     for (const auto& r : submitted.results()) {
       watchers.push_back(std::make_unique<Watcher>(c.jobs(), r.response().job_id(), &tally, 60s));
@@ -386,7 +385,7 @@ TEST(WatchJob, StreamsCancelledByTheClientAreReleased) {
 
   // The client gives up on every stream; the gateway must let them all go.
   for (auto& w : watchers) w->Cancel();
-  ASSERT_TRUE(wait_all_done(30s)) << "cancelled streams did not end";
+  ASSERT_TRUE(WaitAllDone(tally, watchers, 30s)) << "cancelled streams did not end";
   for (auto& w : watchers) {
     EXPECT_EQ(w->status().error_code(), grpc::StatusCode::CANCELLED) << Describe(w->status());
   }
@@ -408,7 +407,8 @@ TEST(WatchJob, StreamsCancelledByTheClientAreReleased) {
         std::make_unique<Watcher>(c.jobs(), submitted.results(i).response().job_id(), &tally, 60s));
   }
   c.StartWorker("w1", 2);
-  ASSERT_TRUE(wait_all_done(60s)) << "streams did not end with their jobs" << c.LogTails();
+  ASSERT_TRUE(WaitAllDone(tally, watchers, 60s))
+      << "streams did not end with their jobs" << c.LogTails();
   for (auto& w : watchers) {
     auto events = w->events();
     EXPECT_TRUE(w->status().ok()) << Describe(w->status());
