@@ -89,6 +89,17 @@ std::optional<ChartType> ChartTypeFromName(std::string_view name) {
 // Add a type here when workers/charts/ learns to draw it.
 bool IsChartTypeSupported(ChartType type) { return type == ChartType::kBar; }
 
+const std::vector<std::string>& LegendPositionNames() {
+  static const std::vector<std::string> kNames = {"bottom", "right", "top"};
+  return kNames;
+}
+const char* LegendPositionName(LegendPosition position) {
+  return NameOf(LegendPositionNames(), position);
+}
+std::optional<LegendPosition> LegendPositionFromName(std::string_view name) {
+  return FromName<LegendPosition>(LegendPositionNames(), name);
+}
+
 const std::vector<std::string>& PageSizeNames() {
   static const std::vector<std::string> kNames = {"A4", "Letter"};
   return kNames;

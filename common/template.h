@@ -218,8 +218,14 @@ enum class ChartType { kBar, kLine, kArea, kPie, kScatter, kHistogram };
 const char* ChartTypeName(ChartType type);  // "bar", "line", ...
 std::optional<ChartType> ChartTypeFromName(std::string_view name);
 const std::vector<std::string>& ChartTypeNames();
-// True for the chart types the renderer draws (bar, for now).
+// True for the chart types the renderer draws.
 bool IsChartTypeSupported(ChartType type);
+
+// Where a chart's legend goes.
+enum class LegendPosition { kBottom, kRight, kTop };
+const char* LegendPositionName(LegendPosition position);  // "bottom", "right", "top"
+std::optional<LegendPosition> LegendPositionFromName(std::string_view name);
+const std::vector<std::string>& LegendPositionNames();
 
 struct ChartSpec {
   ChartType type = ChartType::kBar;
@@ -231,17 +237,28 @@ struct ChartSpec {
   std::string y_axis_title;
   std::vector<uint32_t> colors;  // 0xRRGGBB series colours; empty: the theme's
   bool show_legend = true;
+  LegendPosition legend = LegendPosition::kBottom;
   double width = 480;       // pt
   double height = 300;      // pt
-  bool stacked = false;     // bar, area
+  bool stacked = false;     // bar, line, area
   bool horizontal = false;  // bar
-  int bins = 10;            // histogram
+  // line, area: a marker on every point. Unset: markers when a series has
+  // at most 30 points.
+  std::optional<bool> markers;
+  double donut = 0;       // pie: the hole's share of the radius, 0 (a pie) to 0.9
+  bool labels = true;     // pie: percentage labels on the slices
+  // histogram: `bins` equal bins over the data's range, or bins of
+  // `bin_width` aligned to multiples of it when that is set (> 0). Unset
+  // `bins` (0): Sturges' rule.
+  int bins = 0;
+  double bin_width = 0;
 };
 
 struct TableColumnSpec {
   std::string name;
   std::string label;   // header text; empty: the name
   std::string format;  // number or date format (common/table_format.h); may be empty
+  double width = 0;    // pt; 0: from the content
 };
 
 struct TableSectionSpec {

@@ -8,8 +8,9 @@ namespace quire::internal {
 namespace {
 
 const std::vector<std::string> kChartFields = {
-    "type",   "source",      "x",     "y",      "title",   "x_axis_title", "y_axis_title",
-    "colors", "show_legend", "width", "height", "stacked", "horizontal",   "bins"};
+    "type",       "source",  "x",      "y",      "title",  "x_axis_title", "y_axis_title",
+    "colors",     "show_legend", "legend", "width",  "height", "stacked",      "horizontal",
+    "markers",    "donut",   "labels", "bins",   "bin_width"};
 constexpr double kMaxChartSize = 2000;  // pt
 constexpr double kMaxBins = 200;
 
@@ -136,6 +137,21 @@ std::optional<ChartSpec> TemplateParser::ParseChartSection(const yaml::Node& nod
   if (const YamlField* f = YamlReader::Find(fields, "show_legend")) {
     if (auto b = reader_.Bool(f->value, JoinPath(path, "show_legend"))) chart.show_legend = *b;
   }
+  if (const YamlField* f = YamlReader::Find(fields, "legend")) {
+    const std::string p = JoinPath(path, "legend");
+    if (auto name = reader_.String(f->value, p)) {
+      if (*name == "none") {
+        chart.show_legend = false;
+      } else if (auto pos = LegendPositionFromName(*name)) {
+        chart.legend = *pos;
+      } else {
+        std::vector<std::string> choices = LegendPositionNames();
+        choices.push_back("none");
+        reader_.Report(Severity::kError, "chart.legend", "unknown legend position '" + *name + "'",
+                       p, f->value, SuggestNearest(*name, choices));
+      }
+    }
+  }
   for (const char* dim : {"width", "height"}) {
     const YamlField* f = YamlReader::Find(fields, dim);
     if (f == nullptr) continue;
@@ -163,7 +179,12 @@ std::optional<ChartSpec> TemplateParser::ParseChartSection(const yaml::Node& nod
            chart.type == ChartType::kLine,
        "bar, line and area charts"},
       {"horizontal", chart.type == ChartType::kBar, "bar charts"},
+      {"markers", chart.type == ChartType::kLine || chart.type == ChartType::kArea,
+       "line and area charts"},
+      {"donut", chart.type == ChartType::kPie, "pie charts"},
+      {"labels", chart.type == ChartType::kPie, "pie charts"},
       {"bins", histogram, "histograms"},
+      {"bin_width", histogram, "histograms"},
   };
   for (const Option& o : options) {
     const YamlField* f = YamlReader::Find(fields, o.key);
@@ -174,10 +195,18 @@ std::optional<ChartSpec> TemplateParser::ParseChartSection(const yaml::Node& nod
                      std::string(o.key) + " applies only to " + o.which, p, f->key_node);
       continue;
     }
-    if (std::string_view(o.key) == "bins") {
+    const std::string_view key = o.key;
+    if (key == "bins") {
       if (auto v = ReadNumberIn(*f, p, 1, kMaxBins)) chart.bins = static_cast<int>(*v);
+    } else if (key == "bin_width") {
+      if (auto v = ReadNumberIn(*f, p, 1e-9, 1e12)) chart.bin_width = *v;
+    } else if (key == "donut") {
+      if (auto v = ReadNumberIn(*f, p, 0, 0.9)) chart.donut = *v;
     } else if (auto b = reader_.Bool(f->value, p)) {
-      (std::string_view(o.key) == "stacked" ? chart.stacked : chart.horizontal) = *b;
+      if (key == "stacked") chart.stacked = *b;
+      if (key == "horizontal") chart.horizontal = *b;
+      if (key == "markers") chart.markers = *b;
+      if (key == "labels") chart.labels = *b;
     }
   }
   if (chart.type == ChartType::kScatter && data != nullptr &&

@@ -15,7 +15,7 @@ const std::vector<std::string> kSectionKinds = {"heading", "text",       "table"
                                                 "kpi",     "page_break", "for_each"};
 const std::vector<std::string> kSectionExtras = {"when", "source", "sections"};
 const std::vector<std::string> kTableFields = {"source", "title", "columns", "totals"};
-const std::vector<std::string> kTableColumnFields = {"name", "label", "format"};
+const std::vector<std::string> kTableColumnFields = {"name", "label", "format", "width"};
 const std::vector<std::string> kKpiFields = {"label",     "value", "source", "column",
                                              "aggregate", "delta", "format"};
 constexpr char kKindList[] = "heading, text, table, chart, kpi, page_break, for_each";
@@ -203,6 +203,11 @@ std::optional<TableSectionSpec> TemplateParser::ParseTableSection(const yaml::No
           name_node = n->value;
           name_path = JoinPath(column_path, "name");
           ReadText(cf, "label", column_path, &column.label);
+          if (const YamlField* w = YamlReader::Find(cf, "width")) {
+            if (auto v = ReadNumberIn(*w, JoinPath(column_path, "width"), 1, 2000)) {
+              column.width = *v;
+            }
+          }
           if (const YamlField* fmt = YamlReader::Find(cf, "format")) {
             if (auto s = reader_.String(fmt->value, JoinPath(column_path, "format"))) {
               column.format = *s;
