@@ -1,4 +1,4 @@
-// PageFlow: page breaks and footers.
+// PageFlow: page breaks onto recorded pages, and page decorations.
 #include "workers/render/page_flow.h"
 
 #include <utility>
@@ -23,8 +23,35 @@ PageGeometry PageGeometry::For(const PageSetup& setup) {
   return g;
 }
 
-PageFlow::PageFlow(cairo_t* cr, const PageGeometry& geometry, int total_pages)
-    : cr_(cr), geometry_(geometry), total_pages_(total_pages), y_(geometry.margin_top) {}
+PageFlow::PageFlow(const PageGeometry& geometry) : geometry_(geometry), y_(geometry.margin_top) {
+  StartPage();
+}
+
+PageFlow::~PageFlow() {
+  EndPage();
+  for (cairo_surface_t* page : pages_) {
+    if (page != nullptr) cairo_surface_destroy(page);
+  }
+}
+
+void PageFlow::StartPage() {
+  const cairo_rectangle_t extents{0, 0, geometry_.width, geometry_.height};
+  surface_ = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents);
+  cr_ = cairo_create(surface_);
+  y_ = geometry_.margin_top;
+}
+
+void PageFlow::EndPage() {
+  if (cr_ == nullptr) return;
+  if (status_.ok() && cairo_status(cr_) != CAIRO_STATUS_SUCCESS) {
+    status_ = Status::Internal(std::string("drawing failed: ") +
+                               cairo_status_to_string(cairo_status(cr_)));
+  }
+  cairo_destroy(cr_);
+  cr_ = nullptr;
+  pages_.push_back(surface_);
+  surface_ = nullptr;
+}
 
 void PageFlow::Space(double height) {
   if (!AtPageTop()) y_ += height;
@@ -35,26 +62,41 @@ void PageFlow::EnsureRoom(double height) {
 }
 
 void PageFlow::NewPage() {
-  DrawFooter();
-  cairo_show_page(cr_);
-  ++page_;
-  y_ = geometry_.margin_top;
+  EndPage();
+  StartPage();
 }
 
 int PageFlow::Finish() {
-  DrawFooter();
-  cairo_show_page(cr_);
-  return page_;
+  EndPage();
+  return static_cast<int>(pages_.size());
 }
 
-void PageFlow::DrawFooter() {
-  const std::string text = "Page " + std::to_string(page_) + " of " +
-                           (total_pages_ > 0 ? std::to_string(total_pages_) : "?");
+Status PageFlow::status() const { return status_; }
+
+void PageFlow::PaintPage(size_t i, cairo_t* target) {
+  if (i >= pages_.size() || pages_[i] == nullptr) return;
+  cairo_save(target);
+  cairo_set_source_surface(target, pages_[i], 0, 0);
+  cairo_paint(target);
+  cairo_restore(target);
+  cairo_surface_destroy(pages_[i]);
+  pages_[i] = nullptr;
+}
+
+void DrawPageDecorations(cairo_t* cr, const PageGeometry& geometry, int page, int total,
+                         const std::string& header) {
+  const double width = geometry.width - geometry.margin_left - geometry.margin_right;
   TextStyle style;
   style.size = 8;
   style.color = {0x777777};
-  TextBlock footer(cr_, text, style, width(), TextAlign::kCenter);
-  footer.Draw(cr_, left(), geometry_.height - geometry_.margin_bottom / 2 - footer.height() / 2);
+  const std::string text = "Page " + std::to_string(page) + " of " + std::to_string(total);
+  TextBlock footer(cr, text, style, width, TextAlign::kCenter);
+  footer.Draw(cr, geometry.margin_left,
+              geometry.height - geometry.margin_bottom / 2 - footer.height() / 2);
+  if (!header.empty() && geometry.margin_top >= 24) {
+    TextBlock head(cr, header, style, width, TextAlign::kLeft, true);
+    head.Draw(cr, geometry.margin_left, geometry.margin_top / 2 - head.height() / 2);
+  }
 }
 
 }  // namespace quire

@@ -1,14 +1,19 @@
 // PageFlow: a cursor that flows document content down a sequence of pages
-// on one cairo context (A4 portrait, 50 pt margins by default; see
-// PageGeometry::For for a template's page setup), starting a new page when
-// content does not fit and stamping "Page N of M" footers.
+// (A4 portrait, 50 pt margins by default; see PageGeometry::For for a
+// template's page setup), starting a new page when content does not fit.
+// Pages are recorded (cairo recording surfaces, vector commands with text
+// already shaped), so a document is laid out once and then painted onto the
+// real surface with the page total known: "Page N of M" without a second
+// layout pass. Pages are released as they are painted.
 // It knows nothing about sections or tables; the document renderers do.
 #pragma once
 
 #include <cairo.h>
 
 #include <string>
+#include <vector>
 
+#include "common/status.h"
 #include "common/template.h"
 #include "workers/render/text.h"
 
@@ -29,11 +34,15 @@ struct PageGeometry {
 
 class PageFlow {
  public:
-  // Draws onto `cr`, whose surface is paged by cairo_show_page. When
-  // `total_pages` is 0 (the layout pass) footers say "Page N of ?".
-  PageFlow(cairo_t* cr, const PageGeometry& geometry, int total_pages);
+  explicit PageFlow(const PageGeometry& geometry);
+  ~PageFlow();
+  PageFlow(const PageFlow&) = delete;
+  PageFlow& operator=(const PageFlow&) = delete;
 
+  // The current page. Changes at every page break: do not keep it across
+  // NewPage or EnsureRoom.
   cairo_t* cr() const { return cr_; }
+  const PageGeometry& geometry() const { return geometry_; }
   double left() const { return geometry_.margin_left; }
   double width() const { return geometry_.width - geometry_.margin_left - geometry_.margin_right; }
   double y() const { return y_; }
@@ -41,7 +50,7 @@ class PageFlow {
   // The height of the whole content area of a page.
   double page_content_height() const { return bottom() - geometry_.margin_top; }
   bool AtPageTop() const { return y_ <= geometry_.margin_top; }
-  int page() const { return page_; }
+  int page() const { return static_cast<int>(pages_.size()) + 1; }
 
   // Moves the cursor down.
   void Advance(double height) { y_ += height; }
@@ -51,20 +60,35 @@ class PageFlow {
   // one (and this one is not fresh: content taller than a page is drawn
   // anyway and overflows).
   void EnsureRoom(double height);
-  // Ends this page (footer, cairo_show_page) and starts the next.
+  // Ends this page and starts the next.
   void NewPage();
-  // Ends the last page. Returns the number of pages.
+  // Ends the last page. Returns the number of pages. Nothing may be drawn
+  // after this.
   int Finish();
+  // The first error of any page's drawing, OK when none.
+  Status status() const;
+
+  // Paints recorded page `i` (0-based, after Finish) onto `target` and
+  // releases it. The caller adds decorations and shows the page.
+  void PaintPage(size_t i, cairo_t* target);
 
  private:
   double bottom() const { return geometry_.height - geometry_.margin_bottom; }
-  void DrawFooter();
+  void StartPage();
+  void EndPage();
 
-  cairo_t* cr_;
   PageGeometry geometry_;
-  int total_pages_;
-  int page_ = 1;
+  std::vector<cairo_surface_t*> pages_;  // finished pages; null once painted
+  cairo_surface_t* surface_ = nullptr;   // the current page
+  cairo_t* cr_ = nullptr;
+  Status status_;
   double y_;
 };
+
+// Draws the running header (`header`, small and grey, left; none when
+// empty) and the footer "Page N of M" centred, half the bottom margin above
+// the page's edge.
+void DrawPageDecorations(cairo_t* cr, const PageGeometry& geometry, int page, int total,
+                         const std::string& header);
 
 }  // namespace quire

@@ -1,5 +1,6 @@
-// RenderPdf: the section loop over a PageFlow, run once to count pages and
-// once for real: `when:` conditions, for_each blocks (the block's source
+// RenderPdf: the section loop over a PageFlow (laid out once onto recorded
+// pages, then painted into the file with headers and "Page N of M"):
+// `when:` conditions, for_each blocks (the block's source
 // filtered to each group), rows of KPI cards, and a "data unavailable" note
 // where an optional source or a not-yet-executed transform has no table.
 #include "workers/render/pdf_renderer.h"
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <map>
 
 #include "common/table_format.h"
@@ -324,29 +326,30 @@ Status FlowSections(PageFlow& flow, const Scope& scope, const std::vector<Sectio
   return flush_kpis();
 }
 
-// One full pass over the document on `surface`. `total_pages` is 0 in the
-// layout pass. Sets *pages to the number of pages drawn.
-Status RenderPass(cairo_surface_t* surface, const Job& job, int total_pages, int* pages) {
-  cairo_t* cr = cairo_create(surface);
-  PageFlow flow(cr, PageGeometry::For(job.tmpl.page), total_pages);
+// Lays the document out onto recorded pages.
+Status LayOut(PageFlow& flow, const Job& job, const std::string& title) {
   Scope scope{job, {}};
   scope.placeholders.params = &job.params;
   scope.placeholders.data = &job.data;
   scope.placeholders.now = job.now;
-  FlowParagraph(flow, scope.Expand(job.tmpl.title), job.Style(2, true));
+  FlowParagraph(flow, title, job.Style(2, true));
   flow.Advance(6);
-  Status status = FlowSections(flow, scope, job.tmpl.sections);
-  *pages = flow.Finish();
-  if (status.ok() && cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
-    status = Status::Internal(std::string("drawing failed: ") +
-                              cairo_status_to_string(cairo_status(cr)));
-  }
-  cairo_destroy(cr);
-  return status;
+  return FlowSections(flow, scope, job.tmpl.sections);
 }
 
-cairo_status_t DiscardBytes(void*, const unsigned char*, unsigned int) {
-  return CAIRO_STATUS_SUCCESS;
+Status CairoError(cairo_status_t s, const std::string& what) {
+  if (s == CAIRO_STATUS_SUCCESS) return Status::OK();
+  return Status::Internal(what + ": " + cairo_status_to_string(s));
+}
+
+// "2026-11-21T10:00:00Z": PDF metadata dates in ISO 8601 as cairo wants.
+std::string IsoTime(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace
@@ -355,45 +358,50 @@ Status RenderPdf(const ReportTemplate& tmpl, const ParamValues& params, const Re
                  const std::string& path, const std::function<bool()>& cancelled) {
   Job job{
       tmpl, params, data, cancelled, std::chrono::system_clock::now(), ChartThemeFor(tmpl.theme)};
-  const PageGeometry page = PageGeometry::For(tmpl.page);
+  const PageGeometry geometry = PageGeometry::For(tmpl.page);
   PlaceholderContext title_context;
   title_context.params = &params;
   title_context.data = &data;
   title_context.now = job.now;
+  const std::string title = ExpandPlaceholders(tmpl.title, title_context);
 
-  // Pass 1: lay out into a PDF that goes nowhere, to count pages. Same
-  // surface type as pass 2, so text measures identically.
-  int total_pages = 0;
-  {
-    cairo_surface_t* counting =
-        cairo_pdf_surface_create_for_stream(DiscardBytes, nullptr, page.width, page.height);
-    Status s = RenderPass(counting, job, 0, &total_pages);
-    cairo_surface_destroy(counting);
-    QUIRE_RETURN_IF_ERROR(s);
-  }
+  // Lay out once, onto recorded pages; then the page count is known.
+  PageFlow flow(geometry);
+  Status status = LayOut(flow, job, title);
+  const int pages = flow.Finish();
+  if (status.ok()) status = flow.status();
+  QUIRE_RETURN_IF_ERROR(status);
 
-  // Pass 2: the document.
+  // Paint the pages into the file (cairo writes the document as it goes),
+  // each with its header and "Page N of M" footer.
   const std::string partial = path + ".partial";
-  cairo_surface_t* surface = cairo_pdf_surface_create(partial.c_str(), page.width, page.height);
-  if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
-    const std::string why = cairo_status_to_string(cairo_surface_status(surface));
-    cairo_surface_destroy(surface);
-    return Status::Internal("cannot create " + partial + ": " + why);
+  cairo_surface_t* surface =
+      cairo_pdf_surface_create(partial.c_str(), geometry.width, geometry.height);
+  status = CairoError(cairo_surface_status(surface), "cannot create " + partial);
+  if (status.ok()) {
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, tmpl.owner.c_str());
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT,
+                                   tmpl.description.c_str());
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Quire");
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE,
+                                   IsoTime(job.now).c_str());
+    cairo_t* cr = cairo_create(surface);
+    for (int i = 0; i < pages; ++i) {
+      if (cancelled && cancelled()) {
+        status = Status::Cancelled("rendering cancelled");
+        break;
+      }
+      flow.PaintPage(static_cast<size_t>(i), cr);
+      DrawPageDecorations(cr, geometry, i + 1, pages, i == 0 ? "" : title);
+      cairo_show_page(cr);
+    }
+    if (status.ok()) status = CairoError(cairo_status(cr), "drawing failed");
+    cairo_destroy(cr);
   }
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE,
-                                 ExpandPlaceholders(tmpl.title, title_context).c_str());
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Quire");
-  int pages = 0;
-  Status status = RenderPass(surface, job, total_pages, &pages);
   cairo_surface_finish(surface);
-  if (status.ok() && cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
-    status = Status::Internal("cannot write " + partial + ": " +
-                              cairo_status_to_string(cairo_surface_status(surface)));
-  }
+  if (status.ok()) status = CairoError(cairo_surface_status(surface), "cannot write " + partial);
   cairo_surface_destroy(surface);
-  if (status.ok() && pages != total_pages) {
-    status = Status::Internal("page count changed between passes");
-  }
   if (status.ok() && std::rename(partial.c_str(), path.c_str()) != 0) {
     status = Status::Internal("cannot rename " + partial + " to " + path);
   }

@@ -4,8 +4,9 @@
 // **bold**/*italic* and placeholders expanded, paginated tables with
 // formats and totals, vector charts, KPI cards, page breaks, for_each
 // blocks; sections whose `when:` is false are skipped), and "Page N of M"
-// on every page. Renders twice: a layout pass to count pages, then the real
-// pass. Does not fetch data: tables come in ReportData.
+// on every page, with the title as running header from page 2. Lays out
+// once onto recorded pages, then paints them into the file. Does not fetch
+// data: tables come in ReportData.
 #pragma once
 
 #include <functional>

@@ -1,22 +1,59 @@
-// TextBlock: a pango layout with sizes in user-space points.
+// TextBlock: a pango layout with sizes in user-space points, on the
+// thread's shared pango context.
 #include "workers/render/text.h"
 
 namespace quire {
+namespace {
+
+// One context per thread: unhinted metrics and outlines (so that layout is
+// independent of the surface and its resolution), 72 dpi so that a point
+// is a user-space unit. Lives as long as the thread.
+PangoContext* ThreadContext() {
+  struct Holder {
+    PangoContext* context;
+    Holder() {
+      PangoFontMap* map = pango_cairo_font_map_get_default();  // per thread
+      context = pango_font_map_create_context(map);
+      cairo_font_options_t* options = cairo_font_options_create();
+      cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+      cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
+      cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY);
+      pango_cairo_context_set_font_options(context, options);
+      cairo_font_options_destroy(options);
+      pango_cairo_context_set_resolution(context, 72);
+      pango_context_set_round_glyph_positions(context, FALSE);
+    }
+    ~Holder() { g_object_unref(context); }
+  };
+  thread_local Holder holder;
+  return holder.context;
+}
+
+}  // namespace
 
 void SetSourceRgb(cairo_t* cr, Rgb color) {
   cairo_set_source_rgb(cr, ((color.hex >> 16) & 0xFF) / 255.0, ((color.hex >> 8) & 0xFF) / 255.0,
                        (color.hex & 0xFF) / 255.0);
 }
 
-TextBlock::TextBlock(cairo_t* cr, std::string_view text, const TextStyle& style, double width,
-                     TextAlign align, bool ellipsize, bool markup)
-    : layout_(pango_cairo_create_layout(cr)), color_(style.color) {
+namespace {
+
+PangoFontDescription* NewFontDescription(const TextStyle& style) {
   PangoFontDescription* font = pango_font_description_new();
   pango_font_description_set_family(font, style.family);
   // Absolute size: user-space units (pt), whatever the surface resolution.
   pango_font_description_set_absolute_size(font, style.size * PANGO_SCALE);
   pango_font_description_set_weight(font, style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
   pango_font_description_set_style(font, style.italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL);
+  return font;
+}
+
+}  // namespace
+
+TextBlock::TextBlock(cairo_t* /*cr*/, std::string_view text, const TextStyle& style, double width,
+                     TextAlign align, bool ellipsize, bool markup)
+    : layout_(pango_layout_new(ThreadContext())), color_(style.color) {
+  PangoFontDescription* font = NewFontDescription(style);
   pango_layout_set_font_description(layout_, font);
   pango_font_description_free(font);
 
@@ -54,6 +91,10 @@ TextBlock::TextBlock(cairo_t* cr, std::string_view text, const TextStyle& style,
 
 TextBlock::~TextBlock() { g_object_unref(layout_); }
 
+double TextBlock::baseline() const {
+  return static_cast<double>(pango_layout_get_baseline(layout_)) / PANGO_SCALE;
+}
+
 int TextBlock::line_count() const { return pango_layout_get_line_count(layout_); }
 
 void TextBlock::Draw(cairo_t* cr, double x, double y, double angle) const {
@@ -61,7 +102,6 @@ void TextBlock::Draw(cairo_t* cr, double x, double y, double angle) const {
   cairo_translate(cr, x, y);
   if (angle != 0) cairo_rotate(cr, angle);
   SetSourceRgb(cr, color_);
-  pango_cairo_update_layout(cr, layout_);
   pango_cairo_show_layout(cr, layout_);
   cairo_restore(cr);
 }
@@ -85,12 +125,76 @@ void TextBlock::DrawLine(cairo_t* cr, int i, double x, double y) const {
   PangoLayoutLine* line = pango_layout_iter_get_line_readonly(iter);
   cairo_save(cr);
   SetSourceRgb(cr, color_);
-  pango_cairo_update_layout(cr, layout_);
   cairo_move_to(cr, x + static_cast<double>(logical.x) / PANGO_SCALE,
                 y + static_cast<double>(baseline) / PANGO_SCALE);
   pango_cairo_show_layout_line(cr, line);
   cairo_restore(cr);
   pango_layout_iter_free(iter);
+}
+
+GlyphFont::GlyphFont(const TextStyle& style) : color_(style.color) {
+  PangoFontDescription* desc = NewFontDescription(style);
+  PangoFont* font = pango_font_map_load_font(pango_context_get_font_map(ThreadContext()),
+                                             ThreadContext(), desc);
+  pango_font_description_free(desc);
+  if (font != nullptr) {
+    if (cairo_scaled_font_t* scaled = pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(font))) {
+      font_ = cairo_scaled_font_reference(scaled);
+    }
+    g_object_unref(font);
+  }
+  baseline_ = TextBlock(nullptr, "Ag", style).baseline();
+}
+
+GlyphFont::~GlyphFont() {
+  if (font_ != nullptr) cairo_scaled_font_destroy(font_);
+}
+
+bool GlyphFont::Append(std::string_view text, double x, double y,
+                       std::vector<cairo_glyph_t>* out, double* advance) const {
+  *advance = 0;
+  if (font_ == nullptr) return false;
+  // Simple text only: decode and check before asking cairo.
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    // Two-byte sequences up to U+024F: lead bytes 0xC2..0xC9.
+    if (c < 0xC2 || c > 0xC9 || i + 1 >= text.size()) return false;
+    const unsigned char c1 = static_cast<unsigned char>(text[i + 1]);
+    if ((c1 & 0xC0) != 0x80) return false;
+    i += 2;
+  }
+  if (text.empty()) return true;
+  cairo_glyph_t* glyphs = nullptr;
+  int n = 0;
+  if (cairo_scaled_font_text_to_glyphs(font_, x, y, text.data(), static_cast<int>(text.size()),
+                                       &glyphs, &n, nullptr, nullptr,
+                                       nullptr) != CAIRO_STATUS_SUCCESS) {
+    return false;
+  }
+  bool ok = n > 0;
+  for (int i = 0; i < n && ok; ++i) ok = glyphs[i].index != 0;  // 0: .notdef
+  if (ok) {
+    cairo_text_extents_t extents;
+    cairo_scaled_font_glyph_extents(font_, &glyphs[n - 1], 1, &extents);
+    *advance = glyphs[n - 1].x + extents.x_advance - x;
+    out->insert(out->end(), glyphs, glyphs + n);
+  }
+  cairo_glyph_free(glyphs);
+  return ok;
+}
+
+void GlyphFont::Draw(cairo_t* cr, const std::vector<cairo_glyph_t>& glyphs) const {
+  if (glyphs.empty() || font_ == nullptr) return;
+  cairo_save(cr);
+  cairo_set_scaled_font(cr, font_);
+  SetSourceRgb(cr, color_);
+  cairo_show_glyphs(cr, glyphs.data(), static_cast<int>(glyphs.size()));
+  cairo_restore(cr);
 }
 
 namespace {

@@ -3,8 +3,11 @@
 // by the charts and the document renderers so that all text is set the same
 // way (font "DejaVu Sans", sizes in pt regardless of the surface).
 //
-// Not thread-safe per cairo context; distinct contexts may be used from
-// distinct threads.
+// Every layout of a thread shares one pango context with unhinted metrics,
+// so text measures the same on every surface (PDF, PNG at any DPI, SVG,
+// recording) and fonts are loaded once per thread, not once per block.
+// TextBlocks are thread-confined: create, measure and draw one on one
+// thread; distinct threads are independent.
 #pragma once
 
 #include <cairo.h>
@@ -13,6 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace quire {
 
@@ -35,7 +39,8 @@ struct TextStyle {
 // A laid-out block of text. Lay out once, measure, then draw anywhere.
 class TextBlock {
  public:
-  // `width` > 0 sets the line width: text wraps at word boundaries, or is
+  // `cr` is only where the block will be drawn; layout does not depend on
+  // it. `width` > 0 sets the line width: text wraps at word boundaries, or is
   // cut with "…" when `ellipsize` is set (one line only). `width` <= 0 lays
   // the text out on its natural width. With `markup` the text is pango
   // markup (see EmphasisToMarkup); markup that does not parse is shown as
@@ -50,6 +55,8 @@ class TextBlock {
   double width() const { return width_; }
   double height() const { return height_; }
   int line_count() const;
+  // The first line's baseline below the block's top, in pt.
+  double baseline() const;
 
   // Draws with the top-left of the block at (x, y), rotated by `angle`
   // radians around that point (negative is counterclockwise on screen).
@@ -66,6 +73,36 @@ class TextBlock {
   Rgb color_;
   double width_ = 0;
   double height_ = 0;
+};
+
+// A font for short runs of simple text — table cells, tick labels — set
+// straight from the font's character map and advances, without pango's
+// shaping, so that many runs can be batched into one cairo_show_glyphs call.
+// Only for text that needs no shaping: anything beyond Latin (U+0000..U+024F,
+// no control characters) or a character the font lacks is refused, and the
+// caller falls back to a TextBlock. Kerning is not applied.
+class GlyphFont {
+ public:
+  explicit GlyphFont(const TextStyle& style);
+  ~GlyphFont();
+  GlyphFont(const GlyphFont&) = delete;
+  GlyphFont& operator=(const GlyphFont&) = delete;
+
+  // Appends the glyphs of `text` with its baseline starting at (x, y) and
+  // sets *advance to its width. False, appending nothing, when `text` needs
+  // a TextBlock.
+  bool Append(std::string_view text, double x, double y, std::vector<cairo_glyph_t>* out,
+              double* advance) const;
+  // The distance from the top of a line to the baseline, as a TextBlock of
+  // the same style places it.
+  double baseline() const { return baseline_; }
+  // Shows `glyphs` in this font and colour.
+  void Draw(cairo_t* cr, const std::vector<cairo_glyph_t>& glyphs) const;
+
+ private:
+  cairo_scaled_font_t* font_ = nullptr;  // owned reference
+  Rgb color_;
+  double baseline_ = 0;
 };
 
 // Template text emphasis as pango markup: **bold** -> <b>bold</b>, *italic*
