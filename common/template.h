@@ -345,6 +345,19 @@ struct ParseResult {
 // Parses and validates a template. Never throws.
 ParseResult ParseTemplate(const std::string& yaml_text);
 
+struct ChartParseResult {
+  // Present exactly when `issues` has nothing blocking; its source is "data".
+  std::optional<ChartSpec> chart;
+  std::vector<ValidationIssue> issues;
+};
+
+// Parses and validates one chart written as a template's `chart:` section
+// (e.g. "{type: bar, x: month, y: [revenue], title: Revenue}"), against a
+// table of `columns`; `source` may be left out, or must say "data". The
+// same checks and finding codes as ParseTemplate, with paths relative to
+// the chart. For charts rendered on their own (RenderChart). Never throws.
+ChartParseResult ParseChart(const std::string& yaml_text, const std::vector<ColumnSpec>& columns);
+
 // ---------------------------------------------------------------------------
 // Parameters and placeholders.
 

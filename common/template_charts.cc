@@ -42,11 +42,15 @@ std::optional<ChartSpec> TemplateParser::ParseChartSection(const yaml::Node& nod
   const bool numeric_x = histogram || chart.type == ChartType::kScatter;
 
   const Dataset* data = nullptr;
-  const YamlField* source_field = reader_.Require(fields, "source", node, path);
+  const YamlField* source_field = default_chart_source_.empty()
+                                      ? reader_.Require(fields, "source", node, path)
+                                      : YamlReader::Find(fields, "source");
   if (source_field != nullptr) {
     data = ResolveDataset(*source_field, JoinPath(path, "source"));
-    if (data != nullptr) chart.source = data->name;
+  } else if (!default_chart_source_.empty()) {
+    data = FindDataset(default_chart_source_);
   }
+  if (data != nullptr) chart.source = data->name;
   ok = ok && data != nullptr;
 
   if (const YamlField* f = reader_.Require(fields, "x", node, path)) {

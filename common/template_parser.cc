@@ -8,6 +8,8 @@
 // read.
 #include "common/template_parser.h"
 
+#include <functional>
+
 #include <algorithm>
 #include <cctype>
 #include <regex>
@@ -52,8 +54,8 @@ bool IsIdentifier(const std::string& s) {
 
 }  // namespace
 
-ParseResult TemplateParser::Run(const std::string& yaml_text) {
-  ParseResult result;
+void TemplateParser::ParseDocument(const std::string& yaml_text, const char* what,
+                                   const std::function<void(const yaml::Node&)>& parse_root) {
   try {
     const yaml::Document doc = yaml::Document::Parse(yaml_text);
     const yaml::Node root = doc.root();
@@ -69,17 +71,39 @@ ParseResult TemplateParser::Run(const std::string& yaml_text) {
       issues_.push_back(std::move(issue));
     } else if (!root.IsMap()) {
       reader_.Report(Severity::kCritical, "template.root",
-                     root.IsNull() ? "the template is empty"
-                                   : "the template must be a map of fields (id, title, ...)",
+                     root.IsNull() ? std::string("the ") + what + " is empty"
+                                   : std::string("the ") + what + " must be a map of fields",
                      "", root);
     } else {
-      ParseRoot(root);
+      parse_root(root);
     }
   } catch (const std::exception& e) {
     reader_.Report(Severity::kCritical, "template.internal",
-                   std::string("could not read the template: ") + e.what(), "", yaml::Node());
+                   std::string("could not read the ") + what + ": " + e.what(), "", yaml::Node());
   }
+}
+
+ParseResult TemplateParser::Run(const std::string& yaml_text) {
+  ParseDocument(yaml_text, "template (id, title, ...)",
+                [this](const yaml::Node& root) { ParseRoot(root); });
+  ParseResult result;
   if (!HasBlockingIssues(issues_)) result.tmpl = std::move(tmpl_);
+  result.issues = std::move(issues_);
+  return result;
+}
+
+ChartParseResult TemplateParser::RunChart(const std::string& yaml_text,
+                                          const std::vector<ColumnSpec>& columns) {
+  Dataset& data = datasets_.emplace_back();
+  data.name = kChartDataName;
+  data.known = true;
+  data.columns = columns;
+  default_chart_source_ = kChartDataName;
+  ChartParseResult result;
+  ParseDocument(yaml_text, "chart (type, x, y, ...)", [&](const yaml::Node& root) {
+    result.chart = ParseChartSection(root, "");
+  });
+  if (HasBlockingIssues(issues_)) result.chart.reset();
   result.issues = std::move(issues_);
   return result;
 }
@@ -445,6 +469,11 @@ void TemplateParser::ParseOutputs(const yaml::Node& node, const std::string& pat
 ParseResult ParseTemplate(const std::string& yaml_text) {
   internal::TemplateParser parser;
   return parser.Run(yaml_text);
+}
+
+ChartParseResult ParseChart(const std::string& yaml_text, const std::vector<ColumnSpec>& columns) {
+  internal::TemplateParser parser;
+  return parser.RunChart(yaml_text, columns);
 }
 
 }  // namespace quire

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,8 +21,13 @@ namespace quire::internal {
 
 class TemplateParser {
  public:
-  // Parses one document. Call once per parser.
+  // Parses one document. Call once per parser, and only one of these.
   ParseResult Run(const std::string& yaml_text);
+  // Parses one chart section against a table of `columns` named "data",
+  // which its `source` field may leave out (see ParseChart).
+  ChartParseResult RunChart(const std::string& yaml_text, const std::vector<ColumnSpec>& columns);
+
+  static constexpr const char* kChartDataName = "data";
 
  private:
   // A name sections and transforms can read from: a source or a transform,
@@ -37,6 +43,10 @@ class TemplateParser {
   };
 
   // template_parser.cc
+  // Reads the YAML (yaml.syntax, template.root and template.internal
+  // findings, `what` naming the document) and hands a map root on.
+  void ParseDocument(const std::string& yaml_text, const char* what,
+                     const std::function<void(const yaml::Node&)>& parse_root);
   void ParseRoot(const yaml::Node& root);
   void ParsePage(const yaml::Node& node, const std::string& path);
   void ParseTheme(const yaml::Node& node, const std::string& path);
@@ -105,6 +115,7 @@ class TemplateParser {
   std::deque<Dataset> datasets_;  // stable addresses
   std::vector<ValidationIssue> issues_;
   YamlReader reader_{&issues_};
+  std::string default_chart_source_;  // RunChart: the dataset of a chart without `source`
   bool in_for_each_ = false;  // while reading a for_each block's sections
   size_t section_count_ = 0;  // all sections so far, nested included
 };

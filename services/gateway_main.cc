@@ -22,6 +22,7 @@
 #include "services/event_hub.h"
 #include "services/job_service.h"
 #include "services/ops_service.h"
+#include "services/render_service.h"
 #include "services/template_service.h"
 
 namespace {
@@ -62,6 +63,10 @@ int main(int argc, char** argv) {
   quire::JobServiceImpl jobs(&queue, &inspector, &templates, &hub, &artifacts, job_options);
   quire::TemplateServiceImpl template_service(&templates);
   quire::OpsServiceImpl ops(&inspector);
+  quire::RenderServiceOptions render_options;
+  render_options.threads = static_cast<int>(config->GetInt("gateway.render_threads"));
+  render_options.max_queued = static_cast<int>(config->GetInt("gateway.render_queue"));
+  quire::RenderServiceImpl render(render_options);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -73,6 +78,7 @@ int main(int argc, char** argv) {
   builder.RegisterService(&jobs);
   builder.RegisterService(&template_service);
   builder.RegisterService(&ops);
+  builder.RegisterService(&render);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || bound_port == 0) {
     spdlog::critical("cannot listen on {}", config->Get("gateway.listen"));

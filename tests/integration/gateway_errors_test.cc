@@ -552,7 +552,8 @@ TEST(GatewayErrors, ReflectionListsTheServices) {
 
   std::string text = Bytes(response);
   for (const char* service : {"quire.v1.JobService", "quire.v1.TemplateService",
-                              "quire.v1.OpsService", "grpc.reflection.v1alpha.ServerReflection"}) {
+                              "quire.v1.OpsService", "quire.v1.RenderService",
+                              "grpc.reflection.v1alpha.ServerReflection"}) {
     EXPECT_NE(text.find(service), std::string::npos) << service << " is not listed";
   }
 }
