@@ -21,6 +21,7 @@
 #include <functional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/template.h"
@@ -90,10 +91,15 @@ quire::ReportData Generate(Checksum* sum) {
   }
 
   quire::Table& monthly = data.tables["monthly"];
+  // Every column is added before any row: AddColumn pads a new column to
+  // the rows already there.
   auto* month = monthly.AddColumn("Month", ColumnType::kText);
-  for (const char* m : kMonths) month->AppendText(m);
+  std::vector<quire::Column*> years;
   for (const char* year : {"2022", "2023", "2024"}) {
-    auto* series = monthly.AddColumn(year, ColumnType::kFloat);
+    years.push_back(monthly.AddColumn(year, ColumnType::kFloat));
+  }
+  for (const char* m : kMonths) month->AppendText(m);
+  for (quire::Column* series : years) {
     for (int m = 0; m < 12; ++m) {
       const double v = 50 + rng.U() * 150;
       series->AppendFloat(v);
@@ -103,9 +109,11 @@ quire::ReportData Generate(Checksum* sum) {
 
   quire::Table& daily = data.tables["daily"];
   auto* day = daily.AddColumn("Day", ColumnType::kInt);
+  auto* index_a = daily.AddColumn("Index A", ColumnType::kFloat);
+  auto* index_b = daily.AddColumn("Index B", ColumnType::kFloat);
   for (int d = 1; d <= 365; ++d) day->AppendInt(d);
-  for (const auto& [name, start] : {std::pair{"Index A", 100.0}, std::pair{"Index B", 120.0}}) {
-    auto* series = daily.AddColumn(name, ColumnType::kFloat);
+  for (const auto& [name, series, start] :
+       {std::tuple{"Index A", index_a, 100.0}, std::tuple{"Index B", index_b, 120.0}}) {
     double y = start;
     for (int d = 0; d < 365; ++d) {
       y += (rng.U() - 0.5) * 4;

@@ -87,7 +87,18 @@ std::optional<ChartType> ChartTypeFromName(std::string_view name) {
   return FromName<ChartType>(ChartTypeNames(), name);
 }
 // Add a type here when workers/charts/ learns to draw it.
-bool IsChartTypeSupported(ChartType type) { return type == ChartType::kBar; }
+bool IsChartTypeSupported(ChartType type) {
+  switch (type) {
+    case ChartType::kBar:
+    case ChartType::kLine:
+    case ChartType::kArea:
+    case ChartType::kPie:
+    case ChartType::kScatter:
+    case ChartType::kHistogram:
+      return true;
+  }
+  return false;
+}
 
 const std::vector<std::string>& LegendPositionNames() {
   static const std::vector<std::string> kNames = {"bottom", "right", "top"};

@@ -272,13 +272,13 @@ INSTANTIATE_TEST_SUITE_P(
         ExampleCase{"ops_kpi.yaml",
                     {"Operations KPIs — week of 03 June 2024", "On-time delivery", "95.6%", "6,521",
                      "$955,637", "+1.2 pts vs last week", "Open service tickets", "n/a",
-                     "Mon 03 Jun", "$182,450.50", "Total", "line chart: not yet rendered"}},
+                     "Mon 03 Jun", "$182,450.50", "Total", "Orders, shipments and backlog",
+                     "Orders"}},
         ExampleCase{"sales_summary.yaml",
                     {"Sales summary 2024", "north 1,815.6", "Deals closed", "12",
-                     "Revenue by month and region", "line chart: not yet rendered",
-                     "area chart: not yet rendered", "pie chart: not yet rendered",
-                     "scatter chart: not yet rendered", "histogram chart: not yet rendered",
-                     "Discount against deal size", "D-110"}}),
+                     "Revenue by month and region", "Monthly trend",
+                     "Cumulative revenue mix", "Revenue by channel", "Direct", "Partners",
+                     "Discount against deal size", "Deal size (k)", "Deal sizes", "D-110"}}),
     [](const testing::TestParamInfo<ExampleCase>& info) {
       std::string name = info.param.file;
       name = name.substr(0, name.find('.'));
@@ -486,19 +486,17 @@ TEST(ChartTest, BadSpecsAreErrors) {
   EXPECT_EQ(DrawToImage(pie, t, 0).status.code(), StatusCode::kInvalidArgument);
 }
 
-// Types the renderer does not draw yet render a placeholder box, not an
-// error (no series colours: nothing is plotted).
-TEST(ChartTest, UndrawnTypesRenderAPlaceholder) {
-  Table t = TwoSeries({{1, 2}, {3, 4}});
-  for (ChartType type : {ChartType::kLine, ChartType::kArea, ChartType::kPie, ChartType::kScatter,
-                         ChartType::kHistogram}) {
+// Every chart type plots its data in the first series colour.
+TEST(ChartTest, EveryTypeDrawsInTheSeriesColour) {
+  Table t = TwoSeries({{1, 2}, {3, 4}, {2, 5}});
+  for (ChartType type : {ChartType::kBar, ChartType::kLine, ChartType::kArea, ChartType::kPie,
+                         ChartType::kScatter, ChartType::kHistogram}) {
     ChartSpec spec = BarSpec({"a"});
     spec.type = type;
     if (type == ChartType::kScatter || type == ChartType::kHistogram) spec.x = "b";
     Drawn d = DrawToImage(spec, t, 0x4E79A7);
     EXPECT_TRUE(d.status.ok()) << ChartTypeName(type) << ": " << d.status.ToString();
-    EXPECT_EQ(d.matching_pixels, 0) << ChartTypeName(type);
-    EXPECT_GT(DrawToImage(spec, t, 0xF7F7F7).matching_pixels, 50000) << ChartTypeName(type);
+    EXPECT_GT(d.matching_pixels, 20) << ChartTypeName(type);
   }
 }
 

@@ -1,10 +1,13 @@
-// BarChart drawing over a CategoryFrame.
+// BarChart drawing over an AxisFrame.
 #include "workers/charts/bar_chart.h"
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
-#include "workers/charts/category_chart.h"
+#include "workers/charts/axis_frame.h"
+#include "workers/charts/chart_data.h"
+#include "workers/charts/legend.h"
 
 namespace quire {
 namespace {
@@ -12,36 +15,63 @@ namespace {
 constexpr double kGroupFill = 0.8;  // share of a category band the bars take
 constexpr double kBarFill = 0.92;   // share of a bar slot the bar takes
 
+// Adds the bar over categories [c0, c1] (band units) and values [v0, v1].
+void AddBar(cairo_t* cr, const AxisFrame& frame, bool horizontal, double c0, double c1, double v0,
+            double v1) {
+  const double x0 = horizontal ? frame.X(v0) : frame.X(c0);
+  const double x1 = horizontal ? frame.X(v1) : frame.X(c1);
+  const double y0 = horizontal ? frame.Y(c0) : frame.Y(v0);
+  const double y1 = horizontal ? frame.Y(c1) : frame.Y(v1);
+  cairo_rectangle(cr, std::min(x0, x1), std::min(y0, y1), std::fabs(x1 - x0), std::fabs(y1 - y0));
+}
+
 }  // namespace
 
 Status DrawBarChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
                     const ChartTheme& theme) {
-  StatusOr<CategorySeries> series = ExtractCategorySeries(spec, data);
+  StatusOr<SeriesData> series = ExtractSeries(spec, data, /*categorical_x=*/true);
   if (!series.ok()) return series.status();
+  const std::vector<std::vector<double>>& values = series->values;
+  const StackedSeries stack =
+      spec.stacked ? StackSeries(values, /*split_signs=*/true) : StackedSeries();
   double lo = 0, hi = 0;
-  if (!series->Range(&lo, &hi)) lo = hi = 0;
-  // Bars grow from zero, so zero is always on the axis.
-  const NiceScale scale = NiceScale::For(std::min(lo, 0.0), std::max(hi, 0.0));
-  const CategoryFrame frame(cr, spec, theme, box, *series, scale);
+  const bool has_data = FiniteRange(values, &lo, &hi);
+  if (has_data && spec.stacked) {
+    double base_lo = 0, base_hi = 0;
+    FiniteRange(stack.top, &lo, &hi);
+    FiniteRange(stack.base, &base_lo, &base_hi);
+    lo = std::min(lo, base_lo);
+    hi = std::max(hi, base_hi);
+  }
+  // Bars grow from zero, so zero is always on the value axis.
+  AxisDomain categories = AxisDomain::Categories(series->categories);
+  AxisDomain value_axis = AxisDomain::Numbers(lo, hi, /*with_zero=*/true);
+  Legend legend(SeriesLegendEntries(series->names, theme), LegendSwatch::kSquare, spec.legend,
+                theme);
+  const bool h = spec.horizontal;
+  ChartSpec titled = spec;  // the axis titles follow their columns
+  if (h) std::swap(titled.x_axis_title, titled.y_axis_title);
+  const AxisFrame frame(cr, titled, theme, box, h ? std::move(value_axis) : std::move(categories),
+                        h ? std::move(categories) : std::move(value_axis),
+                        spec.show_legend ? &legend : nullptr, has_data);
 
-  cairo_save(cr);
   frame.DrawUnderlay();
-  const ChartBox& plot = frame.plot();
-  cairo_rectangle(cr, plot.x, plot.y, plot.width, plot.height);
-  cairo_clip(cr);
-  const size_t n_series = series->values.size();
-  const double group = frame.BandWidth() * kGroupFill;
-  const double slot = group / static_cast<double>(std::max<size_t>(1, n_series));
-  const double zero = frame.ValueToY(0);
+  cairo_save(cr);
+  frame.ClipToPlot();
+  const size_t n_series = values.size();
+  const double margin = (1 - kGroupFill) / 2;
+  const double slot = kGroupFill / static_cast<double>(std::max<size_t>(1, n_series));
   for (size_t s = 0; s < n_series; ++s) {
     SetSourceRgb(cr, theme.SeriesColor(s));
-    const std::vector<double>& values = series->values[s];
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (!std::isfinite(values[i])) continue;
-      const double x = frame.BandLeft(i) + (frame.BandWidth() - group) / 2 +
-                       slot * static_cast<double>(s) + slot * (1 - kBarFill) / 2;
-      const double y = frame.ValueToY(values[i]);
-      cairo_rectangle(cr, x, std::min(y, zero), slot * kBarFill, std::fabs(zero - y));
+    for (size_t i = 0; i < values[s].size(); ++i) {
+      if (!std::isfinite(values[s][i])) continue;
+      const double band = static_cast<double>(i);
+      if (spec.stacked) {
+        AddBar(cr, frame, h, band + margin, band + 1 - margin, stack.base[s][i], stack.top[s][i]);
+      } else {
+        const double c0 = band + margin + slot * (static_cast<double>(s) + (1 - kBarFill) / 2);
+        AddBar(cr, frame, h, c0, c0 + slot * kBarFill, 0, values[s][i]);
+      }
     }
     cairo_fill(cr);
   }

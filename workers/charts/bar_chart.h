@@ -1,6 +1,9 @@
-// BarChart: vertical grouped bars, one series per y column, one group per
-// row of the x column. Negative values hang below the zero line; null and
-// NaN values leave a gap.
+// BarChart: one bar per (row of the x column, y column). Vertical by
+// default, categories along the bottom; spec.horizontal puts the categories
+// down the left (first at the top) and the values along the bottom. Grouped
+// by default (the series side by side in each category); spec.stacked piles
+// them up, positive values upwards from zero and negative ones downwards,
+// separately. Null and NaN values leave a gap.
 #pragma once
 
 #include <cairo.h>

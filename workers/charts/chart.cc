@@ -5,8 +5,12 @@
 
 #include <cmath>
 
+#include "workers/charts/area_chart.h"
 #include "workers/charts/bar_chart.h"
-#include "workers/charts/placeholder_chart.h"
+#include "workers/charts/histogram_chart.h"
+#include "workers/charts/line_chart.h"
+#include "workers/charts/pie_chart.h"
+#include "workers/charts/scatter_chart.h"
 
 namespace quire {
 
@@ -28,23 +32,6 @@ Status CairoStatus(cairo_status_t s, const std::string& what) {
   return Status::Internal(what + ": " + cairo_status_to_string(s));
 }
 
-// The columns a chart reads must exist, whether or not its type is drawn.
-Status CheckColumns(const ChartSpec& spec, const Table& data) {
-  const std::string chart = "chart '" + spec.title + "': ";
-  if (data.FindColumn(spec.x) == nullptr) {
-    return Status::InvalidArgument(chart + "no column '" + spec.x + "' in data");
-  }
-  for (const std::string& y : spec.y) {
-    const Column* c = data.FindColumn(y);
-    if (c == nullptr) return Status::InvalidArgument(chart + "no column '" + y + "' in data");
-    if (!IsNumericType(c->type())) {
-      return Status::InvalidArgument(chart + "column '" + y + "' is " + ColumnTypeName(c->type()) +
-                                     ", not a number");
-    }
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
 Status DrawChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
@@ -64,17 +51,19 @@ Status DrawChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const Ch
       status = DrawBarChart(cr, spec, data, box, themed);
       break;
     case ChartType::kLine:
+      status = DrawLineChart(cr, spec, data, box, themed);
+      break;
     case ChartType::kArea:
+      status = DrawAreaChart(cr, spec, data, box, themed);
+      break;
     case ChartType::kPie:
+      status = DrawPieChart(cr, spec, data, box, themed);
+      break;
     case ChartType::kScatter:
+      status = DrawScatterChart(cr, spec, data, box, themed);
+      break;
     case ChartType::kHistogram:
-      // Drawn by a later version; until then the report says so.
-      status = CheckColumns(spec, data);
-      if (status.ok()) {
-        DrawPlaceholderBox(cr, box, spec.title,
-                           std::string(ChartTypeName(spec.type)) + " chart: not yet rendered",
-                           themed);
-      }
+      status = DrawHistogramChart(cr, spec, data, box, themed);
       break;
   }
   cairo_restore(cr);

@@ -1,8 +1,8 @@
 // Charts: drawing a ChartSpec over a Table into a box of any cairo context
 // (PDF page, PNG, SVG), and rendering one chart to a standalone image file.
 // DrawChart dispatches on the chart type to one file per type (bar_chart.cc,
-// ...; placeholder_chart.cc for the types not drawn yet). Charts draw; they
-// do not lay out pages or fetch data.
+// line_chart.cc, area_chart.cc, pie_chart.cc, scatter_chart.cc,
+// histogram_chart.cc). Charts draw; they do not lay out pages or fetch data.
 #pragma once
 
 #include <cairo.h>
@@ -48,10 +48,9 @@ ChartTheme ChartThemeFor(const Theme& theme);
 // Draws `spec` over `data` inside `box`, in spec.colors when given, else the
 // theme's palette. The context's state is restored on return.
 // INVALID_ARGUMENT when the spec names a column `data` lacks or a value
-// column that is not numeric. A chart type this version cannot draw yet
-// (see IsChartTypeSupported) draws a placeholder box saying "<type> chart:
-// not yet rendered". Nulls and NaNs are skipped; empty data draws an empty
-// frame saying "No data".
+// column that is not numeric (a histogram's x included), or an empty box.
+// Nulls and NaNs are skipped; empty data draws an empty frame saying
+// "No data".
 Status DrawChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
                  const ChartTheme& theme);
 

@@ -1,6 +1,6 @@
 // PlaceholderChart: a labelled, dashed box standing in for a chart that
-// cannot be drawn — a chart type this version does not draw yet, or data
-// that is unavailable — so that a report still renders and says why.
+// cannot be drawn — its data is unavailable — so that a report still
+// renders and says why.
 #pragma once
 
 #include <cairo.h>

@@ -1,0 +1,278 @@
+// Tests of chart text: that titles, category names and legends in every
+// script (accented Latin, CJK, right-to-left Arabic and Hebrew) are set with
+// real glyphs — DejaVu Sans, with fontconfig falling back to WenQuanYi
+// Micro Hei for CJK — in PNGs and in PDFs (fonts embedded, text extractable),
+// and that a pie's percentage labels never overlap. PDFs are read from the
+// outside with poppler-utils (pdffonts, pdftotext).
+//
+// Depends on the installed fonts: fonts-dejavu-core and fonts-wqy-microhei.
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <gtest/gtest.h>
+#include <pango/pangocairo.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/table.h"
+#include "common/template.h"
+#include "workers/charts/chart.h"
+
+namespace quire {
+namespace {
+
+const char kAccents[] = "Café Zürich";
+const char kCjk[] = "中文报表";
+const char kArabic[] = "تقرير";
+const char kHebrew[] = "דוח";
+
+// Runs a shell command and returns its standard output.
+std::string RunCommand(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
+  pclose(pipe);
+  return out;
+}
+
+std::string TempFile(const std::string& name) {
+  return ::testing::TempDir() + "/quire_chart_text_" + name;
+}
+
+// Category names in every script, one value each.
+Table ScriptTable() {
+  Table t;
+  Column* name = t.AddColumn("name", ColumnType::kText);
+  Column* value = t.AddColumn("value", ColumnType::kFloat);
+  for (const char* n : {kAccents, kCjk, kArabic, kHebrew}) {
+    name->AppendText(n);
+    value->AppendFloat(10 + static_cast<double>(value->size()));
+  }
+  return t;
+}
+
+ChartSpec ScriptSpec(ChartType type) {
+  ChartSpec spec;
+  spec.type = type;
+  spec.x = "name";
+  spec.y = {"value"};
+  spec.title = std::string(kAccents) + " " + kCjk + " " + kArabic + " " + kHebrew;
+  return spec;
+}
+
+// A pango layout of `text` as the charts set it (TextBlock's font).
+PangoLayout* ChartLayout(cairo_t* cr, const std::string& text, bool bold) {
+  PangoLayout* layout = pango_cairo_create_layout(cr);
+  PangoFontDescription* font = pango_font_description_from_string("DejaVu Sans 10");
+  if (bold) pango_font_description_set_weight(font, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description(layout, font);
+  pango_font_description_free(font);
+  pango_layout_set_text(layout, text.c_str(), -1);
+  return layout;
+}
+
+// The families of the fonts the runs of `layout` are set in.
+std::vector<std::string> RunFamilies(PangoLayout* layout) {
+  std::vector<std::string> families;
+  PangoLayoutIter* iter = pango_layout_get_iter(layout);
+  do {
+    PangoLayoutRun* run = pango_layout_iter_get_run_readonly(iter);
+    if (run == nullptr) continue;
+    PangoFontDescription* d = pango_font_describe(run->item->analysis.font);
+    families.push_back(pango_font_description_get_family(d));
+    pango_font_description_free(d);
+  } while (pango_layout_iter_next_run(iter));
+  pango_layout_iter_free(iter);
+  return families;
+}
+
+TEST(ChartTextTest, EveryScriptHasRealGlyphs) {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 10, 10);
+  cairo_t* cr = cairo_create(s);
+  for (bool bold : {false, true}) {
+    for (const char* text : {kAccents, kCjk, kArabic, kHebrew}) {
+      PangoLayout* layout = ChartLayout(cr, text, bold);
+      EXPECT_EQ(pango_layout_get_unknown_glyphs_count(layout), 0) << text;
+      const std::vector<std::string> families = RunFamilies(layout);
+      ASSERT_EQ(families.size(), 1u) << text;
+      EXPECT_EQ(families[0], text == kCjk ? "WenQuanYi Micro Hei" : "DejaVu Sans") << text;
+      g_object_unref(layout);
+    }
+  }
+  cairo_destroy(cr);
+  cairo_surface_destroy(s);
+}
+
+TEST(ChartTextTest, RightToLeftTextIsSetRightToLeft) {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 10, 10);
+  cairo_t* cr = cairo_create(s);
+  for (const std::string text : {kArabic, kHebrew}) {
+    PangoLayout* layout = ChartLayout(cr, text, false);
+    // The first letter (logically) is the rightmost one on the line.
+    PangoRectangle first, last;
+    pango_layout_index_to_pos(layout, 0, &first);
+    const char* end = text.c_str() + text.size();
+    pango_layout_index_to_pos(
+        layout, static_cast<int>(g_utf8_find_prev_char(text.c_str(), end) - text.c_str()), &last);
+    EXPECT_GT(first.x, last.x) << text;
+    EXPECT_EQ(pango_layout_get_direction(layout, 0), PANGO_DIRECTION_RTL) << text;
+    g_object_unref(layout);
+  }
+  cairo_destroy(cr);
+  cairo_surface_destroy(s);
+}
+
+TEST(ChartTextTest, TitleInEveryScriptRendersToPng) {
+  for (ChartType type : {ChartType::kBar, ChartType::kPie}) {
+    const std::string png = TempFile("title.png");
+    ASSERT_TRUE(RenderChartToFile(ScriptSpec(type), ScriptTable(), "png", png, 400, 300, 144).ok());
+    cairo_surface_t* s = cairo_image_surface_create_from_png(png.c_str());
+    ASSERT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+    // Ink across the title's band (6 to 21 pt): the whole title was drawn.
+    const unsigned char* data = cairo_image_surface_get_data(s);
+    const int stride = cairo_image_surface_get_stride(s);
+    const int width = cairo_image_surface_get_width(s);
+    int left = width, right = 0;
+    for (int y = 10; y < 40; ++y) {
+      const auto* row = reinterpret_cast<const uint32_t*>(data + y * stride);
+      for (int x = 0; x < width; ++x) {
+        if ((row[x] & 0xFFFFFF) != 0xFFFFFF) {
+          left = std::min(left, x);
+          right = std::max(right, x);
+        }
+      }
+    }
+    EXPECT_GT(right - left, 300) << ChartTypeName(type);
+    cairo_surface_destroy(s);
+    std::filesystem::remove(png);
+  }
+}
+
+// Draws each chart in its own page of a PDF.
+void WritePdf(const std::string& path, const std::vector<std::pair<ChartSpec, Table>>& charts) {
+  cairo_surface_t* s = cairo_pdf_surface_create(path.c_str(), 400, 300);
+  cairo_t* cr = cairo_create(s);
+  for (const auto& [spec, table] : charts) {
+    const Status st = DrawChart(cr, spec, table, {0, 0, 400, 300}, ChartTheme());
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    cairo_show_page(cr);
+  }
+  cairo_destroy(cr);
+  cairo_surface_finish(s);
+  EXPECT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy(s);
+}
+
+TEST(ChartTextTest, PdfEmbedsTheFontsAndTheTextExtractsBack) {
+  const std::string pdf = TempFile("scripts.pdf");
+  ChartSpec pie = ScriptSpec(ChartType::kPie);
+  pie.legend = LegendPosition::kRight;
+  WritePdf(pdf, {{ScriptSpec(ChartType::kBar), ScriptTable()}, {pie, ScriptTable()}});
+
+  // pdffonts: two header lines, then one font a line ending in
+  // "emb sub uni object-number generation".
+  std::istringstream fonts(RunCommand("pdffonts '" + pdf + "' 2>&1"));
+  std::string line;
+  std::getline(fonts, line);
+  ASSERT_NE(line.find("emb"), std::string::npos) << line;
+  std::getline(fonts, line);
+  bool cjk = false, dejavu = false;
+  while (std::getline(fonts, line)) {
+    std::vector<std::string> cols;
+    std::istringstream in(line);
+    for (std::string c; in >> c;) cols.push_back(c);
+    ASSERT_GE(cols.size(), 6u) << line;
+    EXPECT_EQ(cols[cols.size() - 5], "yes") << "not embedded: " << line;
+    cjk = cjk || line.find("WenQuanYi") != std::string::npos;
+    dejavu = dejavu || line.find("DejaVuSans") != std::string::npos;
+  }
+  EXPECT_TRUE(cjk);
+  EXPECT_TRUE(dejavu);
+
+  for (int page : {1, 2}) {
+    const std::string text = RunCommand("pdftotext -enc UTF-8 -f " + std::to_string(page) + " -l " +
+                                        std::to_string(page) + " '" + pdf + "' - 2>&1");
+    for (const char* expected : {kAccents, kCjk}) {
+      EXPECT_NE(text.find(expected), std::string::npos)
+          << "page " << page << " lacks " << expected << " in:\n"
+          << text;
+    }
+    // Right-to-left words come back in logical order, wrapped in bidi
+    // embedding marks, and pdftotext may split an Arabic word where its
+    // joined letters leave a gap: compare without either.
+    const std::string bare = std::regex_replace(text, std::regex(" |\u202B|\u202C"), "");
+    for (const char* expected : {kArabic, kHebrew}) {
+      EXPECT_NE(bare.find(expected), std::string::npos)
+          << "page " << page << " lacks " << expected << " in:\n"
+          << text;
+    }
+  }
+  std::filesystem::remove(pdf);
+}
+
+// A word pdftotext found, with its box.
+struct Word {
+  std::string text;
+  double x0, y0, x1, y1;
+  bool Overlaps(const Word& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+};
+
+std::vector<Word> PdfWords(const std::string& pdf) {
+  const std::string html = RunCommand("pdftotext -bbox -enc UTF-8 '" + pdf + "' - 2>&1");
+  static const std::regex word(
+      "<word xMin=\"([0-9.]+)\" yMin=\"([0-9.]+)\" xMax=\"([0-9.]+)\" yMax=\"([0-9.]+)\">"
+      "([^<]*)</word>");
+  std::vector<Word> words;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), word); it != std::sregex_iterator();
+       ++it) {
+    const std::smatch& m = *it;
+    words.push_back({m[5], std::stod(m[1]), std::stod(m[2]), std::stod(m[3]), std::stod(m[4])});
+  }
+  return words;
+}
+
+TEST(ChartTextTest, PieLabelsNeverOverlap) {
+  // One big slice and a crowd of small ones, which cannot all be labelled.
+  Table t;
+  Column* name = t.AddColumn("name", ColumnType::kText);
+  Column* value = t.AddColumn("value", ColumnType::kFloat);
+  for (int i = 0; i < 13; ++i) {
+    name->AppendText("n" + std::to_string(i));
+    value->AppendFloat(i == 0 ? 300 : 1 + i % 3);
+  }
+  for (double donut : {0.0, 0.6}) {
+    for (LegendPosition pos : {LegendPosition::kBottom, LegendPosition::kRight}) {
+      ChartSpec spec;
+      spec.type = ChartType::kPie;
+      spec.x = "name";
+      spec.y = {"value"};
+      spec.donut = donut;
+      spec.legend = pos;
+      const std::string pdf = TempFile("labels.pdf");
+      WritePdf(pdf, {{spec, t}});
+      std::vector<Word> labels;
+      for (const Word& w : PdfWords(pdf)) {
+        if (!w.text.empty() && w.text.back() == '%') labels.push_back(w);
+      }
+      EXPECT_GE(labels.size(), 4u);
+      for (size_t i = 0; i < labels.size(); ++i) {
+        for (size_t j = i + 1; j < labels.size(); ++j) {
+          EXPECT_FALSE(labels[i].Overlaps(labels[j]))
+              << labels[i].text << " and " << labels[j].text << " overlap";
+        }
+      }
+      std::filesystem::remove(pdf);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace quire

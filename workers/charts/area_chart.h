@@ -1,0 +1,19 @@
+// AreaChart: one line per y column filled down to zero (or, stacked, down
+// to the series below); see series_chart.h for the rules it shares with line
+// charts.
+#pragma once
+
+#include <cairo.h>
+
+#include "common/status.h"
+#include "common/table.h"
+#include "common/template.h"
+#include "workers/charts/chart.h"
+
+namespace quire {
+
+// Same contract as DrawChart, for spec.type == ChartType::kArea.
+Status DrawAreaChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
+                     const ChartTheme& theme);
+
+}  // namespace quire

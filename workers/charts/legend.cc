@@ -1,0 +1,191 @@
+// Legend layout (rows or a column, capped, "+N more") and drawing.
+#include "workers/charts/legend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "workers/charts/marks.h"
+
+namespace quire {
+namespace {
+
+constexpr double kSquare = 8;              // pt, square and marker swatches
+constexpr double kLineSwatch = 16;         // pt, line swatches
+constexpr double kSwatchGap = 4;           // pt between a swatch and its name
+constexpr double kItemGap = 14;            // pt between entries on a row
+constexpr double kRowGap = 2;              // pt between rows
+constexpr double kChartGap = 8;            // pt between the legend and the chart
+constexpr double kMaxRowsShare = 1.0 / 3;  // of the area's height (bottom, top)
+constexpr double kMaxColumnShare = 0.3;    // of the area's width (right)
+constexpr double kMinColumnWidth = 48;     // pt
+
+}  // namespace
+
+std::vector<LegendEntry> SeriesLegendEntries(const std::vector<std::string>& names,
+                                             const ChartTheme& theme) {
+  std::vector<LegendEntry> entries;
+  for (size_t i = 0; i < names.size(); ++i) entries.push_back({names[i], theme.SeriesColor(i)});
+  return entries;
+}
+
+Legend::Legend(std::vector<LegendEntry> entries, LegendSwatch swatch, LegendPosition position,
+               const ChartTheme& theme)
+    : entries_(std::move(entries)), swatch_(swatch), position_(position), theme_(theme) {}
+
+double Legend::SwatchWidth() const {
+  return swatch_ == LegendSwatch::kLine || swatch_ == LegendSwatch::kLineMarker ? kLineSwatch
+                                                                                : kSquare;
+}
+
+std::string Legend::MoreText() const {
+  return "+" + std::to_string(entries_.size() - shown_) + " more";
+}
+
+ChartBox Legend::Layout(cairo_t* cr, const ChartBox& area) {
+  items_.clear();
+  box_ = {area.x, area.y, 0, 0};
+  shown_ = 0;
+  if (entries_.empty()) return area;
+  const TextStyle style = ChartTextStyle(theme_, theme_.label_size);
+  line_height_ = std::max(kSquare, TextBlock(cr, "Ag", style).height());
+  if (position_ == LegendPosition::kRight) {
+    LayoutColumn(cr, area);
+    return {area.x, area.y, std::max(0.0, area.width - box_.width - kChartGap), area.height};
+  }
+  LayoutRows(cr, area);
+  const double taken = std::min(area.height, box_.height + kChartGap);
+  const double top = position_ == LegendPosition::kTop ? area.y + taken : area.y;
+  return {area.x, top, area.width, area.height - taken};
+}
+
+void Legend::LayoutRows(cairo_t* cr, const ChartBox& area) {
+  const TextStyle style = ChartTextStyle(theme_, theme_.label_size);
+  const double sw = SwatchWidth() + kSwatchGap;
+  const double inner = std::max(sw + 10, area.width);
+  struct Row {
+    std::vector<Item> items;
+    double width = 0;
+  };
+  std::vector<Row> rows(1);
+  auto place = [&](size_t entry, double text_width) {
+    const double w = sw + text_width;
+    Row* row = &rows.back();
+    if (row->width > 0 && row->width + kItemGap + w > inner) row = &rows.emplace_back();
+    row->width += (row->width > 0 ? kItemGap : 0);
+    row->items.push_back({entry, row->width, 0, text_width});
+    row->width += w;
+  };
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const double natural = TextBlock(cr, entries_[i].name, style).width();
+    place(i, std::min(natural, inner - sw));
+  }
+  const size_t max_rows =
+      std::max<size_t>(1, static_cast<size_t>(std::floor((area.height * kMaxRowsShare + kRowGap) /
+                                                         (line_height_ + kRowGap))));
+  shown_ = entries_.size();
+  if (rows.size() > max_rows) {
+    // Keep the first rows; end the last one with the "+N more" note.
+    rows.resize(max_rows);
+    Row& last = rows.back();
+    shown_ = 0;
+    for (const Row& r : rows) shown_ += r.items.size();
+    double note = TextBlock(cr, MoreText(), style).width();
+    while (!last.items.empty() && last.width + kItemGap + note > inner) {
+      last.items.pop_back();
+      --shown_;
+      last.width = last.items.empty() ? 0 : last.items.back().x + sw + last.items.back().text_width;
+      note = TextBlock(cr, MoreText(), style).width();
+    }
+    last.width += (last.width > 0 ? kItemGap : 0);
+    last.items.push_back({entries_.size(), last.width - sw, 0, note});
+    last.width += note;
+  }
+  const double height = static_cast<double>(rows.size()) * (line_height_ + kRowGap) - kRowGap;
+  const double top = position_ == LegendPosition::kTop
+                         ? area.y
+                         : area.y + area.height - std::min(height, area.height);
+  box_ = {area.x, top, area.width, height};
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const double left = area.x + (area.width - rows[r].width) / 2;  // centred
+    for (Item item : rows[r].items) {
+      item.x += left;
+      item.y = top + static_cast<double>(r) * (line_height_ + kRowGap);
+      items_.push_back(item);
+    }
+  }
+}
+
+void Legend::LayoutColumn(cairo_t* cr, const ChartBox& area) {
+  const TextStyle style = ChartTextStyle(theme_, theme_.label_size);
+  const double sw = SwatchWidth() + kSwatchGap;
+  const double max_width =
+      std::min(area.width, std::max(kMinColumnWidth, area.width * kMaxColumnShare));
+  const double max_text = std::max(10.0, max_width - sw);
+  const size_t max_rows = std::max<size_t>(
+      1, static_cast<size_t>(std::floor((area.height + kRowGap) / (line_height_ + kRowGap))));
+  shown_ = entries_.size() <= max_rows ? entries_.size() : max_rows - 1;
+  const size_t rows = std::min(entries_.size(), max_rows);
+  const double height = static_cast<double>(rows) * (line_height_ + kRowGap) - kRowGap;
+  const double top = area.y + std::max(0.0, (area.height - height) / 2);  // centred
+  double width = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    const std::string& text = i < shown_ ? entries_[i].name : MoreText();
+    const double natural = TextBlock(cr, text, style).width();
+    const size_t entry = i < shown_ ? i : entries_.size();
+    items_.push_back({entry, 0, top + static_cast<double>(i) * (line_height_ + kRowGap),
+                      std::min(natural, max_text)});
+    width = std::max(width, (entry < entries_.size() ? sw : 0) + items_.back().text_width);
+  }
+  box_ = {area.x + area.width - width, top, width, height};
+  for (Item& item : items_) item.x = box_.x - (item.entry < entries_.size() ? 0 : sw);
+}
+
+void Legend::DrawSwatch(cairo_t* cr, const LegendEntry& entry, double x, double y) const {
+  const double mid = y + line_height_ / 2;
+  cairo_save(cr);
+  SetSourceRgb(cr, entry.color);
+  switch (swatch_) {
+    case LegendSwatch::kSquare:
+      cairo_rectangle(cr, x, mid - kSquare / 2, kSquare, kSquare);
+      cairo_fill(cr);
+      break;
+    case LegendSwatch::kMarker:
+      AddMarkerPath(cr, x + kSquare / 2, mid, kSquare / 2 - 0.5);
+      cairo_fill(cr);
+      break;
+    case LegendSwatch::kLine:
+    case LegendSwatch::kLineMarker:
+      cairo_set_line_width(cr, 2);
+      cairo_move_to(cr, x, mid);
+      cairo_line_to(cr, x + kLineSwatch, mid);
+      cairo_stroke(cr);
+      if (swatch_ == LegendSwatch::kLineMarker) {
+        AddMarkerPath(cr, x + kLineSwatch / 2, mid, 3);
+        cairo_fill(cr);
+      }
+      break;
+  }
+  cairo_restore(cr);
+}
+
+void Legend::Draw(cairo_t* cr) const {
+  const TextStyle style = ChartTextStyle(theme_, theme_.label_size);
+  TextStyle note_style = style;
+  note_style.italic = true;
+  note_style.color = theme_.axis;
+  const double sw = SwatchWidth() + kSwatchGap;
+  for (const Item& item : items_) {
+    const bool note = item.entry >= entries_.size();
+    const std::string text = note ? MoreText() : entries_[item.entry].name;
+    if (!note) DrawSwatch(cr, entries_[item.entry], item.x, item.y);
+    // Cut with "…" only when the name was measured wider than its room.
+    TextBlock natural(cr, text, note ? note_style : style);
+    const bool cut = natural.width() > item.text_width + 0.01;
+    TextBlock t(cr, text, note ? note_style : style, cut ? item.text_width : 0, TextAlign::kLeft,
+                cut);
+    t.Draw(cr, item.x + sw, item.y + (line_height_ - t.height()) / 2);
+  }
+}
+
+}  // namespace quire

@@ -1,0 +1,13 @@
+// LineChart: a SeriesChart of lines.
+#include "workers/charts/line_chart.h"
+
+#include "workers/charts/series_chart.h"
+
+namespace quire {
+
+Status DrawLineChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
+                     const ChartTheme& theme) {
+  return DrawSeriesChart(cr, spec, data, box, theme, SeriesMark::kLine);
+}
+
+}  // namespace quire
