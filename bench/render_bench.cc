@@ -19,13 +19,17 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "common/template.h"
+#include "workers/charts/chart.h"
+#include "workers/render/chart_image.h"
 #include "workers/render/pdf_renderer.h"
+#include "workers/render/xlsx_renderer.h"
 
 namespace {
 
@@ -205,6 +209,8 @@ int main(int argc, char** argv) {
   app.add_option("--out", out_dir, "where the files are written (use a disk, not tmpfs)");
   app.add_option("--mode", mode, "report (PDF + XLSX only) or all")
       ->check(CLI::IsMember({"report", "all"}));
+  std::string only;
+  app.add_option("--only", only, "run only the cases whose name contains this");
   app.add_option("--runs", runs, "timed runs per sweep")->check(CLI::PositiveNumber);
   app.add_option("--sweeps", sweeps, "sweeps; the median of their medians is printed")
       ->check(CLI::PositiveNumber);
@@ -233,12 +239,53 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(out_dir);
   const std::string pdf = out_dir + "/report.pdf";
 
-  std::vector<Timing> pdf_t;
-  for (int s = 0; s < sweeps; ++s) {
-    pdf_t.push_back(Time("pdf", runs, [&] { return quire::RenderPdf(tmpl, params, data, pdf); }));
-  }
+  const std::string xlsx = out_dir + "/report.xlsx";
+  auto render_pdf = [&] { return quire::RenderPdf(tmpl, params, data, pdf); };
+  auto render_xlsx = [&] { return quire::RenderXlsx(tmpl, params, data, xlsx); };
+  // Both documents, one after the other (one core's work).
+  auto both = [&] {
+    quire::Status s = render_pdf();
+    return s.ok() ? render_xlsx() : s;
+  };
+  // Both documents at once, as the RENDERING_REPORT stage writes them.
+  auto concurrent = [&] {
+    auto x = std::async(std::launch::async, render_xlsx);
+    quire::Status s = render_pdf();
+    quire::Status xs = x.get();
+    return s.ok() ? xs : s;
+  };
+
   std::printf("quire datagen_ms=%.3f checksum=ok\n", datagen_ms);
-  Print("report.pdf", pdf_t, runs);
+  struct Case {
+    std::string name;
+    std::function<quire::Status()> fn;
+  };
+  std::vector<Case> cases = {{"report.pdf+xlsx sequential", both},
+                             {"report.pdf+xlsx concurrent", concurrent}};
+  if (mode == "all") {
+    cases.push_back({"report.pdf", render_pdf});
+    cases.push_back({"report.xlsx", render_xlsx});
+    // Each chart alone, as PNG (144 dpi) and as a one-page PDF.
+    for (const quire::Section& section : tmpl.sections) {
+      if (section.kind != quire::SectionKind::kChart) continue;
+      const quire::ChartSpec& chart = section.chart;
+      const quire::Table& table = data.tables.at(chart.source);
+      const std::string name = quire::ChartTypeName(chart.type);
+      for (auto format : {quire::ImageFormat::kPng, quire::ImageFormat::kPdf}) {
+        const std::string ext = quire::ImageFormatName(format);
+        const std::string path = out_dir + "/" + name + "." + ext;
+        cases.push_back({"chart " + name + "." + ext, [&chart, &table, format, path] {
+                           return quire::WriteChartImage(chart, table, format, path);
+                         }});
+      }
+    }
+  }
+  for (const Case& c : cases) {
+    if (!only.empty() && c.name.find(only) == std::string::npos) continue;
+    std::vector<Timing> sweeps_t;
+    for (int s = 0; s < sweeps; ++s) sweeps_t.push_back(Time(c.name.c_str(), runs, c.fn));
+    Print(c.name, sweeps_t, runs);
+  }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   std::printf("quire peak_rss_kib=%ld\n", usage.ru_maxrss);

@@ -103,6 +103,7 @@ struct Theme {
   std::vector<uint32_t> palette;  // 0xRRGGBB series colours; empty: the built-in one
   std::string font = "DejaVu Sans";
   double font_size = 10;  // pt, body text
+  double image_dpi = 144;  // resolution of the job's PNG chart images
 };
 
 // Per-stage time limits; nullopt keeps the worker's default.

@@ -26,7 +26,7 @@ const std::vector<std::string> kParameterFields = {"name",    "type",       "ite
                                                    "pattern", "description"};
 const std::vector<std::string> kPageFields = {"size", "orientation", "margins"};
 const std::vector<std::string> kMarginFields = {"top", "right", "bottom", "left"};
-const std::vector<std::string> kThemeFields = {"palette", "font", "font_size"};
+const std::vector<std::string> kThemeFields = {"palette", "font", "font_size", "image_dpi"};
 const std::vector<std::string> kTimeoutFields = {"validate", "collect", "charts", "render",
                                                  "finalize"};
 constexpr double kMaxMargin = 200;   // pt
@@ -236,6 +236,11 @@ void TemplateParser::ParseTheme(const yaml::Node& node, const std::string& path)
   if (const YamlField* f = YamlReader::Find(fields, "font_size")) {
     if (auto v = ReadNumberIn(*f, JoinPath(path, "font_size"), 6, 72, " pt")) {
       tmpl_.theme.font_size = *v;
+    }
+  }
+  if (const YamlField* f = YamlReader::Find(fields, "image_dpi")) {
+    if (auto v = ReadNumberIn(*f, JoinPath(path, "image_dpi"), 18, 1200, " dpi")) {
+      tmpl_.theme.image_dpi = *v;
     }
   }
 }

@@ -55,9 +55,11 @@ Status DrawChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const Ch
                  const ChartTheme& theme);
 
 // Renders one chart to `path` as "png" (width_pt x height_pt at `dpi`, so
-// width_pt * dpi / 72 pixels wide) or "svg" (in pt; dpi ignored).
-// INVALID_ARGUMENT for another format or a bad size, INTERNAL when the file
-// cannot be written, or DrawChart's error.
+// width_pt * dpi / 72 pixels wide) or "svg" (in pt; dpi ignored): a
+// shorthand for WriteChartImage (workers/render/chart_image.h) with the
+// size given apart from the spec. INVALID_ARGUMENT for another format, a
+// bad size or dpi, INTERNAL when the file cannot be written, or DrawChart's
+// error.
 Status RenderChartToFile(const ChartSpec& spec, const Table& data, const std::string& format,
                          const std::string& path, double width_pt, double height_pt,
                          double dpi = 144, const ChartTheme& theme = ChartTheme());

@@ -3,11 +3,13 @@
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
+#include <png.h>
 #include <zlib.h>
 
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <vector>
 
 namespace quire {
 namespace {
@@ -15,7 +17,6 @@ namespace {
 constexpr double kMinDpi = 18;
 constexpr double kMaxDpi = 1200;
 constexpr size_t kPngSignature = 8;
-constexpr size_t kIhdrChunk = 4 + 4 + 13 + 4;  // length, type, data, CRC
 
 cairo_status_t AppendBytes(void* closure, const unsigned char* data, unsigned int length) {
   static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
@@ -27,30 +28,64 @@ Status CairoError(cairo_status_t s, const char* what) {
   return Status::Internal(std::string(what) + ": " + cairo_status_to_string(s));
 }
 
-void PutU32(std::string* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xFF));
-}
-
 uint32_t GetU32(std::string_view s, size_t at) {
   uint32_t v = 0;
   for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
   return v;
 }
 
-// Inserts a pHYs chunk (pixels per metre, both axes) after IHDR.
-void AddPhysChunk(std::string* png, double dpi) {
-  if (png->size() < kPngSignature + kIhdrChunk) return;
-  std::string chunk;
-  PutU32(&chunk, 9);
-  std::string body = "pHYs";
-  const uint32_t ppm = static_cast<uint32_t>(std::lround(dpi / 0.0254));
-  PutU32(&body, ppm);
-  PutU32(&body, ppm);
-  body.push_back(1);  // unit: metre
-  chunk += body;
-  PutU32(&chunk, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()),
-                                              static_cast<uInt>(body.size()))));
-  png->insert(kPngSignature + kIhdrChunk, chunk);
+void PngWrite(png_structp png, png_bytep data, png_size_t length) {
+  static_cast<std::string*>(png_get_io_ptr(png))
+      ->append(reinterpret_cast<const char*>(data), length);
+}
+void PngFlush(png_structp) {}
+
+// Encodes an opaque RGB24 cairo image as an RGB PNG with the DPI in its
+// pHYs chunk. Tuned for charts (large flat areas, sharp edges): the "up"
+// filter with deflate level 1 encodes about four times faster than libpng's
+// defaults, which cairo's own writer uses, for files about 20% larger.
+Status EncodePng(cairo_surface_t* surface, double dpi, std::string* out) {
+  cairo_surface_flush(surface);
+  const int width = cairo_image_surface_get_width(surface);
+  const int height = cairo_image_surface_get_height(surface);
+  const int stride = cairo_image_surface_get_stride(surface);
+  unsigned char* pixels = cairo_image_surface_get_data(surface);
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png != nullptr ? png_create_info_struct(png) : nullptr;
+  if (info == nullptr) {
+    png_destroy_write_struct(&png, nullptr);
+    return Status::Internal("cannot start the PNG encoder");
+  }
+  std::vector<png_bytep> rows(static_cast<size_t>(height));
+  for (int y = 0; y < height; ++y) rows[static_cast<size_t>(y)] = pixels + static_cast<ptrdiff_t>(y) * stride;
+  // libpng reports errors by longjmp: nothing with a destructor may live
+  // between here and the end of the encoding.
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    return Status::Internal("PNG encoding failed");
+  }
+  png_set_write_fn(png, out, PngWrite, PngFlush);
+  png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8,
+               PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
+  const auto ppm = static_cast<png_uint_32>(std::lround(dpi / 0.0254));
+  png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
+  png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
+  png_set_compression_strategy(png, Z_FILTERED);
+  png_set_compression_level(png, 1);
+  png_write_info(png, info);
+  // Cairo's RGB24 is a native-endian 0x00RRGGBB word: B, G, R, X in memory
+  // on little-endian machines, X, R, G, B on big-endian ones.
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  png_set_bgr(png);
+  png_set_filler(png, 0, PNG_FILLER_AFTER);
+#else
+  png_set_filler(png, 0, PNG_FILLER_BEFORE);
+#endif
+  png_write_image(png, rows.data());
+  png_write_end(png, nullptr);
+  png_destroy_write_struct(&png, &info);
+  return Status::OK();
 }
 
 }  // namespace
@@ -93,7 +128,7 @@ StatusOr<std::string> RenderChartImage(const ChartSpec& spec, const Table& data,
                                        " pt chart at " + FormatDouble(dpi) +
                                        " dpi is over 8192 pixels a side; lower the dpi");
       }
-      surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(pw),
+      surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(pw),
                                            static_cast<int>(ph));
       break;
     }
@@ -115,9 +150,7 @@ StatusOr<std::string> RenderChartImage(const ChartSpec& spec, const Table& data,
     cairo_destroy(cr);
   }
   if (status.ok() && format == ImageFormat::kPng) {
-    status = CairoError(cairo_surface_write_to_png_stream(surface, AppendBytes, &bytes),
-                        "cannot encode the PNG");
-    if (status.ok()) AddPhysChunk(&bytes, dpi);
+    status = EncodePng(surface, dpi, &bytes);
   }
   cairo_surface_finish(surface);
   if (status.ok()) status = CairoError(cairo_surface_status(surface), "cannot write the image");

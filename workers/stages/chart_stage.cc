@@ -12,6 +12,7 @@
 
 #include "workers/charts/chart.h"
 #include "workers/pipeline.h"
+#include "workers/render/chart_image.h"
 
 namespace quire {
 namespace {
@@ -53,11 +54,12 @@ class ChartStage final : public PipelineStage {
         continue;
       }
       ChartSpec chart = ExpandChartText(section.chart, ctx.resolved.params, now);
-      for (const char* format : {"png", "svg"}) {
-        if (!Wants(ctx, format)) continue;
-        std::string path = ctx.output_dir + "/chart" + std::to_string(*n) + "." + format;
-        QUIRE_RETURN_IF_ERROR(RenderChartToFile(chart, it->second, format, path, chart.width,
-                                                chart.height, 144, theme));
+      for (const ImageFormat format : {ImageFormat::kPng, ImageFormat::kSvg}) {
+        const char* ext = ImageFormatName(format);
+        if (!Wants(ctx, ext)) continue;
+        std::string path = ctx.output_dir + "/chart" + std::to_string(*n) + "." + ext;
+        QUIRE_RETURN_IF_ERROR(WriteChartImage(chart, it->second, format, path,
+                                              ctx.resolved.tmpl.theme.image_dpi, theme));
         ctx.outputs_written.push_back(path);
       }
     }
