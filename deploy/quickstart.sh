@@ -2,7 +2,8 @@
 # Quire on one machine, from nothing to a rendered report:
 #   deploy/quickstart.sh        install what is missing, build, start Redis,
 #                               the gateway and two workers, register the demo
-#                               template, submit it and write out/demo.pdf
+#                               template, submit it and write out/demo.pdf and
+#                               out/demo.xlsx
 #   deploy/quickstart.sh stop   stop everything it started
 # State (pid files, logs, Redis data, artifacts) lives under ./.run/.
 # Running it twice is safe: what is already running is reused.
@@ -79,6 +80,7 @@ echo "== submitting the demo report"
 rm -rf "$RUN/download"
 "${QUIRECTL[@]}" submit demo -p region=North --priority HIGH --wait -o "$RUN/download"
 mv -f "$RUN/download/report.pdf" "$OUT/demo.pdf"
+mv -f "$RUN/download/report.xlsx" "$OUT/demo.xlsx"
 rm -rf "$RUN/download"
 
 cat <<MSG
@@ -88,7 +90,7 @@ Quire is running:
   workers   2 (concurrency 2 each)
   redis     127.0.0.1:$REDIS_PORT (data in $RUN)
   logs      $RUN/*.log
-  report    $OUT/demo.pdf
+  report    $OUT/demo.pdf and $OUT/demo.xlsx
 
 Try:  $BUILD/cli/quirectl --addr $GATEWAY_ADDR list
       $BUILD/cli/quirectl --addr $GATEWAY_ADDR metrics

@@ -39,7 +39,7 @@ v1::Metrics MetricsOrFail(TestCluster& c) {
 
 // ---------------------------------------------------------------------------
 
-TEST(EndToEnd, DemoReportCompletesWithTimingsAndAVerifiedPdf) {
+TEST(EndToEnd, DemoReportCompletesWithTimingsAVerifiedPdfAndXlsx) {
   TestCluster c;
   v1::PutTemplateResponse put;
   ASSERT_RPC_OK(c.PutTemplate(DemoTemplate(), &put));
@@ -87,13 +87,24 @@ TEST(EndToEnd, DemoReportCompletesWithTimingsAndAVerifiedPdf) {
     previous_start = start;
   }
 
-  ASSERT_EQ(job.artifacts_size(), 1);
-  const v1::Artifact& pdf = job.artifacts(0);
-  EXPECT_EQ(pdf.name(), "report.pdf");
+  // The demo template asks for a PDF and an XLSX.
+  ASSERT_EQ(job.artifacts_size(), 2) << Describe(job);
+  std::map<std::string, v1::Artifact> artifacts;
+  for (const auto& a : job.artifacts()) artifacts[a.name()] = a;
+  ASSERT_EQ(artifacts.count("report.pdf"), 1u) << Describe(job);
+  ASSERT_EQ(artifacts.count("report.xlsx"), 1u) << Describe(job);
+  const v1::Artifact& pdf = artifacts["report.pdf"];
   EXPECT_EQ(pdf.format(), v1::PDF);
   EXPECT_EQ(pdf.content_type(), "application/pdf");
   EXPECT_GT(pdf.size_bytes(), 1000);
   EXPECT_EQ(pdf.sha256().size(), 64u);
+  const v1::Artifact& xlsx = artifacts["report.xlsx"];
+  EXPECT_EQ(xlsx.format(), v1::XLSX);
+  EXPECT_EQ(xlsx.content_type(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  std::string workbook;
+  ASSERT_RPC_OK(c.GetArtifact(id, "report.xlsx", &workbook));
+  EXPECT_EQ(Sha256Hex(workbook), xlsx.sha256());
+  EXPECT_EQ(workbook.substr(0, 2), "PK");  // a zip container
 
   std::string data;
   std::vector<v1::ArtifactChunk> chunks;
@@ -125,8 +136,10 @@ TEST(EndToEnd, DemoReportCompletesWithTimingsAndAVerifiedPdf) {
   v1::Job cli_job;
   ASSERT_RPC_OK(c.GetJob(cli_id, &cli_job));
   EXPECT_EQ(cli_job.state(), v1::COMPLETED);
-  ASSERT_EQ(cli_job.artifacts_size(), 1);
-  EXPECT_EQ(Sha256Hex(written), cli_job.artifacts(0).sha256());
+  ASSERT_EQ(cli_job.artifacts_size(), 2);
+  for (const auto& a : cli_job.artifacts()) {
+    EXPECT_EQ(Sha256Hex(ReadFileText(out_dir + "/" + a.name())), a.sha256()) << a.name();
+  }
   EXPECT_EQ(cli_job.parameters(0).value(), "East");
 }
 
