@@ -1,5 +1,6 @@
 #include "cli/render_command.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -79,6 +80,7 @@ int RunRenderCommand(const RenderCommandOptions& options) {
   }
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::sort(written.begin(), written.end());
   for (const auto& w : written) std::printf("wrote %s\n", w.c_str());
   std::fprintf(stderr, "rendered in %.1f ms\n", ms);
   return 0;
