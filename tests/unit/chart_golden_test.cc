@@ -1,5 +1,6 @@
-// Golden-image tests of the charts: fixed charts over inline data, rendered
-// to PNG at a fixed size and resolution and compared with the references in
+// Golden-image tests of the charts: fixed charts over inline data (or data
+// generated deterministically, without <random>), rendered to PNG at a
+// fixed size and resolution and compared with the references in
 // tests/golden/<name>.png. A pixel matches when each channel is within
 // kChannelTolerance; a chart matches when at most kMaxDifferingShare of its
 // pixels do not (antialiasing may differ by a little).
@@ -26,23 +27,25 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <iostream>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/table.h"
 #include "common/template.h"
+#include "tests/unit/test_util.h"
 #include "workers/charts/chart.h"
 
 namespace quire {
 namespace {
 
 namespace fs = std::filesystem;
+using test::TableOf;
 
 constexpr double kWidthPt = 400, kHeightPt = 300, kDpi = 96;
 constexpr int kChannelTolerance = 8;          // of 255, per channel
@@ -57,49 +60,81 @@ struct GoldenCase {
 // Names the case in gtest's messages.
 void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.name; }
 
-// A table from "name:type,..." and rows of comma-separated cells split by
-// ';' (an empty cell is null).
-Table Data(const std::string& header, const std::string& rows) {
-  Table t;
-  std::istringstream columns(header);
-  for (std::string col; std::getline(columns, col, ',');) {
-    const size_t colon = col.find(':');
-    t.AddColumn(col.substr(0, colon), *ColumnTypeFromName(col.substr(colon + 1)));
-  }
-  std::istringstream lines(rows);
-  for (std::string line; std::getline(lines, line, ';');) {
-    std::vector<std::optional<std::string>> cells;
-    for (size_t start = 0, comma = 0; comma != std::string::npos; start = comma + 1) {
-      comma = line.find(',', start);
-      const std::string cell = line.substr(start, comma - start);
-      cells.push_back(cell.empty() ? std::nullopt : std::optional(cell));
-    }
-    const Status s = t.AppendTextRow(cells);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-  }
-  return t;
-}
-
 // A chart of `type` over columns `x` and `y`; `more` sets anything else.
 ChartSpec Spec(ChartType type, std::string x, std::vector<std::string> y, std::string title,
                const std::function<void(ChartSpec*)>& more = nullptr) {
-  ChartSpec spec;
-  spec.type = type;
-  spec.x = std::move(x);
-  spec.y = std::move(y);
+  ChartSpec spec = test::ChartOf(type, std::move(x), std::move(y));
   spec.title = std::move(title);
   if (more) more(&spec);
   return spec;
 }
 
+// Pseudo-random numbers in [0, 1) from a 32-bit LCG: the same sequence on
+// every machine (unlike <random>'s distributions).
+class Lcg {
+ public:
+  double Next() {
+    state_ = state_ * 1664525u + 1013904223u;
+    return state_ / 4294967296.0;
+  }
+
+ private:
+  uint32_t state_ = 20240601;
+};
+
+// `v` with one decimal, as a TableOf cell.
+std::string Cell(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f", v);
+  return buf;
+}
+
+// 60 weekly rows from 2023-01-02: a date and two smooth series.
+Table WeeklySessions() {
+  std::string rows;
+  for (int i = 0; i < 60; ++i) {
+    rows += FormatDate(*ParseDate("2023-01-02") + 7 * i) + "," +
+            Cell(120 + 1.5 * i + 25 * std::sin(i / 5.0)) + "," +
+            Cell(60 + 2.2 * i + 12 * std::cos(i / 7.0)) + ";";
+  }
+  return TableOf("week:date,web:float,mobile:float", rows);
+}
+
+// 300 rows of two clouds of points, each row in one series (the other
+// null): 150 points a series.
+Table Deals() {
+  Lcg rng;
+  std::string rows;
+  for (int i = 0; i < 300; ++i) {
+    const double size = 5 + 95 * rng.Next();
+    const double noise = 12 * (rng.Next() - 0.5);
+    const std::string direct = i % 2 == 0 ? Cell(5 + 0.2 * size + noise) : "";
+    const std::string partners = i % 2 == 1 ? Cell(35 - 0.25 * size + noise) : "";
+    rows += Cell(size) + "," + direct + "," + partners + ";";
+  }
+  return TableOf("size:float,direct:float,partners:float", rows);
+}
+
+// 400 values, each the sum of three uniform ones: a bell over 0..300.
+Table OrderValues() {
+  Lcg rng;
+  std::string rows;
+  for (int i = 0; i < 400; ++i) {
+    double sum = 0;
+    for (int k = 0; k < 3; ++k) sum += rng.Next();
+    rows += Cell(100 * sum) + ";";
+  }
+  return TableOf("value:float", rows);
+}
+
 // The charts, one a case: {name, spec, data}.
 std::vector<GoldenCase> GoldenCases() {
-  const Table regions = Data("region:text,sales:float,costs:float,margin:float",
-                             "North,120,80,40;South,95,70,25;East,60,52,8;West,150,90,60;"
-                             "Central,40,45,-5");
-  const Table shares = Data("browser:text,users:int",
-                            "Chrome,640;Safari,190;Edge,52;Firefox,31;Opera,9;Other engines,4;"
-                            "Samsung Internet with a very long name,3;Null,;Negative,-7");
+  const Table regions = TableOf("region:text,sales:float,costs:float,margin:float",
+                                "North,120,80,40;South,95,70,25;East,60,52,8;West,150,90,60;"
+                                "Central,40,45,-5");
+  const Table shares = TableOf("browser:text,users:int",
+                               "Chrome,640;Safari,190;Edge,52;Firefox,31;Opera,9;Other engines,4;"
+                               "Samsung Internet with a very long name,3;Null,;Negative,-7");
   return {
       {"pie",
        Spec(ChartType::kPie, "region", {"sales"}, "Sales by region",
@@ -116,6 +151,50 @@ std::vector<GoldenCase> GoldenCases() {
               s->y_axis_title = "kEUR";
             }),
        regions},
+      {"line_dates",
+       Spec(ChartType::kLine, "week", {"web", "mobile"}, "Weekly sessions",
+            [](ChartSpec* s) { s->y_axis_title = "Sessions (k)"; }),
+       WeeklySessions()},
+      {"area_stacked",
+       Spec(ChartType::kArea, "quarter", {"hardware", "software", "services"},
+            "Revenue mix by quarter", [](ChartSpec* s) { s->stacked = true; }),
+       TableOf("quarter:text,hardware:float,software:float,services:float",
+               "Q1 2023,42,30,12;Q2 2023,45,33,15;Q3 2023,40,38,17;Q4 2023,52,41,20;"
+               "Q1 2024,48,45,24;Q2 2024,50,52,26;Q3 2024,46,58,31;Q4 2024,55,63,35")},
+      {"bar_horizontal_stacked",
+       Spec(ChartType::kBar, "team", {"won", "renewed", "lost"}, "Net accounts by team",
+            [](ChartSpec* s) {
+              s->horizontal = true;
+              s->stacked = true;
+              s->x_axis_title = "Team";
+              s->y_axis_title = "Accounts";
+            }),
+       TableOf("team:text,won:int,renewed:int,lost:int",
+               "Alpha,12,30,4;Bravo,8,22,6;Charlie,15,18,-9;Delta,5,26,2;Echo,10,12,7")},
+      {"scatter",
+       Spec(ChartType::kScatter, "size", {"direct", "partners"}, "Discount against deal size",
+            [](ChartSpec* s) {
+              s->x_axis_title = "Deal size (k)";
+              s->y_axis_title = "Discount (%)";
+            }),
+       Deals()},
+      {"histogram",
+       Spec(ChartType::kHistogram, "value", {}, "Order values",
+            [](ChartSpec* s) {
+              s->bins = 8;
+              s->x_axis_title = "EUR";
+            }),
+       OrderValues()},
+      {"bar_long_labels",
+       Spec(ChartType::kBar, "segment", {"2023", "2024"}, "Revenue by market segment",
+            [](ChartSpec* s) { s->legend = LegendPosition::kRight; }),
+       TableOf("segment:text,2023:float,2024:float",
+               "Industrial automation components,120,135;Consumer electronics accessories,80,72;"
+               "Medical and laboratory equipment,64,90;Renewable energy installations,40,77;"
+               "Commercial kitchen appliances,55,51;Agricultural machinery and parts,38,45;"
+               "Office furniture and workplace fit-out,70,66;Logistics and warehousing services,"
+               "92,104;Telecommunications infrastructure,58,61;Automotive aftermarket parts,47,"
+               "53;Building materials and insulation,83,88;Sports and outdoor equipment,29,36")},
   };
 }
 
@@ -195,7 +274,7 @@ class ChartGoldenTest : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(ChartGoldenTest, MatchesReference) {
   const GoldenCase& c = GetParam();
-  const std::string golden = std::string(QUIRE_SOURCE_DIR) + "/tests/golden/" + c.name + ".png";
+  const std::string golden = test::SourcePath("tests/golden/" + c.name + ".png");
   Image actual{Render(c)};
   ASSERT_EQ(cairo_surface_status(actual.surface), CAIRO_STATUS_SUCCESS);
 

@@ -12,8 +12,6 @@
 #include <pango/pangocairo.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <filesystem>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -21,6 +19,7 @@
 
 #include "common/table.h"
 #include "common/template.h"
+#include "tests/unit/test_util.h"
 #include "workers/charts/chart.h"
 
 namespace quire {
@@ -31,39 +30,17 @@ const char kCjk[] = "中文报表";
 const char kArabic[] = "تقرير";
 const char kHebrew[] = "דוח";
 
-// Runs a shell command and returns its standard output.
-std::string RunCommand(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
-
-std::string TempFile(const std::string& name) {
-  return ::testing::TempDir() + "/quire_chart_text_" + name;
-}
+using test::RunCommand;
+using test::TempDir;
 
 // Category names in every script, one value each.
 Table ScriptTable() {
-  Table t;
-  Column* name = t.AddColumn("name", ColumnType::kText);
-  Column* value = t.AddColumn("value", ColumnType::kFloat);
-  for (const char* n : {kAccents, kCjk, kArabic, kHebrew}) {
-    name->AppendText(n);
-    value->AppendFloat(10 + static_cast<double>(value->size()));
-  }
-  return t;
+  return test::TableOf("name:text,value:float", std::string(kAccents) + ",10;" + kCjk + ",11;" +
+                                                    kArabic + ",12;" + kHebrew + ",13");
 }
 
 ChartSpec ScriptSpec(ChartType type) {
-  ChartSpec spec;
-  spec.type = type;
-  spec.x = "name";
-  spec.y = {"value"};
+  ChartSpec spec = test::ChartOf(type, "name", {"value"});
   spec.title = std::string(kAccents) + " " + kCjk + " " + kArabic + " " + kHebrew;
   return spec;
 }
@@ -131,8 +108,9 @@ TEST(ChartTextTest, RightToLeftTextIsSetRightToLeft) {
 }
 
 TEST(ChartTextTest, TitleInEveryScriptRendersToPng) {
+  TempDir dir;
   for (ChartType type : {ChartType::kBar, ChartType::kPie}) {
-    const std::string png = TempFile("title.png");
+    const std::string png = dir.File("title.png");
     ASSERT_TRUE(RenderChartToFile(ScriptSpec(type), ScriptTable(), "png", png, 400, 300, 144).ok());
     cairo_surface_t* s = cairo_image_surface_create_from_png(png.c_str());
     ASSERT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
@@ -152,7 +130,6 @@ TEST(ChartTextTest, TitleInEveryScriptRendersToPng) {
     }
     EXPECT_GT(right - left, 300) << ChartTypeName(type);
     cairo_surface_destroy(s);
-    std::filesystem::remove(png);
   }
 }
 
@@ -172,14 +149,15 @@ void WritePdf(const std::string& path, const std::vector<std::pair<ChartSpec, Ta
 }
 
 TEST(ChartTextTest, PdfEmbedsTheFontsAndTheTextExtractsBack) {
-  const std::string pdf = TempFile("scripts.pdf");
+  TempDir dir;
+  const std::string pdf = dir.File("scripts.pdf");
   ChartSpec pie = ScriptSpec(ChartType::kPie);
   pie.legend = LegendPosition::kRight;
   WritePdf(pdf, {{ScriptSpec(ChartType::kBar), ScriptTable()}, {pie, ScriptTable()}});
 
   // pdffonts: two header lines, then one font a line ending in
   // "emb sub uni object-number generation".
-  std::istringstream fonts(RunCommand("pdffonts '" + pdf + "' 2>&1"));
+  std::istringstream fonts(RunCommand("pdffonts '" + pdf + "' 2>&1").output);
   std::string line;
   std::getline(fonts, line);
   ASSERT_NE(line.find("emb"), std::string::npos) << line;
@@ -199,7 +177,8 @@ TEST(ChartTextTest, PdfEmbedsTheFontsAndTheTextExtractsBack) {
 
   for (int page : {1, 2}) {
     const std::string text = RunCommand("pdftotext -enc UTF-8 -f " + std::to_string(page) + " -l " +
-                                        std::to_string(page) + " '" + pdf + "' - 2>&1");
+                                        std::to_string(page) + " '" + pdf + "' - 2>&1")
+                                 .output;
     for (const char* expected : {kAccents, kCjk}) {
       EXPECT_NE(text.find(expected), std::string::npos)
           << "page " << page << " lacks " << expected << " in:\n"
@@ -215,7 +194,6 @@ TEST(ChartTextTest, PdfEmbedsTheFontsAndTheTextExtractsBack) {
           << text;
     }
   }
-  std::filesystem::remove(pdf);
 }
 
 // A word pdftotext found, with its box.
@@ -226,7 +204,7 @@ struct Word {
 };
 
 std::vector<Word> PdfWords(const std::string& pdf) {
-  const std::string html = RunCommand("pdftotext -bbox -enc UTF-8 '" + pdf + "' - 2>&1");
+  const std::string html = RunCommand("pdftotext -bbox -enc UTF-8 '" + pdf + "' - 2>&1").output;
   static const std::regex word(
       "<word xMin=\"([0-9.]+)\" yMin=\"([0-9.]+)\" xMax=\"([0-9.]+)\" yMax=\"([0-9.]+)\">"
       "([^<]*)</word>");
@@ -248,15 +226,13 @@ TEST(ChartTextTest, PieLabelsNeverOverlap) {
     name->AppendText("n" + std::to_string(i));
     value->AppendFloat(i == 0 ? 300 : 1 + i % 3);
   }
+  TempDir dir;
   for (double donut : {0.0, 0.6}) {
     for (LegendPosition pos : {LegendPosition::kBottom, LegendPosition::kRight}) {
-      ChartSpec spec;
-      spec.type = ChartType::kPie;
-      spec.x = "name";
-      spec.y = {"value"};
+      ChartSpec spec = test::ChartOf(ChartType::kPie, "name", {"value"});
       spec.donut = donut;
       spec.legend = pos;
-      const std::string pdf = TempFile("labels.pdf");
+      const std::string pdf = dir.File("labels.pdf");
       WritePdf(pdf, {{spec, t}});
       std::vector<Word> labels;
       for (const Word& w : PdfWords(pdf)) {
@@ -269,7 +245,6 @@ TEST(ChartTextTest, PieLabelsNeverOverlap) {
               << labels[i].text << " and " << labels[j].text << " overlap";
         }
       }
-      std::filesystem::remove(pdf);
     }
   }
 }

@@ -11,13 +11,12 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/table.h"
 #include "common/template.h"
+#include "tests/unit/test_util.h"
 #include "workers/charts/axis_frame.h"
 #include "workers/charts/chart.h"
 #include "workers/charts/date_ticks.h"
@@ -31,34 +30,11 @@ namespace {
 constexpr uint32_t kRed = 0xFF0000, kBlue = 0x0000FF;
 constexpr double kWidth = 480, kHeight = 300;  // pt = px at scale 1
 
-// A table from "name:type,..." and rows of comma-separated cells split by
-// ';' (an empty cell is null).
-Table Data(const std::string& header, const std::string& rows) {
-  Table t;
-  std::istringstream columns(header);
-  for (std::string col; std::getline(columns, col, ',');) {
-    const size_t colon = col.find(':');
-    t.AddColumn(col.substr(0, colon), *ColumnTypeFromName(col.substr(colon + 1)));
-  }
-  std::istringstream lines(rows);
-  for (std::string line; std::getline(lines, line, ';');) {
-    std::vector<std::optional<std::string>> cells;
-    for (size_t start = 0, comma = 0; comma != std::string::npos; start = comma + 1) {
-      comma = line.find(',', start);
-      const std::string cell = line.substr(start, comma - start);
-      cells.push_back(cell.empty() ? std::nullopt : std::optional(cell));
-    }
-    const Status s = t.AppendTextRow(cells);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-  }
-  return t;
-}
+using test::TableOf;
 
+// A chart of `type` in red and blue, without a legend.
 ChartSpec Spec(ChartType type, std::vector<std::string> y, std::string x = "x") {
-  ChartSpec spec;
-  spec.type = type;
-  spec.x = std::move(x);
-  spec.y = std::move(y);
+  ChartSpec spec = test::ChartOf(type, std::move(x), std::move(y));
   spec.title = "Test chart";
   spec.colors = {kRed, kBlue};
   spec.show_legend = false;
@@ -445,7 +421,7 @@ TEST(AxisFrameTest, LongCategoryLabelsKeepThePlotUsable) {
 
 const Table& Regions() {
   static const Table t =
-      Data("x:text,a:float,b:float,c:float", "North,30,70,-20;South,50,20,-40;East,10,40,15");
+      TableOf("x:text,a:float,b:float,c:float", "North,30,70,-20;South,50,20,-40;East,10,40,15");
   return t;
 }
 
@@ -460,8 +436,8 @@ TEST(BarChartTest, GroupedBarsInTheSeriesColours) {
 }
 
 TEST(BarChartTest, StackedBarsReachTheSum) {
-  const Table stacked = Data("x:text,a:int,b:int", "Only,30,70");
-  const Table single = Data("x:text,a:int", "Only,100");
+  const Table stacked = TableOf("x:text,a:int,b:int", "Only,30,70");
+  const Table single = TableOf("x:text,a:int", "Only,100");
   ChartSpec spec = Spec(ChartType::kBar, {"a", "b"});
   spec.stacked = true;
   Image image(480, 300), reference(480, 300);
@@ -482,7 +458,7 @@ TEST(BarChartTest, StackedBarsReachTheSum) {
 }
 
 TEST(BarChartTest, StackedNegativesGoDownFromZero) {
-  const Table t = Data("x:text,a:int,b:int", "Only,50,-50");
+  const Table t = TableOf("x:text,a:int,b:int", "Only,50,-50");
   ChartSpec spec = Spec(ChartType::kBar, {"a", "b"});
   spec.stacked = true;
   Image image(480, 300);
@@ -497,7 +473,7 @@ TEST(BarChartTest, StackedNegativesGoDownFromZero) {
 }
 
 TEST(BarChartTest, HorizontalBarsGrowLeftToRightFirstCategoryOnTop) {
-  const Table t = Data("x:text,a:int", "Small,10;Medium,50;Large,100");
+  const Table t = TableOf("x:text,a:int", "Small,10;Medium,50;Large,100");
   ChartSpec spec = Spec(ChartType::kBar, {"a"});
   spec.horizontal = true;
   Image image(480, 300);
@@ -522,7 +498,7 @@ TEST(BarChartTest, HorizontalBarsGrowLeftToRightFirstCategoryOnTop) {
 }
 
 TEST(BarChartTest, NegativeValuesHangBelowZero) {
-  const Table t = Data("x:text,a:int", "Up,40;Down,-40");
+  const Table t = TableOf("x:text,a:int", "Up,40;Down,-40");
   Image image(480, 300);
   ASSERT_TRUE(DrawInto(image, Spec(ChartType::kBar, {"a"}), t).ok());
   const auto [left, right] = image.Columns(kRed);
@@ -535,8 +511,8 @@ TEST(BarChartTest, NegativeValuesHangBelowZero) {
 // Line and area
 
 TEST(LineChartTest, LinesInTheSeriesColoursBreakAtNull) {
-  const Table full = Data("x:text,a:int", "A,10;B,20;C,30");
-  const Table gap = Data("x:text,a:int", "A,10;B,;C,30");
+  const Table full = TableOf("x:text,a:int", "A,10;B,20;C,30");
+  const Table gap = TableOf("x:text,a:int", "A,10;B,;C,30");
   ChartSpec spec = Spec(ChartType::kLine, {"a"});
   spec.markers = false;
   Image with(480, 300), without(480, 300);
@@ -551,7 +527,7 @@ TEST(LineChartTest, LinesInTheSeriesColoursBreakAtNull) {
 }
 
 TEST(LineChartTest, MarkersUnsetShowOnShortSeries) {
-  const Table one = Data("x:int,a:int", "1,5");
+  const Table one = TableOf("x:int,a:int", "1,5");
   ChartSpec spec = Spec(ChartType::kLine, {"a"});
   Image auto_markers(200, 150), no_markers(200, 150);
   ASSERT_TRUE(DrawInto(auto_markers, spec, one).ok());
@@ -562,7 +538,7 @@ TEST(LineChartTest, MarkersUnsetShowOnShortSeries) {
 }
 
 TEST(LineChartTest, NumericXIsSortedAndScaled) {
-  const Table t = Data("x:float,a:int,b:int", "10,1,5;0,0,4;5,3,;2.5,2,2");
+  const Table t = TableOf("x:float,a:int,b:int", "10,1,5;0,0,4;5,3,;2.5,2,2");
   ChartSpec spec = Spec(ChartType::kLine, {"a", "b"});
   Image image(480, 300);
   ASSERT_TRUE(DrawInto(image, spec, t).ok());
@@ -575,7 +551,7 @@ TEST(LineChartTest, DateXDrawsATimeSeries) {
   for (int i = 0; i < 365; i += 7) {
     rows += FormatDate(*ParseDate("2024-01-01") + i) + "," + std::to_string(i % 50) + ";";
   }
-  const Table t = Data("x:date,a:int", rows);
+  const Table t = TableOf("x:date,a:int", rows);
   Image image(480, 300);
   ASSERT_TRUE(DrawInto(image, Spec(ChartType::kLine, {"a"}), t).ok());
   const auto [left, right] = image.Columns(kRed);
@@ -583,7 +559,7 @@ TEST(LineChartTest, DateXDrawsATimeSeries) {
 }
 
 TEST(AreaChartTest, FillsDownToZero) {
-  const Table t = Data("x:text,a:int", "A,10;B,20;C,30;D,20");
+  const Table t = TableOf("x:text,a:int", "A,10;B,20;C,30;D,20");
   Image line(480, 300), area(480, 300);
   ASSERT_TRUE(DrawInto(line, Spec(ChartType::kLine, {"a"}), t).ok());
   ASSERT_TRUE(DrawInto(area, Spec(ChartType::kArea, {"a"}), t).ok());
@@ -593,7 +569,7 @@ TEST(AreaChartTest, FillsDownToZero) {
 }
 
 TEST(AreaChartTest, StackedAreasPileUp) {
-  const Table t = Data("x:text,a:int,b:int", "A,50,50;B,50,50;C,50,50");
+  const Table t = TableOf("x:text,a:int,b:int", "A,50,50;B,50,50;C,50,50");
   ChartSpec spec = Spec(ChartType::kArea, {"a", "b"});
   spec.stacked = true;
   spec.markers = false;
@@ -652,7 +628,7 @@ TEST(ScatterChartTest, MarkersForEverySeries) {
 TEST(HistogramChartTest, BarsWithoutGapsOverTheBins) {
   std::string rows;
   for (int i = 0; i < 100; ++i) rows += std::to_string(i % 10 + i / 10) + ";";
-  const Table t = Data("x:int", rows);
+  const Table t = TableOf("x:int", rows);
   ChartSpec spec = Spec(ChartType::kHistogram, {});
   spec.bins = 6;
   Image image(480, 300);
@@ -668,7 +644,7 @@ TEST(HistogramChartTest, BarsWithoutGapsOverTheBins) {
 }
 
 TEST(HistogramChartTest, TextColumnIsAnError) {
-  const Table t = Data("x:text", "a;b");
+  const Table t = TableOf("x:text", "a;b");
   Image image(100, 100);
   EXPECT_EQ(DrawInto(image, Spec(ChartType::kHistogram, {}), t).code(),
             StatusCode::kInvalidArgument);
@@ -700,27 +676,28 @@ struct EdgeCase {
 
 std::vector<EdgeCase> EdgeCases() {
   std::vector<EdgeCase> cases;
-  cases.push_back({"empty", Data("x:float,a:float,b:float", "")});
-  cases.push_back({"one_point", Data("x:float,a:float,b:float", "3,4,5")});
-  cases.push_back({"all_equal", Data("x:float,a:float,b:float", "1,7,7;1,7,7;1,7,7")});
-  cases.push_back({"negative", Data("x:float,a:float,b:float", "-3,-4,-5;-1,-2,-9;-2,-8,-1")});
-  cases.push_back({"nulls", Data("x:float,a:float,b:float", ",1,;2,,;3,4,5;,,")});
-  cases.push_back({"all_null", Data("x:float,a:float,b:float", ",,;,,")});
-  Table nan = Data("x:float,a:float,b:float", "");
+  cases.push_back({"empty", TableOf("x:float,a:float,b:float", "")});
+  cases.push_back({"one_point", TableOf("x:float,a:float,b:float", "3,4,5")});
+  cases.push_back({"all_equal", TableOf("x:float,a:float,b:float", "1,7,7;1,7,7;1,7,7")});
+  cases.push_back({"negative", TableOf("x:float,a:float,b:float", "-3,-4,-5;-1,-2,-9;-2,-8,-1")});
+  cases.push_back({"nulls", TableOf("x:float,a:float,b:float", ",1,;2,,;3,4,5;,,")});
+  cases.push_back({"all_null", TableOf("x:float,a:float,b:float", ",,;,,")});
+  Table nan = TableOf("x:float,a:float,b:float", "");
   for (int i = 0; i < 5; ++i) {
     nan.column(0).AppendFloat(i == 2 ? NAN : i);
     nan.column(1).AppendFloat(i % 2 ? NAN : i);
     nan.column(2).AppendFloat(i == 4 ? INFINITY : -i);
   }
   cases.push_back({"nan", std::move(nan)});
-  Table huge = Data("x:float,a:float,b:float", "");
+  Table huge = TableOf("x:float,a:float,b:float", "");
   for (int i = 0; i < 10000; ++i) {
     huge.column(0).AppendFloat(i);
     huge.column(1).AppendFloat(i % 97);
     huge.column(2).AppendFloat(-(i % 13));
   }
   cases.push_back({"ten_thousand", std::move(huge)});
-  cases.push_back({"extreme", Data("x:float,a:float,b:float", "1e300,1e-300,-1e300;-1e300,1,2")});
+  cases.push_back(
+      {"extreme", TableOf("x:float,a:float,b:float", "1e300,1e-300,-1e300;-1e300,1,2")});
   return cases;
 }
 
@@ -752,9 +729,9 @@ TEST(AllChartsTest, CategoryEdgeCasesDrawWithoutError) {
     many += "Category number " + std::to_string(i) + "," + std::to_string(i % 31 - 10) + ";";
   const std::string long_name(500, 'L');
   const std::vector<std::pair<std::string, Table>> tables = {
-      {"ten_thousand", Data("x:text,a:int", many)},
-      {"long_labels", Data("x:text,a:int", long_name + ",1;" + long_name + " two,2;short,3")},
-      {"empty_text", Data("x:text,a:int", ",1;,;x,")},
+      {"ten_thousand", TableOf("x:text,a:int", many)},
+      {"long_labels", TableOf("x:text,a:int", long_name + ",1;" + long_name + " two,2;short,3")},
+      {"empty_text", TableOf("x:text,a:int", ",1;,;x,")},
   };
   for (ChartType type :
        {ChartType::kBar, ChartType::kLine, ChartType::kArea, ChartType::kScatter}) {
@@ -774,7 +751,7 @@ TEST(AllChartsTest, CategoryEdgeCasesDrawWithoutError) {
 }
 
 TEST(AllChartsTest, MissingColumnsAreInvalidArgument) {
-  const Table t = Data("x:text,a:int,t:text", "A,1,z");
+  const Table t = TableOf("x:text,a:int,t:text", "A,1,z");
   for (ChartType type : kAxisTypes) {
     Image image(100, 100);
     ChartSpec spec = Spec(type, {"a"}, "nope");
@@ -800,20 +777,19 @@ TEST(AllChartsTest, LegendPositionsAllDraw) {
 }
 
 TEST(AllChartsTest, RenderToSvgAndPng) {
-  const std::string dir = testing::TempDir() + "/quire_charts_test";
-  std::filesystem::create_directories(dir);
+  const test::TempDir dir;
   for (ChartType type : kAxisTypes) {
     ChartSpec spec = Spec(type, type == ChartType::kHistogram ? std::vector<std::string>{}
                                                               : std::vector<std::string>{"a", "b"});
     spec.show_legend = true;
     for (const char* format : {"svg", "png"}) {
-      const std::string path = dir + "/" + ChartTypeName(type) + "." + format;
+      const std::string path = dir.File(std::string(ChartTypeName(type)) + "." + format);
       const Status s = RenderChartToFile(spec, Points(300), format, path, 400, 250);
       ASSERT_TRUE(s.ok()) << path << ": " << s.ToString();
       EXPECT_GT(std::filesystem::file_size(path), 1000u) << path;
     }
-    cairo_surface_t* png =
-        cairo_image_surface_create_from_png((dir + "/" + ChartTypeName(type) + ".png").c_str());
+    cairo_surface_t* png = cairo_image_surface_create_from_png(
+        dir.File(std::string(ChartTypeName(type)) + ".png").c_str());
     EXPECT_EQ(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
     EXPECT_EQ(cairo_image_surface_get_width(png), 800);  // 400 pt at 144 dpi
     cairo_surface_destroy(png);

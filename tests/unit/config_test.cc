@@ -6,12 +6,14 @@
 #include <stdlib.h>
 
 #include <fstream>
-#include <sstream>
+#include <string>
+
+#include "tests/unit/test_util.h"
 
 namespace quire {
 namespace {
 
-std::string DeployConfig() { return std::string(QUIRE_SOURCE_DIR) + "/deploy/quire.yaml"; }
+std::string DeployConfig() { return test::SourcePath("deploy/quire.yaml"); }
 
 TEST(ConfigTest, DeployFileLoadsAndMatchesDefaults) {
   auto c = Config::Load(DeployConfig(), {});
@@ -22,10 +24,7 @@ TEST(ConfigTest, DeployFileLoadsAndMatchesDefaults) {
 }
 
 TEST(ConfigTest, DeployFileDocumentsEveryOption) {
-  std::ifstream in(DeployConfig());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  const std::string text = test::ReadFile(DeployConfig());
   for (const auto& o : AllOptions()) {
     std::string key = o.key;
     std::string leaf = key.substr(key.find('.') + 1);
@@ -55,7 +54,8 @@ TEST(ConfigTest, UnknownKeysAndBadFilesAreErrors) {
   auto c = Config::Load("/nonexistent/quire.yaml", {});
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("cannot be read"), std::string::npos);
-  std::string path = ::testing::TempDir() + "/bad.yaml";
+  const test::TempDir dir;
+  const std::string path = dir.File("bad.yaml");
   std::ofstream(path) << "redis:\n  port: [1\n";
   auto d = Config::Load(path, {});
   ASSERT_FALSE(d.ok());

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/test_util.h"
+
 namespace quire {
 namespace {
 
@@ -21,10 +23,7 @@ constexpr uint32_t kBlue = 0x4E79A7, kOrange = 0xF28E2B, kWhite = 0xFFFFFF;
 const double kNan = std::numeric_limits<double>::quiet_NaN();
 
 ChartSpec PieSpec() {
-  ChartSpec spec;
-  spec.type = ChartType::kPie;
-  spec.x = "name";
-  spec.y = {"value"};
+  ChartSpec spec = test::ChartOf(ChartType::kPie, "name", {"value"});
   spec.show_legend = false;
   spec.labels = false;
   return spec;

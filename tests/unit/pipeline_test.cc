@@ -5,8 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <string>
 #include <vector>
+
+#include "tests/unit/test_util.h"
 
 namespace quire {
 namespace {
@@ -23,7 +27,10 @@ class RecordingSink final : public ProgressSink {
   std::vector<int> percents;
 };
 
-constexpr const char* kTemplate = R"(id: charts
+// A chart shown, one hidden by a parameter and one over a source without
+// data (`remote`).
+std::string ChartsTemplate() {
+  return R"(id: charts
 title: "Charts"
 parameters:
   - {name: show, type: bool, default: false}
@@ -32,20 +39,15 @@ sources:
     kind: inline
     columns: [{name: k, type: text}, {name: v, type: float}]
     rows: [[a, 1], [b, 2]]
-  remote:
-    kind: postgres
-    connection: main
-    query: "select k, v from t"
-    cache_ttl: 60s
-    optional: true
-    columns: [{name: k, type: text}, {name: v, type: float}]
-sections:
+)" + test::UnavailableSourceYaml("remote") +
+         R"(sections:
   - chart: {type: bar, source: s, x: k, y: [v], title: "Shown"}
   - chart: {type: bar, source: s, x: k, y: [v], title: "Hidden"}
     when: "params.show"
   - chart: {type: bar, source: remote, x: k, y: [v], title: "No data"}
 outputs: [pdf, png, svg]
 )";
+}
 
 struct PipelineRun {
   Status status;
@@ -53,17 +55,15 @@ struct PipelineRun {
   std::vector<std::string> files;
 };
 
-PipelineRun RunPipeline(const std::string& yaml, std::vector<std::pair<std::string, std::string>> params) {
+PipelineRun RunPipeline(const std::string& yaml,
+                        std::vector<std::pair<std::string, std::string>> params) {
   PipelineRun run;
-  std::string dir = ::testing::TempDir() + "/pipeline-" +
-                    ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  test::TempDir dir;
   JobContext ctx;
   ctx.job_id = "local";
   ctx.spec.inline_template = yaml;
   ctx.spec.params = std::move(params);
-  ctx.output_dir = dir;
+  ctx.output_dir = dir.path();
   Pipeline pipeline([&](JobContext& c) -> Status {
     for (const auto& f : std::filesystem::directory_iterator(c.output_dir)) {
       run.files.push_back(f.path().filename().string());
@@ -76,7 +76,7 @@ PipelineRun RunPipeline(const std::string& yaml, std::vector<std::pair<std::stri
 }
 
 TEST(PipelineTest, StagesRunInOrderWithRisingProgress) {
-  PipelineRun run = RunPipeline(kTemplate, {});
+  PipelineRun run = RunPipeline(ChartsTemplate(), {});
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
   EXPECT_EQ(run.sink.stages, (std::vector<Stage>{Stage::kValidating, Stage::kCollectingData,
                                                  Stage::kGeneratingCharts, Stage::kRenderingReport,
@@ -85,18 +85,18 @@ TEST(PipelineTest, StagesRunInOrderWithRisingProgress) {
 }
 
 TEST(PipelineTest, ImagesOnlyForShownChartsWithData) {
-  PipelineRun hidden = RunPipeline(kTemplate, {});
+  PipelineRun hidden = RunPipeline(ChartsTemplate(), {});
   ASSERT_TRUE(hidden.status.ok()) << hidden.status.ToString();
   EXPECT_EQ(hidden.files, (std::vector<std::string>{"chart1.png", "chart1.svg", "report.pdf"}));
 
-  PipelineRun shown = RunPipeline(kTemplate, {{"show", "true"}});
+  PipelineRun shown = RunPipeline(ChartsTemplate(), {{"show", "true"}});
   ASSERT_TRUE(shown.status.ok()) << shown.status.ToString();
   EXPECT_EQ(shown.files, (std::vector<std::string>{"chart1.png", "chart1.svg", "chart2.png",
                                                    "chart2.svg", "report.pdf"}));
 }
 
 TEST(PipelineTest, BadParametersFailInValidating) {
-  PipelineRun run = RunPipeline(kTemplate, {{"show", "maybe"}});
+  PipelineRun run = RunPipeline(ChartsTemplate(), {{"show", "maybe"}});
   EXPECT_EQ(run.status.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(run.status.message().find("VALIDATING"), std::string::npos) << run.status.message();
   EXPECT_NE(run.status.message().find("show"), std::string::npos) << run.status.message();

@@ -3,19 +3,16 @@
 // back with cairo.
 #include <cairo.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <sstream>
 
 #include "common/table.h"
 #include "common/template.h"
+#include "tests/unit/test_util.h"
 #include "workers/charts/chart.h"
 #include "workers/charts/nice_scale.h"
 #include "workers/pipeline.h"
@@ -26,42 +23,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory, removed with its contents at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "quire_render_XXXXXX").string();
-    path_ = mkdtemp(tmpl.data()) != nullptr ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-// Runs a shell command and returns its standard output.
-std::string RunCommand(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
+using test::Contains;
+using test::ContainsAll;
+using test::ContainsNone;
+using test::PrepareReport;
+using test::ReadFile;
+using test::RunCommand;
+using test::SourcePath;
+using test::TempDir;
 
 std::string PdfText(const std::string& pdf, int page = 0) {
   std::string range = page > 0 ? " -f " + std::to_string(page) + " -l " + std::to_string(page) : "";
-  return RunCommand("pdftotext -enc UTF-8" + range + " '" + pdf + "' - 2>/dev/null");
+  return RunCommand("pdftotext -enc UTF-8" + range + " '" + pdf + "' - 2>/dev/null").output;
 }
 
 int PdfPages(const std::string& pdf) {
-  std::istringstream info(RunCommand("pdfinfo '" + pdf + "' 2>/dev/null"));
+  std::istringstream info(RunCommand("pdfinfo '" + pdf + "' 2>/dev/null").output);
   std::string line;
   while (std::getline(info, line)) {
     if (line.rfind("Pages:", 0) == 0) return std::stoi(line.substr(6));
@@ -69,80 +46,46 @@ int PdfPages(const std::string& pdf) {
   return -1;
 }
 
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
+// A template with its defaults bound; any finding, even a warning, fails.
+test::PreparedReport Prepare(const std::string& yaml) {
+  return PrepareReport(yaml, {}, Severity::kInfo);
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string SourceRoot() {
-  const std::string here = __FILE__;
-  return here.substr(0, here.rfind("/tests/unit/"));
-}
-
-// A parsed template, its bound default parameters and its inline data.
-struct Report {
-  ReportTemplate tmpl;
-  ParamValues params;
-  ReportData data;
-};
-
-Report Prepare(const std::string& yaml) {
-  Report r;
-  ParseResult parsed = ParseTemplate(yaml);
-  for (const ValidationIssue& i : parsed.issues) ADD_FAILURE() << FormatIssue(i);
-  if (!parsed.tmpl) return r;
-  r.tmpl = *parsed.tmpl;
-  StatusOr<ParamValues> params = ResolveParameters(r.tmpl, {});
-  EXPECT_TRUE(params.ok()) << params.status().ToString();
-  if (params.ok()) r.params = *params;
-  for (const SourceSpec& s : r.tmpl.sources) {
-    StatusOr<std::optional<Table>> t = BuildLocalTable(r.tmpl, s);
-    EXPECT_TRUE(t.ok()) << t.status().ToString();
-    if (t.ok() && t->has_value()) r.data.tables.emplace(s.name, std::move(**t));
-  }
-  return r;
+// The text of deploy/templates/<file>.
+std::string ExampleTemplate(const std::string& file) {
+  return ReadFile(SourcePath("deploy/templates/" + file));
 }
 
 // ---------------------------------------------------------------------------
 // PDF
 
 TEST(RenderPdfTest, DemoReportHasTitleChartAndTable) {
-  Report r = Prepare(ReadFile(SourceRoot() + "/deploy/templates/demo.yaml"));
+  test::PreparedReport r = Prepare(ExampleTemplate("demo.yaml"));
   TempDir dir;
   const std::string pdf = dir.File("demo.pdf");
   ASSERT_TRUE(RenderPdf(r.tmpl, r.params, r.data, pdf).ok());
   EXPECT_FALSE(fs::exists(pdf + ".partial"));
 
   const std::string text = PdfText(pdf);
-  EXPECT_TRUE(Contains(text, "Quarterly Sales Report — North")) << text;
-  EXPECT_TRUE(Contains(text, "Revenue by month, North")) << text;  // chart title
-  EXPECT_TRUE(Contains(text, "Revenue by month (k$)")) << text;    // table title
-  EXPECT_TRUE(Contains(text, "Month")) << text;                    // x axis title
-  EXPECT_TRUE(Contains(text, "Revenue (k$)")) << text;             // y axis title
-  for (const char* legend : {"2022", "2023", "2024"}) EXPECT_TRUE(Contains(text, legend));
-  for (const char* cell : {"Jan", "Dec", "158.9", "189.6", "98"}) {
-    EXPECT_TRUE(Contains(text, cell)) << cell;
-  }
-  EXPECT_TRUE(Contains(text, "Q4 2024")) << text;  // placeholder expanded
-  EXPECT_FALSE(Contains(text, "{{")) << text;
+  EXPECT_TRUE(ContainsAll(text, {"Quarterly Sales Report — North",
+                                 "Revenue by month, North",             // chart title
+                                 "Revenue by month (k$)",               // table title
+                                 "Month",                               // x axis title
+                                 "Revenue (k$)",                        // y axis title
+                                 "2022", "2023", "2024",                // legend
+                                 "Jan", "Dec", "158.9", "189.6", "98",  // cells
+                                 "Q4 2024"}));                          // placeholder expanded
+  EXPECT_TRUE(ContainsNone(text, {"{{"}));
 
   const int pages = PdfPages(pdf);
   ASSERT_GE(pages, 1);
   EXPECT_TRUE(Contains(text, "Page 1 of " + std::to_string(pages))) << text;
-  const std::string info = RunCommand("pdfinfo '" + pdf + "'");
-  EXPECT_TRUE(Contains(info, "Quarterly Sales Report — North")) << info;  // metadata title
-  EXPECT_TRUE(Contains(info, "A4")) << info;
+  const std::string info = RunCommand("pdfinfo '" + pdf + "'").output;
+  EXPECT_TRUE(ContainsAll(info, {"Quarterly Sales Report — North", "A4"}));  // metadata
 
   // Fonts embedded: every font line of pdffonts says "yes" in the emb column.
-  const std::string fonts = RunCommand("pdffonts '" + pdf + "'");
-  EXPECT_TRUE(Contains(fonts, "DejaVuSans")) << fonts;
-  EXPECT_TRUE(Contains(fonts, "DejaVuSans-Bold")) << fonts;
+  const std::string fonts = RunCommand("pdffonts '" + pdf + "'").output;
+  EXPECT_TRUE(ContainsAll(fonts, {"DejaVuSans", "DejaVuSans-Bold"}));
   std::istringstream lines(fonts);
   std::string line;
   int font_lines = 0;
@@ -176,7 +119,7 @@ sources:
             std::to_string(i % 28 + 1) + "]\n";
   }
   yaml += "sections:\n  - table: {source: items, title: \"All items\"}\n";
-  Report r = Prepare(yaml);
+  test::PreparedReport r = Prepare(yaml);
   TempDir dir;
   const std::string pdf = dir.File("long.pdf");
   ASSERT_TRUE(RenderPdf(r.tmpl, r.params, r.data, pdf).ok());
@@ -185,24 +128,19 @@ sources:
   EXPECT_GE(pages, 5);  // ~60 rows fit on a page
   for (int p = 1; p <= pages; ++p) {
     const std::string text = PdfText(pdf, p);
-    EXPECT_TRUE(Contains(text, "Quantity")) << "page " << p;
-    EXPECT_TRUE(Contains(text, "Shipped")) << "page " << p;
-    EXPECT_TRUE(Contains(text, "Page " + std::to_string(p) + " of " + std::to_string(pages)))
-        << "page " << p << ":\n"
-        << text;
+    EXPECT_TRUE(ContainsAll(text, {"Quantity", "Shipped",
+                                   "Page " + std::to_string(p) + " of " + std::to_string(pages)}))
+        << "page " << p;
   }
   const std::string all = PdfText(pdf);
-  EXPECT_TRUE(Contains(all, "item-0")) << all;
-  EXPECT_TRUE(Contains(all, "item-299"));
-  EXPECT_TRUE(Contains(all, "299.25"));
-  EXPECT_TRUE(Contains(all, "2024-01-28"));
+  EXPECT_TRUE(ContainsAll(all, {"item-0", "item-299", "299.25", "2024-01-28"}));
 }
 
 TEST(RenderPdfTest, LongParagraphAndPageBreak) {
   std::string words;
   for (int i = 0; i < 1500; ++i) words += "word" + std::to_string(i) + " ";
-  Report r = Prepare("id: p\ntitle: T\nsections:\n  - text: \"" + words +
-                     "\"\n  - page_break: true\n  - heading: LastHeading\n");
+  test::PreparedReport r = Prepare("id: p\ntitle: T\nsections:\n  - text: \"" + words +
+                                   "\"\n  - page_break: true\n  - heading: LastHeading\n");
   TempDir dir;
   const std::string pdf = dir.File("p.pdf");
   ASSERT_TRUE(RenderPdf(r.tmpl, r.params, r.data, pdf).ok());
@@ -214,7 +152,7 @@ TEST(RenderPdfTest, LongParagraphAndPageBreak) {
 }
 
 TEST(RenderPdfTest, CancelStopsAndLeavesNoFile) {
-  Report r = Prepare(ReadFile(SourceRoot() + "/deploy/templates/demo.yaml"));
+  test::PreparedReport r = Prepare(ExampleTemplate("demo.yaml"));
   TempDir dir;
   const std::string pdf = dir.File("cancelled.pdf");
   int calls = 0;
@@ -225,7 +163,7 @@ TEST(RenderPdfTest, CancelStopsAndLeavesNoFile) {
 }
 
 TEST(RenderPdfTest, MissingSourceDataIsFailedPrecondition) {
-  Report r = Prepare(ReadFile(SourceRoot() + "/deploy/templates/demo.yaml"));
+  test::PreparedReport r = Prepare(ExampleTemplate("demo.yaml"));
   r.data.tables.clear();
   TempDir dir;
   Status s = RenderPdf(r.tmpl, r.params, r.data, dir.File("x.pdf"));
@@ -234,7 +172,7 @@ TEST(RenderPdfTest, MissingSourceDataIsFailedPrecondition) {
 }
 
 TEST(RenderPdfTest, UnwritablePathIsInternal) {
-  Report r = Prepare("id: p\ntitle: T\n");
+  test::PreparedReport r = Prepare("id: p\ntitle: T\n");
   Status s = RenderPdf(r.tmpl, r.params, r.data, "/nonexistent-dir/x.pdf");
   EXPECT_EQ(s.code(), StatusCode::kInternal) << s.ToString();
 }
@@ -250,14 +188,14 @@ class ExampleRenderTest : public testing::TestWithParam<ExampleCase> {};
 
 TEST_P(ExampleRenderTest, RendersWithExpectedText) {
   const ExampleCase& c = GetParam();
-  Report r = Prepare(ReadFile(SourceRoot() + "/deploy/templates/" + c.file));
+  test::PreparedReport r = Prepare(ExampleTemplate(c.file));
   TempDir dir;
   const std::string pdf = dir.File("example.pdf");
   Status s = RenderPdf(r.tmpl, r.params, r.data, pdf);
   ASSERT_TRUE(s.ok()) << s.ToString();
   const std::string text = PdfText(pdf);
-  for (const std::string& e : c.expected) EXPECT_TRUE(Contains(text, e)) << e << " in:\n" << text;
-  EXPECT_FALSE(Contains(text, "{{")) << text;
+  EXPECT_TRUE(ContainsAll(text, c.expected));
+  EXPECT_TRUE(ContainsNone(text, {"{{"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -269,16 +207,16 @@ INSTANTIATE_TEST_SUITE_P(
             {"Quality events — June 2024", "Average days open", "Worst severity", "14", "Site Lyon",
              "Site Porto", "Site Gdansk", "Events at Porto", "Days open by category — Gdansk",
              "Internal figures", "Data unavailable: 'by_site'"}},
-        ExampleCase{"ops_kpi.yaml",
-                    {"Operations KPIs — week of 03 June 2024", "On-time delivery", "95.6%", "6,521",
-                     "$955,637", "+1.2 pts vs last week", "Open service tickets", "n/a",
-                     "Mon 03 Jun", "$182,450.50", "Total", "Orders, shipments and backlog",
-                     "Orders"}},
+        ExampleCase{
+            "ops_kpi.yaml",
+            {"Operations KPIs — week of 03 June 2024", "On-time delivery", "95.6%", "6,521",
+             "$955,637", "+1.2 pts vs last week", "Open service tickets", "n/a", "Mon 03 Jun",
+             "$182,450.50", "Total", "Orders, shipments and backlog", "Orders"}},
         ExampleCase{"sales_summary.yaml",
                     {"Sales summary 2024", "north 1,815.6", "Deals closed", "12",
-                     "Revenue by month and region", "Monthly trend",
-                     "Cumulative revenue mix", "Revenue by channel", "Direct", "Partners",
-                     "Discount against deal size", "Deal size (k)", "Deal sizes", "D-110"}}),
+                     "Revenue by month and region", "Monthly trend", "Cumulative revenue mix",
+                     "Revenue by channel", "Direct", "Partners", "Discount against deal size",
+                     "Deal size (k)", "Deal sizes", "D-110"}}),
     [](const testing::TestParamInfo<ExampleCase>& info) {
       std::string name = info.param.file;
       name = name.substr(0, name.find('.'));
@@ -317,18 +255,15 @@ sections:
 )yaml";
 
 TEST(RenderPdfTest, ForEachWhenKpisAndUnavailableData) {
-  Report r = Prepare(kGroupsTemplate);
+  test::PreparedReport r = Prepare(kGroupsTemplate);
   TempDir dir;
   const std::string pdf = dir.File("groups.pdf");
   Status s = RenderPdf(r.tmpl, r.params, r.data, pdf);
   ASSERT_TRUE(s.ok()) << s.ToString();
   const std::string text = PdfText(pdf);
-  EXPECT_FALSE(Contains(text, "HiddenParagraph")) << text;
-  EXPECT_TRUE(Contains(text, "ShownParagraph with bold and italic")) << text;
-  EXPECT_TRUE(Contains(text, "Total qty")) << text;
-  EXPECT_TRUE(Contains(text, "10")) << text;
-  EXPECT_TRUE(Contains(text, "Live count")) << text;
-  EXPECT_TRUE(Contains(text, "Data unavailable: 'live'")) << text;
+  EXPECT_TRUE(ContainsNone(text, {"HiddenParagraph"}));
+  EXPECT_TRUE(ContainsAll(text, {"ShownParagraph with bold and italic", "Total qty", "10",
+                                 "Live count", "Data unavailable: 'live'"}));
   // Groups in order of first appearance, each with only its own rows.
   const size_t beta = text.find("Group Beta (5)"), alpha = text.find("Group Alpha (5)");
   ASSERT_NE(beta, std::string::npos) << text;
@@ -341,11 +276,12 @@ TEST(RenderPdfTest, ForEachWhenKpisAndUnavailableData) {
 }
 
 TEST(RenderPdfTest, LandscapeLetterPage) {
-  Report r = Prepare("id: p\ntitle: T\npage: {size: Letter, orientation: landscape}\n");
+  test::PreparedReport r =
+      Prepare("id: p\ntitle: T\npage: {size: Letter, orientation: landscape}\n");
   TempDir dir;
   const std::string pdf = dir.File("p.pdf");
   ASSERT_TRUE(RenderPdf(r.tmpl, r.params, r.data, pdf).ok());
-  EXPECT_TRUE(Contains(RunCommand("pdfinfo '" + pdf + "'"), "792 x 612 pts")) << pdf;
+  EXPECT_TRUE(Contains(RunCommand("pdfinfo '" + pdf + "'").output, "792 x 612 pts")) << pdf;
 }
 
 TEST(CollectStageTest, NonInlineSourcesFailClearlyUnlessOptionalOrFallenBack) {
@@ -374,11 +310,8 @@ sources:
 // Charts
 
 ChartSpec BarSpec(std::vector<std::string> y) {
-  ChartSpec spec;
-  spec.type = ChartType::kBar;
+  ChartSpec spec = test::ChartOf(ChartType::kBar, "label", std::move(y));
   spec.source = "s";
-  spec.x = "label";
-  spec.y = std::move(y);
   spec.title = "Chart";
   spec.x_axis_title = "X";
   spec.y_axis_title = "Y";
@@ -529,8 +462,7 @@ TEST(ChartTest, RenderSvgIsSvg) {
       RenderChartToFile(BarSpec({"a", "b"}), TwoSeries({{1, 2}}), "svg", svg, 400, 300).ok());
   const std::string text = ReadFile(svg);
   EXPECT_EQ(text.rfind("<?xml", 0), 0u) << text.substr(0, 100);
-  EXPECT_TRUE(Contains(text, "<svg"));
-  EXPECT_TRUE(Contains(text, "400pt"));
+  EXPECT_TRUE(ContainsAll(text, {"<svg", "400pt"}));
 }
 
 TEST(ChartTest, RenderToFileRejectsBadArguments) {

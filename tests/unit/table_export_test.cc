@@ -5,15 +5,13 @@
 #include "workers/render/table_export.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "tests/unit/test_util.h"
 #include "workers/pipeline.h"
 
 namespace quire {
@@ -22,30 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// A fresh directory, removed with its contents at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "quire_export_XXXXXX").string();
-    path_ = mkdtemp(tmpl.data()) != nullptr ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::ReadFile;
+using test::TempDir;
 
 // Text with commas, quotes, line breaks, accents and CJK; numbers needing
 // every digit; nulls and a NaN.
@@ -172,7 +148,10 @@ TEST(WriteTableJsonTest, InvalidUtf8IsReplacedNotFatal) {
   EXPECT_EQ(rows[0]["s"], "bad \xEF\xBF\xBD byte");
 }
 
-constexpr const char* kReport = R"(id: exports
+// A table shown or hidden by a parameter, one over a source without data
+// (`extra`) and a for_each block.
+std::string ExportsTemplate() {
+  return R"(id: exports
 title: Exports
 parameters:
   - {name: more, type: bool, default: false}
@@ -181,14 +160,8 @@ sources:
     kind: inline
     columns: [{name: region, type: text}, {name: amount, type: int}]
     rows: [[North, 1], [South, 2], [North, 3]]
-  extra:
-    kind: postgres
-    connection: main
-    query: "select 1"
-    cache_ttl: 60s
-    optional: true
-    columns: [{name: k, type: text}]
-sections:
+)" + test::UnavailableSourceYaml("extra") +
+         R"(sections:
   - table: {source: sales, columns: [{name: amount, label: "Amount"}]}
   - table: {source: sales}
     when: "params.more"
@@ -198,28 +171,10 @@ sections:
     sections:
       - table: {source: sales}
 )";
-
-struct Prepared {
-  ReportTemplate tmpl;
-  ParamValues params;
-  ReportData data;
-};
-
-Prepared Prepare(const std::vector<std::pair<std::string, std::string>>& values) {
-  Prepared p;
-  ParseResult parsed = ParseTemplate(kReport);
-  for (const ValidationIssue& i : parsed.issues) {
-    if (i.severity >= Severity::kError) ADD_FAILURE() << FormatIssue(i);
-  }
-  if (!parsed.tmpl) return p;
-  p.tmpl = *parsed.tmpl;
-  p.params = *ResolveParameters(p.tmpl, values);
-  p.data.tables.emplace("sales", std::move(**BuildLocalTable(p.tmpl, *p.tmpl.FindSource("sales"))));
-  return p;
 }
 
 TEST(WriteTableExportsTest, OneFilePerShownTableInSectionOrder) {
-  Prepared p = Prepare({});
+  test::PreparedReport p = test::PrepareReport(ExportsTemplate());
   TempDir dir;
   StatusOr<std::vector<std::string>> written =
       WriteTableExports(p.tmpl, p.params, p.data, dir.path(), {true, true});
@@ -236,7 +191,7 @@ TEST(WriteTableExportsTest, OneFilePerShownTableInSectionOrder) {
   EXPECT_FALSE(fs::exists(dir.File("table2.csv")));
 
   TempDir shown;
-  Prepared more = Prepare({{"more", "true"}});
+  test::PreparedReport more = test::PrepareReport(ExportsTemplate(), {{"more", "true"}});
   written = WriteTableExports(more.tmpl, more.params, more.data, shown.path(), {true, false});
   ASSERT_TRUE(written.ok()) << written.status().ToString();
   EXPECT_EQ(written->size(), 4u);  // table1, table2 (the shown one), table4, table5
@@ -246,7 +201,7 @@ TEST(WriteTableExportsTest, OneFilePerShownTableInSectionOrder) {
 }
 
 TEST(WriteTableExportsTest, MissingRequiredSourceAndCancel) {
-  Prepared p = Prepare({});
+  test::PreparedReport p = test::PrepareReport(ExportsTemplate());
   TempDir dir;
   ReportData none;
   StatusOr<std::vector<std::string>> missing =
@@ -259,7 +214,7 @@ TEST(WriteTableExportsTest, MissingRequiredSourceAndCancel) {
 }
 
 TEST(RenderStageTest, WritesXlsxCsvAndJson) {
-  Prepared p = Prepare({});
+  test::PreparedReport p = test::PrepareReport(ExportsTemplate());
   TempDir dir;
   JobContext ctx;
   ctx.resolved.tmpl = p.tmpl;

@@ -7,13 +7,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/template.h"
+#include "tests/unit/test_util.h"
 
 namespace quire {
 namespace {
@@ -68,15 +67,11 @@ std::string BigSource(int rows, const std::string& sections) {
          Rows(rows, "      - [1.5, 2]\n") + "sections:\n" + sections;
 }
 
+// A template and the finding it must give.
 struct Case {
   const char* name;
   std::string yaml;
-  const char* code;
-  Severity severity;
-  const char* path;
-  int line;
-  int column;
-  const char* suggestion = "";  // checked when non-empty
+  test::ExpectedFinding finding;
 };
 
 // Names the case in gtest's messages (instead of a byte dump).
@@ -312,8 +307,8 @@ const std::vector<Case>& Cases() {
        Sections("  - chart: {type: histogram, source: sales, x: revenue, bin_width: 0}\n"),
        "field.range", kE, "sections[0].chart.bin_width", 23, 68},
       {"TableColumnWidthZero",
-       Sections("  - table: {source: sales, columns: [{name: month, width: 0}]}\n"),
-       "field.range", kE, "sections[0].table.columns[0].width", 23, 59},
+       Sections("  - table: {source: sales, columns: [{name: month, width: 0}]}\n"), "field.range",
+       kE, "sections[0].table.columns[0].width", 23, 59},
       {"HorizontalLine",
        Sections("  - chart: {type: line, source: sales, x: month, y: units, horizontal: true}\n"),
        "field.ignored", kW, "sections[0].chart.horizontal", 23, 60},
@@ -415,22 +410,14 @@ class TemplateCaseTest : public testing::TestWithParam<Case> {};
 TEST_P(TemplateCaseTest, ReportsTheFinding) {
   const Case& c = GetParam();
   ParseResult r = ParseTemplate(c.yaml);
-  std::string all;
-  for (const ValidationIssue& i : r.issues) all += "\n  " + FormatIssue(i);
-  auto found = std::find_if(r.issues.begin(), r.issues.end(),
-                            [&](const ValidationIssue& i) { return i.code == c.code; });
-  ASSERT_NE(found, r.issues.end()) << "no " << c.code << " among:" << all;
-  EXPECT_EQ(found->severity, c.severity) << FormatIssue(*found);
-  EXPECT_EQ(found->path, c.path) << FormatIssue(*found);
-  EXPECT_EQ(found->line, c.line) << FormatIssue(*found);
-  EXPECT_EQ(found->column, c.column) << FormatIssue(*found);
+  const std::string all = test::FormatIssues(r.issues);
+  const ValidationIssue* found = test::FindIssue(r.issues, c.finding.code);
+  ASSERT_NE(found, nullptr) << "no " << c.finding.code << " among:" << all;
+  EXPECT_TRUE(test::MatchesFinding(*found, c.finding));
   EXPECT_FALSE(found->message.empty());
-  if (*c.suggestion) {
-    EXPECT_EQ(found->suggestion, c.suggestion) << FormatIssue(*found);
-  }
   // Blocking findings block; the others leave a usable template.
   EXPECT_EQ(r.tmpl.has_value(), !HasBlockingIssues(r.issues)) << all;
-  if (c.severity >= Severity::kError) {
+  if (c.finding.severity >= Severity::kError) {
     EXPECT_FALSE(r.tmpl.has_value()) << all;
   }
 }
@@ -445,7 +432,7 @@ TEST(TemplateCasesTest, TheBaseIsValidAndTheBookIsBigEnough) {
   for (const ValidationIssue& i : r.issues) ADD_FAILURE() << FormatIssue(i);
   EXPECT_TRUE(r.tmpl.has_value());
   size_t blocking = 0;
-  for (const Case& c : Cases()) blocking += c.severity >= Severity::kError;
+  for (const Case& c : Cases()) blocking += c.finding.severity >= Severity::kError;
   EXPECT_GE(blocking, 60u);
 }
 
@@ -465,16 +452,13 @@ const std::map<std::string, std::vector<std::string>>& ExpectedExampleFindings()
 
 TEST(ExampleTemplatesTest, ValidWithExactlyTheListedFindings) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::path(QUIRE_SOURCE_DIR) / "deploy" / "templates";
+  const fs::path dir = test::SourcePath("deploy/templates");
   std::vector<std::string> seen;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (entry.path().extension() != ".yaml") continue;
     const std::string name = entry.path().filename().string();
     seen.push_back(name);
-    std::ifstream in(entry.path());
-    std::stringstream text;
-    text << in.rdbuf();
-    ParseResult r = ParseTemplate(text.str());
+    ParseResult r = ParseTemplate(test::ReadFile(entry.path().string()));
     std::vector<std::string> findings;
     for (const ValidationIssue& i : r.issues) {
       findings.push_back(std::string(SeverityName(i.severity)) + " " + i.code + " " + i.path);

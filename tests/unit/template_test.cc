@@ -6,11 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "common/table.h"
 #include "common/table_format.h"
+#include "tests/unit/test_util.h"
 
 namespace quire {
 namespace {
@@ -139,13 +138,9 @@ TEST(ParseTemplateTest, OutputsDefaultToPdf) {
 }
 
 TEST(ParseTemplateTest, DemoTemplateIsValid) {
-  const std::string here = __FILE__;
-  const std::string root = here.substr(0, here.rfind("/tests/unit/"));
-  std::ifstream in(root + "/deploy/templates/demo.yaml");
-  ASSERT_TRUE(in.good());
-  std::stringstream text;
-  text << in.rdbuf();
-  ParseResult r = ParseTemplate(text.str());
+  const std::string text = test::ReadFile(test::SourcePath("deploy/templates/demo.yaml"));
+  ASSERT_FALSE(text.empty());
+  ParseResult r = ParseTemplate(text);
   for (const ValidationIssue& i : r.issues) ADD_FAILURE() << FormatIssue(i);
   ASSERT_TRUE(r.tmpl.has_value());
   EXPECT_EQ(r.tmpl->id, "demo");
@@ -161,14 +156,11 @@ TEST(ParseTemplateTest, DemoTemplateIsValid) {
 // ---------------------------------------------------------------------------
 // ParseTemplate: one case per validation rule
 
+// A template and the finding it must give (any column: 0).
 struct RuleCase {
   const char* name;
   std::string yaml;
-  const char* code;
-  Severity severity;
-  const char* path;
-  int line;
-  const char* suggestion = "";  // checked when non-empty
+  test::ExpectedFinding finding;
 };
 
 std::string WithSections(const std::string& sections) {
@@ -180,37 +172,23 @@ class ValidationRuleTest : public testing::TestWithParam<RuleCase> {};
 TEST_P(ValidationRuleTest, ReportsTheRule) {
   const RuleCase& c = GetParam();
   ParseResult r = ParseTemplate(c.yaml);
-  const ValidationIssue* found = nullptr;
-  for (const ValidationIssue& i : r.issues) {
-    if (i.code == c.code) {
-      found = &i;
-      break;
-    }
-  }
-  std::string all;
-  for (const ValidationIssue& i : r.issues) all += "\n  " + FormatIssue(i);
-  ASSERT_NE(found, nullptr) << "no " << c.code << " among:" << all;
-  EXPECT_EQ(found->severity, c.severity) << FormatIssue(*found);
-  EXPECT_EQ(found->path, c.path) << FormatIssue(*found);
-  EXPECT_EQ(found->line, c.line) << FormatIssue(*found);
-  EXPECT_GT(found->column, 0) << FormatIssue(*found);
-  if (*c.suggestion) {
-    EXPECT_EQ(found->suggestion, c.suggestion) << FormatIssue(*found);
-  }
+  const ValidationIssue* found = test::FindIssue(r.issues, c.finding.code);
+  ASSERT_NE(found, nullptr) << "no " << c.finding.code << " among:" << test::FormatIssues(r.issues);
+  EXPECT_TRUE(test::MatchesFinding(*found, c.finding));
   EXPECT_EQ(r.tmpl.has_value(), !HasBlockingIssues(r.issues));
 }
 
 const RuleCase kRuleCases[] = {
     {"RootNotMap", "- a\n- b\n", "template.root", Severity::kCritical, "", 1},
     {"UnknownField", "id: t\ntitle: T\ntitel: X\n", "field.unknown", Severity::kWarning, "titel", 3,
-     "did you mean 'title'?"},
+     0, "did you mean 'title'?"},
     {"MissingTitle", "id: t\ndescription: D\n", "field.required", Severity::kError, "title", 1},
     {"TitleWrongType", "id: t\ntitle: [a, b]\n", "field.type", Severity::kError, "title", 2},
     {"BadId", "id: Bad_ID\ntitle: T\n", "template.id", Severity::kError, "id", 1},
     {"DuplicateKey", "id: t\ntitle: T\ntitle: U\n", "field.duplicate", Severity::kError, "title",
      3},
     {"UnknownParamType", "id: t\ntitle: T\nparameters:\n  - name: n\n    type: strng\n",
-     "param.type", Severity::kError, "parameters[0].type", 5, "did you mean 'string'?"},
+     "param.type", Severity::kError, "parameters[0].type", 5, 0, "did you mean 'string'?"},
     {"DuplicateParam",
      "id: t\ntitle: T\nparameters:\n  - name: n\n    type: int\n  - name: n\n    type: int\n",
      "param.duplicate", Severity::kError, "parameters[1].name", 6},
@@ -236,33 +214,34 @@ const RuleCase kRuleCases[] = {
     {"UnknownColumnType",
      "id: t\ntitle: T\nsources:\n  s:\n    kind: inline\n    columns:\n"
      "      - {name: a, type: flaot}\n",
-     "column.type", Severity::kError, "sources.s.columns[0].type", 7, "did you mean 'float'?"},
+     "column.type", Severity::kError, "sources.s.columns[0].type", 7, 0, "did you mean 'float'?"},
     {"UnknownSourceKind", "id: t\ntitle: T\nsources:\n  s:\n    kind: sql\n", "source.kind",
      Severity::kError, "sources.s.kind", 5},
     {"UnknownChartType",
      WithSections("  - chart: {type: bra, source: sales, x: month, y: [revenue]}\n"), "chart.type",
-     Severity::kError, "sections[0].chart.type", 17, "did you mean 'bar'?"},
+     Severity::kError, "sections[0].chart.type", 17, 0, "did you mean 'bar'?"},
     {"UnknownSource", WithSections("  - heading: H\n  - table: {source: sale}\n"), "ref.source",
-     Severity::kError, "sections[1].table.source", 18, "did you mean 'sales'?"},
+     Severity::kError, "sections[1].table.source", 18, 0, "did you mean 'sales'?"},
     {"UnknownYColumn",
      WithSections("  - text: A\n  - chart:\n      type: bar\n      source: sales\n      x: month\n"
                   "      y: [revenue, revenu2, profit]\n"),
-     "ref.column", Severity::kError, "sections[1].chart.y[1]", 22, "did you mean 'revenue'?"},
+     "ref.column", Severity::kError, "sections[1].chart.y[1]", 22, 0, "did you mean 'revenue'?"},
     {"UnknownXColumn", WithSections("  - chart: {type: bar, source: sales, x: mnth, y: revenue}\n"),
-     "ref.column", Severity::kError, "sections[0].chart.x", 17, "did you mean 'month'?"},
+     "ref.column", Severity::kError, "sections[0].chart.x", 17, 0, "did you mean 'month'?"},
     {"TextYColumn", WithSections("  - chart: {type: bar, source: sales, x: month, y: month}\n"),
      "chart.y_type", Severity::kError, "sections[0].chart.y", 17},
     {"ChartMissingX", WithSections("  - chart: {type: bar, source: sales, y: revenue}\n"),
      "field.required", Severity::kError, "sections[0].chart.x", 17},
     {"PlaceholderInText", WithSections("  - text: \"Hi {{ params.regon }}\"\n"), "ref.param",
-     Severity::kError, "sections[0].text", 17, "did you mean 'region'?"},
+     Severity::kError, "sections[0].text", 17, 0, "did you mean 'region'?"},
     {"UnknownSectionKind", WithSections("  - heding: H\n"), "section.kind", Severity::kError,
-     "sections[0]", 17, "did you mean 'heading'?"},
+     "sections[0]", 17, 0, "did you mean 'heading'?"},
     {"TwoSectionKinds", WithSections("  - heading: H\n    text: T\n"), "section.kind",
      Severity::kError, "sections[0]", 18},
     {"UnknownChartField",
      WithSections("  - chart: {type: bar, source: sales, x: month, y: revenue, titel: X}\n"),
-     "field.unknown", Severity::kWarning, "sections[0].chart.titel", 17, "did you mean 'title'?"},
+     "field.unknown", Severity::kWarning, "sections[0].chart.titel", 17, 0,
+     "did you mean 'title'?"},
     {"ChartTooWide",
      WithSections("  - chart: {type: bar, source: sales, x: month, y: revenue, width: -5}\n"),
      "chart.size", Severity::kError, "sections[0].chart.width", 17},

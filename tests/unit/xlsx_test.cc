@@ -14,6 +14,7 @@
 
 #include "common/table.h"
 #include "common/template.h"
+#include "tests/unit/test_util.h"
 #include "workers/render/xlsx_renderer.h"
 
 namespace quire {
@@ -21,34 +22,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-// A fresh directory, removed with its contents at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "quire_xlsx_XXXXXX").string();
-    path_ = mkdtemp(tmpl.data()) != nullptr ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-std::string RunCommand(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
+using test::Contains;
+using test::ContainsAll;
+using test::ContainsNone;
+using test::PrepareReport;
+using test::RunCommand;
+using test::TempDir;
 
 // A python3 that can import openpyxl ("" when there is none). A pyenv
 // python3 first on PATH may lack the Debian package, so try the system one.
@@ -57,7 +36,7 @@ const std::string& Python() {
     for (const char* candidate : {"python3", "/usr/bin/python3"}) {
       const std::string probe =
           std::string(candidate) + " -c 'import openpyxl; print(\"ok\")' 2>/dev/null";
-      if (RunCommand(probe) == "ok\n") return std::string(candidate);
+      if (RunCommand(probe).output == "ok\n") return std::string(candidate);
     }
     return std::string();
   }();
@@ -108,10 +87,20 @@ print(json.dumps(out))
 json Inspect(const std::string& xlsx, const std::string& dir) {
   const std::string script = dir + "/quire_inspect_xlsx.py";  // not inspect.py: a stdlib name
   std::ofstream(script) << kInspectScript;
-  const std::string out = RunCommand(Python() + " '" + script + "' '" + xlsx + "' 2>&1");
+  const std::string out = RunCommand(Python() + " '" + script + "' '" + xlsx + "' 2>&1").output;
   json j = json::parse(out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << out;
   return j.is_discarded() ? json::object() : j;
+}
+
+// Renders `r` into `dir` as `name` and reads the workbook back; an empty
+// object, after a test failure, when it does not render.
+json RenderAndInspect(const test::PreparedReport& r, const TempDir& dir,
+                      const std::string& name = "report.xlsx") {
+  const std::string path = dir.File(name);
+  const Status s = RenderXlsx(r.tmpl, r.params, r.data, path);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return s.ok() ? Inspect(path, dir.path()) : json::object();
 }
 
 // The chart part whose title is `title`; "" when there is none.
@@ -124,38 +113,10 @@ std::string ChartXml(const json& book, const std::string& title) {
   return "";
 }
 
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-// A parsed template, its bound default parameters and its inline data.
-struct Report {
-  ReportTemplate tmpl;
-  ParamValues params;
-  ReportData data;
-};
-
-Report Prepare(const std::string& yaml,
-               const std::vector<std::pair<std::string, std::string>>& values = {}) {
-  Report r;
-  ParseResult parsed = ParseTemplate(yaml);
-  for (const ValidationIssue& i : parsed.issues) {
-    if (i.severity >= Severity::kError) ADD_FAILURE() << FormatIssue(i);
-  }
-  if (!parsed.tmpl) return r;
-  r.tmpl = *parsed.tmpl;
-  StatusOr<ParamValues> params = ResolveParameters(r.tmpl, values);
-  EXPECT_TRUE(params.ok()) << params.status().ToString();
-  if (params.ok()) r.params = *params;
-  for (const SourceSpec& s : r.tmpl.sources) {
-    StatusOr<std::optional<Table>> t = BuildLocalTable(r.tmpl, s);
-    EXPECT_TRUE(t.ok()) << t.status().ToString();
-    if (t.ok() && t->has_value()) r.data.tables.emplace(s.name, std::move(**t));
-  }
-  return r;
-}
-
-constexpr const char* kTemplate = R"(id: xlsx_demo
+// Every kind of section over typed inline data, a hidden table, an
+// optional source without data (`extra`) and a for_each block.
+std::string SalesTemplate() {
+  return R"(id: xlsx_demo
 title: "Sales {{ params.year }} — {{ params.region }}"
 description: "Monthly sales for the board."
 owner: "sales-ops@example.com"
@@ -188,14 +149,8 @@ sources:
     kind: inline
     columns: [{name: size, type: float}, {name: discount, type: float}]
     rows: [[1, 0.1], [2, 0.2], [3, 0.15], [4, 0.3], [10, 0.05], [7, 0.2]]
-  extra:
-    kind: postgres
-    connection: main
-    query: "select k, v from t"
-    cache_ttl: 60s
-    optional: true
-    columns: [{name: k, type: text}, {name: v, type: float}]
-sections:
+)" + test::UnavailableSourceYaml("extra") +
+         R"(sections:
   - heading: "Overview for {{ params.region }}"
   - text: "Revenue is **up** this *year*, in {{ params.region }}."
   - kpi: {label: "Revenue", source: sales, column: revenue, aggregate: sum, format: "#,##0.00",
@@ -244,6 +199,7 @@ sections:
       - table: {source: sites, totals: true}
 outputs: [xlsx]
 )";
+}
 
 class XlsxTest : public ::testing::Test {
  protected:
@@ -253,13 +209,10 @@ class XlsxTest : public ::testing::Test {
 };
 
 TEST_F(XlsxTest, SheetsPropertiesAndSummary) {
-  Report r = Prepare(kTemplate);
+  test::PreparedReport r = PrepareReport(SalesTemplate());
   TempDir dir;
-  const std::string path = dir.File("report.xlsx");
-  Status s = RenderXlsx(r.tmpl, r.params, r.data, path);
-  ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_FALSE(fs::exists(path + ".partial"));
-  json book = Inspect(path, dir.File(""));
+  json book = RenderAndInspect(r, dir);
+  EXPECT_FALSE(fs::exists(dir.File("report.xlsx.partial")));
   ASSERT_TRUE(book.contains("sheets"));
 
   // The hidden table has no sheet; the optional source none either; the
@@ -305,24 +258,18 @@ TEST_F(XlsxTest, SheetsPropertiesAndSummary) {
   for (const auto& [cell, v] : cells.items()) {
     if (v["value"].is_string()) all += v["value"].get<std::string>() + "\n";
   }
-  EXPECT_TRUE(Contains(all, "Extra figures\nData unavailable: 'extra' has no data in this run."))
-      << all;
-  EXPECT_TRUE(Contains(all, "Extra chart\nData unavailable: 'extra' has no data in this run."))
-      << all;
-  EXPECT_TRUE(Contains(all, "Site Lyon")) << all;
-  EXPECT_TRUE(Contains(all, "Site Porto")) << all;
-  EXPECT_TRUE(Contains(all, "Table: sites Lyon")) << all;  // links to the group sheets
-  EXPECT_FALSE(Contains(all, "Hidden details")) << all;
-  EXPECT_FALSE(Contains(all, "{{")) << all;
+  EXPECT_TRUE(ContainsAll(
+      all, {"Extra figures\nData unavailable: 'extra' has no data in this run.",
+            "Extra chart\nData unavailable: 'extra' has no data in this run.", "Site Lyon",
+            "Site Porto", "Table: sites Lyon"}));  // links to the group sheets
+  EXPECT_TRUE(ContainsNone(all, {"Hidden details", "{{"}));
   EXPECT_EQ(report["footer"], "Page &P of &N");
 }
 
 TEST_F(XlsxTest, TableSheetIsTypedFormattedFilteredAndTotalled) {
-  Report r = Prepare(kTemplate);
+  test::PreparedReport r = PrepareReport(SalesTemplate());
   TempDir dir;
-  const std::string path = dir.File("report.xlsx");
-  ASSERT_TRUE(RenderXlsx(r.tmpl, r.params, r.data, path).ok());
-  json book = Inspect(path, dir.File(""));
+  json book = RenderAndInspect(r, dir);
   ASSERT_TRUE(book.contains("sheets"));
   json& sheet = book["Monthly sales- (draft) Q1-Q2-"];
   json& cells = sheet["cells"];
@@ -383,11 +330,9 @@ TEST_F(XlsxTest, TableSheetIsTypedFormattedFilteredAndTotalled) {
 }
 
 TEST_F(XlsxTest, NativeChartsOverChartData) {
-  Report r = Prepare(kTemplate);
+  test::PreparedReport r = PrepareReport(SalesTemplate());
   TempDir dir;
-  const std::string path = dir.File("report.xlsx");
-  ASSERT_TRUE(RenderXlsx(r.tmpl, r.params, r.data, path).ok());
-  json book = Inspect(path, dir.File(""));
+  json book = RenderAndInspect(r, dir);
   ASSERT_TRUE(book.contains("sheets"));
   EXPECT_EQ(book["Charts"]["charts"], 8);
   EXPECT_EQ(book["charts_xml"].size(), 8u);
@@ -405,64 +350,50 @@ TEST_F(XlsxTest, NativeChartsOverChartData) {
 
   const std::string bar = ChartXml(book, "Revenue by month");
   ASSERT_FALSE(bar.empty());
-  EXPECT_TRUE(Contains(bar, "<c:barChart>")) << bar;
-  EXPECT_TRUE(Contains(bar, "<c:barDir val=\"col\"/>")) << bar;
-  EXPECT_TRUE(Contains(bar, "<c:f>ChartData!$A$2:$A$5</c:f>")) << bar;
-  EXPECT_TRUE(Contains(bar, "<c:f>ChartData!$B$2:$B$5</c:f>")) << bar;
-  EXPECT_TRUE(Contains(bar, "<c:f>ChartData!$C$2:$C$5</c:f>")) << bar;
-  EXPECT_TRUE(Contains(bar, "<c:f>ChartData!$B$1</c:f>")) << bar;  // series name
-  EXPECT_TRUE(Contains(bar, "<a:srgbClr val=\"112233\"/>")) << bar;
-  EXPECT_TRUE(Contains(bar, "<a:srgbClr val=\"445566\"/>")) << bar;
-  EXPECT_TRUE(Contains(bar, "<a:t>Month</a:t>")) << bar;
-  EXPECT_TRUE(Contains(bar, "<a:t>EUR</a:t>")) << bar;
-  EXPECT_TRUE(Contains(bar, "<c:legendPos val=\"t\"/>")) << bar;
+  EXPECT_TRUE(
+      ContainsAll(bar, {"<c:barChart>", "<c:barDir val=\"col\"/>", "<c:f>ChartData!$A$2:$A$5</c:f>",
+                        "<c:f>ChartData!$B$2:$B$5</c:f>", "<c:f>ChartData!$C$2:$C$5</c:f>",
+                        "<c:f>ChartData!$B$1</c:f>",  // series name
+                        "<a:srgbClr val=\"112233\"/>", "<a:srgbClr val=\"445566\"/>",
+                        "<a:t>Month</a:t>", "<a:t>EUR</a:t>", "<c:legendPos val=\"t\"/>"}));
 
   const std::string sideways = ChartXml(book, "Sideways");
-  EXPECT_TRUE(Contains(sideways, "<c:barDir val=\"bar\"/>")) << sideways;
-  EXPECT_TRUE(Contains(sideways, "<c:grouping val=\"stacked\"/>")) << sideways;
-  EXPECT_FALSE(Contains(sideways, "<c:legend>")) << sideways;
+  EXPECT_TRUE(ContainsAll(sideways, {"<c:barDir val=\"bar\"/>", "<c:grouping val=\"stacked\"/>"}));
+  EXPECT_TRUE(ContainsNone(sideways, {"<c:legend>"}));
   // The x axis title names the category axis, vertical here.
   const size_t cat_axis = sideways.find("<c:catAx>");
   const size_t val_axis = sideways.find("<c:valAx>");
   ASSERT_NE(cat_axis, std::string::npos);
   ASSERT_NE(val_axis, std::string::npos);
-  EXPECT_TRUE(Contains(sideways.substr(cat_axis, val_axis - cat_axis), "<a:t>Months</a:t>"))
-      << sideways;
-  EXPECT_TRUE(Contains(sideways.substr(val_axis), "<a:t>Amount</a:t>")) << sideways;
+  EXPECT_TRUE(ContainsAll(sideways.substr(cat_axis, val_axis - cat_axis), {"<a:t>Months</a:t>"}));
+  EXPECT_TRUE(ContainsAll(sideways.substr(val_axis), {"<a:t>Amount</a:t>"}));
   // Theme palette (Tableau 10) when the spec names no colours.
-  EXPECT_TRUE(Contains(sideways, "<a:srgbClr val=\"4E79A7\"/>")) << sideways;
-  EXPECT_TRUE(Contains(sideways, "<a:srgbClr val=\"F28E2B\"/>")) << sideways;
+  EXPECT_TRUE(
+      ContainsAll(sideways, {"<a:srgbClr val=\"4E79A7\"/>", "<a:srgbClr val=\"F28E2B\"/>"}));
 
-  const std::string line = ChartXml(book, "Units over time");
-  EXPECT_TRUE(Contains(line, "<c:lineChart>")) << line;
-  EXPECT_TRUE(Contains(line, "<c:symbol val=\"circle\"/>")) << line;
   // A date x: rows sorted by date, the null one dropped (as the PDF draws
   // it), labelled as dates.
-  EXPECT_TRUE(Contains(line, "<c:f>ChartData!$I$2:$I$4</c:f>")) << line;
-  EXPECT_TRUE(Contains(line, "<c:numFmt formatCode=\"yyyy-mm-dd\" sourceLinked=\"0\"/>")) << line;
+  EXPECT_TRUE(
+      ContainsAll(ChartXml(book, "Units over time"),
+                  {"<c:lineChart>", "<c:symbol val=\"circle\"/>", "<c:f>ChartData!$I$2:$I$4</c:f>",
+                   "<c:numFmt formatCode=\"yyyy-mm-dd\" sourceLinked=\"0\"/>"}));
   EXPECT_EQ(data["I2"]["type"], "datetime");
 
-  const std::string area = ChartXml(book, "Area mix");
-  EXPECT_TRUE(Contains(area, "<c:areaChart>")) << area;
-  EXPECT_TRUE(Contains(area, "<c:grouping val=\"stacked\"/>")) << area;
+  EXPECT_TRUE(
+      ContainsAll(ChartXml(book, "Area mix"), {"<c:areaChart>", "<c:grouping val=\"stacked\"/>"}));
 
   const std::string pie = ChartXml(book, "Units share");
-  EXPECT_TRUE(Contains(pie, "<c:pieChart>")) << pie;
-  EXPECT_TRUE(Contains(pie, "<c:showPercent val=\"1\"/>")) << pie;
-  EXPECT_FALSE(Contains(pie, "<c:catAx>")) << pie;
+  EXPECT_TRUE(ContainsAll(pie, {"<c:pieChart>", "<c:showPercent val=\"1\"/>"}));
+  EXPECT_TRUE(ContainsNone(pie, {"<c:catAx>"}));
 
   const std::string donut = ChartXml(book, "Donut");
-  EXPECT_TRUE(Contains(donut, "<c:doughnutChart>")) << donut;
-  EXPECT_TRUE(Contains(donut, "<c:holeSize val=\"50\"/>")) << donut;
-  EXPECT_FALSE(Contains(donut, "<c:showPercent val=\"1\"/>")) << donut;
+  EXPECT_TRUE(ContainsAll(donut, {"<c:doughnutChart>", "<c:holeSize val=\"50\"/>"}));
+  EXPECT_TRUE(ContainsNone(donut, {"<c:showPercent val=\"1\"/>"}));
 
-  const std::string scatter = ChartXml(book, "Deals");
-  EXPECT_TRUE(Contains(scatter, "<c:scatterChart>")) << scatter;
-  EXPECT_TRUE(Contains(scatter, "<c:xVal>")) << scatter;
+  EXPECT_TRUE(ContainsAll(ChartXml(book, "Deals"), {"<c:scatterChart>", "<c:xVal>"}));
 
-  const std::string histogram = ChartXml(book, "Deal sizes");
-  EXPECT_TRUE(Contains(histogram, "<c:barChart>")) << histogram;
-  EXPECT_TRUE(Contains(histogram, "<c:gapWidth val=\"0\"/>")) << histogram;
+  EXPECT_TRUE(
+      ContainsAll(ChartXml(book, "Deal sizes"), {"<c:barChart>", "<c:gapWidth val=\"0\"/>"}));
   // Its block holds ComputeHistogramBins' labels and counts: 3 bins over 1..10.
   bool found = false;
   for (const auto& [cell, v] : data.items()) {
@@ -476,7 +407,7 @@ TEST_F(XlsxTest, NativeChartsOverChartData) {
 }
 
 TEST(XlsxErrorTest, MissingRequiredSourceIsFailedPrecondition) {
-  Report r = Prepare(kTemplate);
+  test::PreparedReport r = PrepareReport(SalesTemplate());
   r.data.tables.erase("sales");
   TempDir dir;
   const std::string path = dir.File("report.xlsx");
@@ -488,7 +419,7 @@ TEST(XlsxErrorTest, MissingRequiredSourceIsFailedPrecondition) {
 }
 
 TEST(XlsxErrorTest, ChartColumnMissingFromDataIsInvalidArgument) {
-  Report r = Prepare(kTemplate);
+  test::PreparedReport r = PrepareReport(SalesTemplate());
   Table deals;
   deals.AddColumn("size", ColumnType::kFloat)->AppendFloat(1);  // no "discount"
   r.data.tables["deals"] = std::move(deals);
@@ -499,7 +430,7 @@ TEST(XlsxErrorTest, ChartColumnMissingFromDataIsInvalidArgument) {
 }
 
 TEST(XlsxErrorTest, CancelStopsAndLeavesNoFile) {
-  Report r = Prepare(kTemplate);
+  test::PreparedReport r = PrepareReport(SalesTemplate());
   TempDir dir;
   const std::string path = dir.File("report.xlsx");
   for (int allowed : {0, 3, 12}) {
@@ -512,7 +443,7 @@ TEST(XlsxErrorTest, CancelStopsAndLeavesNoFile) {
 }
 
 TEST(XlsxErrorTest, CancelIsCheckedInsideALongTable) {
-  Report r = Prepare(R"(id: big
+  test::PreparedReport r = PrepareReport(R"(id: big
 title: Big
 sources:
   n: {kind: inline, columns: [{name: v, type: int}], rows: [[1]]}
@@ -537,17 +468,17 @@ sections:
 }
 
 TEST(XlsxErrorTest, UnwritablePathIsInternal) {
-  Report r = Prepare(kTemplate);
+  test::PreparedReport r = PrepareReport(SalesTemplate());
   const std::string path = "/nonexistent-dir/sub/report.xlsx";
   Status s = RenderXlsx(r.tmpl, r.params, r.data, path);
   EXPECT_EQ(s.code(), StatusCode::kInternal) << s.ToString();
-  EXPECT_TRUE(Contains(s.message(), "report.xlsx.partial")) << s.message();
-  EXPECT_TRUE(Contains(s.message(), "xlsx file")) << s.message();  // lxw_strerror's words
+  EXPECT_TRUE(
+      ContainsAll(s.message(), {"report.xlsx.partial", "xlsx file"}));  // lxw_strerror's words
   EXPECT_FALSE(fs::exists(path + ".partial"));
 }
 
 TEST_F(XlsxTest, SheetNamesAreValidAndUnique) {
-  Report r = Prepare(R"(id: names
+  test::PreparedReport r = PrepareReport(R"(id: names
 title: Names
 sources:
   s: {kind: inline, columns: [{name: v, type: int}], rows: [[1]]}
@@ -559,16 +490,14 @@ sections:
   - table: {source: s}
 )");
   TempDir dir;
-  const std::string path = dir.File("names.xlsx");
-  ASSERT_TRUE(RenderXlsx(r.tmpl, r.params, r.data, path).ok());
-  json book = Inspect(path, dir.File(""));
+  json book = RenderAndInspect(r, dir, "names.xlsx");
   ASSERT_TRUE(book.contains("sheets"));
   EXPECT_EQ(book["sheets"], json({"Report", "A very long table title that Ex",
                                   "A very long table title tha (2)", "report (2)", "quoted", "s"}));
 }
 
 TEST_F(XlsxTest, InvalidUtf8IsReplacedAndLongTextCut) {
-  Report r = Prepare(R"(id: text
+  test::PreparedReport r = PrepareReport(R"(id: text
 title: Text
 sources:
   s: {kind: inline, columns: [{name: v, type: text}], rows: [[x]]}
@@ -581,10 +510,7 @@ sections:
   v->AppendText(std::string(40000, 'a'));
   r.data.tables["s"] = std::move(t);
   TempDir dir;
-  const std::string path = dir.File("text.xlsx");
-  Status s = RenderXlsx(r.tmpl, r.params, r.data, path);
-  ASSERT_TRUE(s.ok()) << s.ToString();
-  json book = Inspect(path, dir.File(""));
+  json book = RenderAndInspect(r, dir, "text.xlsx");
   ASSERT_TRUE(book.contains("sheets"));
   EXPECT_EQ(book["s"]["cells"]["A2"]["value"], "bad \uFFFD byte");
   EXPECT_EQ(book["s"]["cells"]["A3"]["value"].get<std::string>().size(), 32767u);
