@@ -165,9 +165,7 @@ AxisFrame::AxisFrame(cairo_t* cr, const ChartSpec& spec, const ChartTheme& theme
   const double inner = std::max(kMinPlot, x1 - x0);
 
   if (!spec.title.empty()) {
-    TextBlock title(cr, spec.title, ChartTextStyle(theme, theme.title_size, true), inner,
-                    TextAlign::kCenter);
-    top += title.height() + kPad;
+    top += ChartTitle(cr, spec.title, theme, inner).height() + kPad;
   }
   if (legend != nullptr) {
     const ChartBox rest = legend->Layout(cr, {x0, top, x1 - x0, std::max(0.0, low - top)});
@@ -306,9 +304,7 @@ void AxisFrame::DrawOverlay() const {
   DrawBottomLabels();
   const double inner = std::max(kMinPlot, box_.width - 2 * kPad);
   if (!spec_.title.empty()) {
-    TextBlock title(cr_, spec_.title, ChartTextStyle(theme_, theme_.title_size, true), inner,
-                    TextAlign::kCenter);
-    title.Draw(cr_, box_.x + kPad, box_.y + kPad);
+    ChartTitle(cr_, spec_.title, theme_, inner).Draw(cr_, box_.x + kPad, box_.y + kPad);
   }
   if (!spec_.x_axis_title.empty()) {
     TextBlock t(cr_, spec_.x_axis_title, ChartTextStyle(theme_, theme_.axis_title_size),
@@ -322,13 +318,7 @@ void AxisFrame::DrawOverlay() const {
     t.Draw(cr_, y_title_left_, plot_.y + plot_.height, -M_PI / 2);
   }
   if (legend_ != nullptr) legend_->Draw(cr_);
-  if (!has_data_) {
-    TextStyle style = ChartTextStyle(theme_, theme_.axis_title_size);
-    style.italic = true;
-    style.color = theme_.axis;
-    TextBlock t(cr_, "No data", style, plot_.width, TextAlign::kCenter);
-    t.Draw(cr_, plot_.x, plot_.y + plot_.height / 2 - t.height() / 2);
-  }
+  if (!has_data_) DrawChartNote(cr_, "No data", plot_, theme_);
 }
 
 void AxisFrame::DrawLeftLabels() const {

@@ -56,10 +56,6 @@ StatusOr<SeriesData> ExtractSeries(const ChartSpec& spec, const Table& data, boo
   return out;
 }
 
-StatusOr<CategorySeries> ExtractCategorySeries(const ChartSpec& spec, const Table& data) {
-  return ExtractSeries(spec, data, true);
-}
-
 StackedSeries StackSeries(const std::vector<std::vector<double>>& values, bool split_signs) {
   StackedSeries out;
   size_t rows = 0;

@@ -45,9 +45,6 @@ bool FiniteRange(const std::vector<std::vector<double>>& values, double* lo, dou
 // or a y column is not int/float.
 StatusOr<SeriesData> ExtractSeries(const ChartSpec& spec, const Table& data, bool categorical_x);
 
-// Every row a category: ExtractSeries(spec, data, true).
-using CategorySeries = SeriesData;
-StatusOr<CategorySeries> ExtractCategorySeries(const ChartSpec& spec, const Table& data);
 
 // Series stacked row by row. With `split_signs` (bars) positive values pile
 // up from zero and negative ones down from zero, separately; without it

@@ -1,4 +1,4 @@
-// Marks: text styles, markers, polylines.
+// Marks: text styles, title and note, markers, polylines.
 #include "workers/charts/marks.h"
 
 #include <algorithm>
@@ -13,6 +13,20 @@ TextStyle ChartTextStyle(const ChartTheme& theme, double size, bool bold) {
   s.bold = bold;
   s.color = theme.text;
   return s;
+}
+
+TextBlock ChartTitle(cairo_t* cr, const std::string& title, const ChartTheme& theme, double width) {
+  return TextBlock(cr, title, ChartTextStyle(theme, theme.title_size, true), width,
+                   TextAlign::kCenter);
+}
+
+void DrawChartNote(cairo_t* cr, const std::string& text, const ChartBox& area,
+                   const ChartTheme& theme) {
+  TextStyle style = ChartTextStyle(theme, theme.axis_title_size);
+  style.italic = true;
+  style.color = theme.axis;
+  TextBlock t(cr, text, style, std::max(1.0, area.width), TextAlign::kCenter);
+  t.Draw(cr, area.x, area.y + area.height / 2 - t.height() / 2);
 }
 
 void SetSourceRgba(cairo_t* cr, Rgb color, double alpha) {

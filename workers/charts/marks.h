@@ -1,11 +1,12 @@
 // Marks: the small drawing pieces every chart type shares — chart text
-// styles, point markers, and series polylines that break at missing values.
-// Each adds to or strokes the current path of a cairo context; none lays
-// anything out.
+// styles, the chart title and notes ("No data"), point markers, and series
+// polylines that break at missing values. Each draws, or adds to or strokes
+// the current path of a cairo context; none lays anything out.
 #pragma once
 
 #include <cairo.h>
 
+#include <string>
 #include <vector>
 
 #include "workers/charts/chart.h"
@@ -14,6 +15,15 @@ namespace quire {
 
 // Text in the chart theme's font and text colour.
 TextStyle ChartTextStyle(const ChartTheme& theme, double size, bool bold = false);
+
+// A chart's title, bold and centred across `width` pt: measure it to lay
+// the chart out, then Draw it with its top-left at the chart's padding.
+TextBlock ChartTitle(cairo_t* cr, const std::string& title, const ChartTheme& theme, double width);
+
+// `text` in grey italics, centred in `area`: what a chart shows in place
+// of its marks ("No data", or why it is missing).
+void DrawChartNote(cairo_t* cr, const std::string& text, const ChartBox& area,
+                   const ChartTheme& theme);
 
 // SetSourceRgb with an opacity in [0, 1].
 void SetSourceRgba(cairo_t* cr, Rgb color, double alpha);

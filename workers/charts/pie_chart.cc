@@ -228,14 +228,6 @@ void DrawLabels(cairo_t* cr, const std::vector<PlacedLabel>& labels,
   }
 }
 
-void DrawNoData(cairo_t* cr, const ChartBox& area, const ChartTheme& theme) {
-  TextStyle style = ChartTextStyle(theme, theme.axis_title_size);
-  style.italic = true;
-  style.color = theme.axis;
-  TextBlock t(cr, "No data", style, std::max(1.0, area.width), TextAlign::kCenter);
-  t.Draw(cr, area.x, area.y + area.height / 2 - t.height() / 2);
-}
-
 }  // namespace
 
 StatusOr<std::vector<PieSlice>> PieSlices(const ChartSpec& spec, const Table& data) {
@@ -244,7 +236,7 @@ StatusOr<std::vector<PieSlice>> PieSlices(const ChartSpec& spec, const Table& da
                                    "': a pie chart needs one value column (y), got " +
                                    std::to_string(spec.y.size()));
   }
-  StatusOr<CategorySeries> series = ExtractCategorySeries(spec, data);
+  StatusOr<SeriesData> series = ExtractSeries(spec, data, /*categorical_x=*/true);
   if (!series.ok()) return series.status();
   std::vector<PieSlice> slices;
   for (size_t r = 0; r < series->categories.size(); ++r) {
@@ -295,15 +287,14 @@ Status DrawPieChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const
   ChartBox area{box.x + kPad, box.y + kPad, std::max(1.0, box.width - 2 * kPad),
                 std::max(1.0, box.height - 2 * kPad)};
   if (!spec.title.empty()) {
-    TextBlock title(cr, spec.title, ChartTextStyle(theme, theme.title_size, true), area.width,
-                    TextAlign::kCenter);
+    const TextBlock title = ChartTitle(cr, spec.title, theme, area.width);
     title.Draw(cr, area.x, area.y);
     const double taken = std::min(area.height - 1, title.height() + kPad);
     area.y += taken;
     area.height -= taken;
   }
   if (slices->empty()) {
-    DrawNoData(cr, area, theme);
+    DrawChartNote(cr, "No data", area, theme);
     cairo_restore(cr);
     return Status::OK();
   }

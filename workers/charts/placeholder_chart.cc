@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "workers/charts/marks.h"
+
 namespace quire {
 
 void DrawPlaceholderBox(cairo_t* cr, const ChartBox& box, const std::string& title,
@@ -20,22 +22,8 @@ void DrawPlaceholderBox(cairo_t* cr, const ChartBox& box, const std::string& tit
   cairo_restore(cr);
 
   const double inner = std::max(1.0, box.width - 2 * kPad);
-  if (!title.empty()) {
-    TextStyle style;
-    style.family = theme.font_family;
-    style.size = theme.title_size;
-    style.bold = true;
-    style.color = theme.text;
-    TextBlock t(cr, title, style, inner, TextAlign::kCenter);
-    t.Draw(cr, box.x + kPad, box.y + kPad);
-  }
-  TextStyle style;
-  style.family = theme.font_family;
-  style.size = theme.axis_title_size;
-  style.italic = true;
-  style.color = theme.axis;
-  TextBlock m(cr, message, style, inner, TextAlign::kCenter);
-  m.Draw(cr, box.x + kPad, box.y + box.height / 2 - m.height() / 2);
+  if (!title.empty()) ChartTitle(cr, title, theme, inner).Draw(cr, box.x + kPad, box.y + kPad);
+  DrawChartNote(cr, message, box, theme);
 }
 
 }  // namespace quire

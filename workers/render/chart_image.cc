@@ -8,8 +8,9 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <vector>
+
+#include "workers/render/file_output.h"
 
 namespace quire {
 namespace {
@@ -163,20 +164,7 @@ Status WriteChartImage(const ChartSpec& spec, const Table& data, ImageFormat for
                        const std::string& path, double dpi, const ChartTheme& theme) {
   StatusOr<std::string> bytes = RenderChartImage(spec, data, format, dpi, theme);
   if (!bytes.ok()) return bytes.status();
-  const std::string partial = path + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
-    if (!out.good()) {
-      std::remove(partial.c_str());
-      return Status::Internal("cannot write " + partial);
-    }
-  }
-  if (std::rename(partial.c_str(), path.c_str()) != 0) {
-    std::remove(partial.c_str());
-    return Status::Internal("cannot rename " + partial + " to " + path);
-  }
-  return Status::OK();
+  return WriteFileAtomically(path, *bytes);
 }
 
 double ImagePixels(double pt, double dpi) { return std::ceil(pt * dpi / 72 - 1e-6); }

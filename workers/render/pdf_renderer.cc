@@ -1,8 +1,8 @@
-// RenderPdf: the section loop over a PageFlow (laid out once onto recorded
-// pages, then painted into the file with headers and "Page N of M"):
-// `when:` conditions, for_each blocks (the block's source
-// filtered to each group), rows of KPI cards, and a "data unavailable" note
-// where an optional source or a not-yet-executed transform has no table.
+// RenderPdf: the sections, as the section walk shows them, laid out on a
+// PageFlow (once, onto recorded pages), then painted into the file with
+// headers and "Page N of M". Lays out headings, text, tables, charts, rows
+// of KPI cards and "data unavailable" notes; which sections are shown, and
+// with what data, is the walk's (section_walk.h).
 #include "workers/render/pdf_renderer.h"
 
 #include <cairo-pdf.h>
@@ -13,12 +13,12 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
-#include <map>
 
 #include "common/table_format.h"
 #include "workers/charts/chart.h"
 #include "workers/charts/placeholder_chart.h"
 #include "workers/render/page_flow.h"
+#include "workers/render/section_walk.h"
 #include "workers/render/table_block.h"
 #include "workers/render/text.h"
 
@@ -33,13 +33,13 @@ constexpr double kKpiGap = 10;          // pt between KPI cards
 constexpr double kKpiPad = 8;           // pt inside a KPI card
 constexpr double kKpiValueScale = 2.6;  // KPI figure size, times the body size
 
-// Everything one pass needs, constant across both passes.
+// Everything one rendering needs, constant throughout.
 struct Job {
   const ReportTemplate& tmpl;
   const ParamValues& params;
   const ReportData& data;
   const std::function<bool()>& cancelled;
-  std::chrono::system_clock::time_point now;  // one "{{ now }}" for both passes
+  std::chrono::system_clock::time_point now;  // one "{{ now }}" for the whole document
   ChartTheme chart_theme;
 
   double body_size() const { return tmpl.theme.font_size; }
@@ -51,33 +51,6 @@ struct Job {
     return s;
   }
 };
-
-// Where sections are drawn: the placeholder context (params, data, the
-// for_each group) and the table lookups that go with it.
-struct Scope {
-  const Job& job;
-  PlaceholderContext placeholders;
-
-  std::string Expand(const std::string& text) const {
-    return ExpandPlaceholders(text, placeholders);
-  }
-  // The table of source or transform `name`. nullptr with *status OK when
-  // its data is unavailable by design (an optional source, a transform);
-  // nullptr with FAILED_PRECONDITION when it should have been collected.
-  const Table* FindTable(const std::string& name, Status* status) const {
-    if (const Table* t = placeholders.FindTable(name)) return t;
-    const SourceSpec* source = job.tmpl.FindSource(name);
-    if ((source != nullptr && source->optional) || job.tmpl.FindTransform(name) != nullptr) {
-      return nullptr;
-    }
-    *status = Status::FailedPrecondition("no data for source '" + name + "'");
-    return nullptr;
-  }
-};
-
-std::string Unavailable(const std::string& name) {
-  return "Data unavailable: '" + name + "' has no data in this run.";
-}
 
 // Draws `text` wrapped to the text width, line by line so that a long
 // paragraph continues on the next page. With `keep_with_next` > 0 the block
@@ -95,17 +68,16 @@ void FlowParagraph(PageFlow& flow, const std::string& text, const TextStyle& sty
   }
 }
 
-void FlowNote(PageFlow& flow, const Scope& scope, const std::string& text) {
-  TextStyle style = scope.job.Style(0.9);
+void FlowNote(PageFlow& flow, const Job& job, const std::string& text) {
+  TextStyle style = job.Style(0.9);
   style.italic = true;
   style.color = {0x777777};
   FlowParagraph(flow, text, style);
 }
 
-Status FlowChart(PageFlow& flow, const Scope& scope, const ChartSpec& spec) {
-  Status status;
-  const Table* table = scope.FindTable(spec.source, &status);
-  if (!status.ok()) return status;
+Status FlowChart(PageFlow& flow, const Job& job, const SectionScope& scope, const ChartSpec& spec) {
+  StatusOr<const Table*> table = scope.FindTable(spec.source);
+  if (!table.ok()) return table.status();
   const ChartSpec expanded = ExpandChartText(spec, scope.placeholders);
   // Shrink to the text width and the page height, keeping the aspect ratio.
   const double scale =
@@ -114,11 +86,11 @@ Status FlowChart(PageFlow& flow, const Scope& scope, const ChartSpec& spec) {
                spec.height * scale};
   flow.EnsureRoom(box.height);
   box.y = flow.y();
-  if (table == nullptr) {
-    DrawPlaceholderBox(flow.cr(), box, expanded.title, Unavailable(spec.source),
-                       scope.job.chart_theme);
+  if (*table == nullptr) {
+    DrawPlaceholderBox(flow.cr(), box, expanded.title, DataUnavailableNote(spec.source),
+                       job.chart_theme);
   } else {
-    QUIRE_RETURN_IF_ERROR(DrawChart(flow.cr(), expanded, *table, box, scope.job.chart_theme));
+    QUIRE_RETURN_IF_ERROR(DrawChart(flow.cr(), expanded, **table, box, job.chart_theme));
   }
   flow.Advance(box.height);
   return Status::OK();
@@ -126,27 +98,21 @@ Status FlowChart(PageFlow& flow, const Scope& scope, const ChartSpec& spec) {
 
 // The figure of a KPI: its value text expanded, or the aggregate of its
 // column formatted.
-std::string KpiValue(const Scope& scope, const KpiSpec& kpi, Status* status) {
+StatusOr<std::string> KpiValue(const SectionScope& scope, const KpiSpec& kpi) {
   if (kpi.source.empty()) return scope.Expand(kpi.value);
-  const Table* table = scope.FindTable(kpi.source, status);
-  if (table == nullptr) return "n/a";
-  const Column* column = table->FindColumn(kpi.column);
-  if (column == nullptr) {
-    *status = Status::InvalidArgument("kpi '" + kpi.label + "': no column '" + kpi.column + "'");
-    return "";
-  }
-  const double v = AggregateColumn(*column, kpi.aggregate);
-  if (std::isnan(v)) return "n/a";
+  StatusOr<double> v = KpiFigure(kpi, scope);
+  if (!v.ok()) return v.status();
+  if (std::isnan(*v)) return std::string("n/a");
   if (!kpi.format.empty()) {
-    if (auto f = ParseNumberFormat(kpi.format); f.ok()) return FormatNumber(v, *f);
+    if (auto f = ParseNumberFormat(kpi.format); f.ok()) return FormatNumber(*v, *f);
   }
-  return FormatDouble(v);
+  return FormatDouble(*v);
 }
 
-// A row of KPI cards: label, big figure, delta (green when it starts with
-// "+", red with "-").
-Status FlowKpiRow(PageFlow& flow, const Scope& scope, const std::vector<const KpiSpec*>& kpis) {
-  const Job& job = scope.job;
+// A row of KPI cards: label, big figure, delta (green when it points up,
+// red when down).
+Status FlowKpiRow(PageFlow& flow, const Job& job, const SectionScope& scope,
+                  const std::vector<const KpiSpec*>& kpis) {
   const double card_width = (flow.width() - kKpiGap * static_cast<double>(kKpisPerRow - 1)) /
                             static_cast<double>(kKpisPerRow);
   const double inner = card_width - 2 * kKpiPad;
@@ -156,10 +122,10 @@ Status FlowKpiRow(PageFlow& flow, const Scope& scope, const std::vector<const Kp
   };
   std::vector<Card> cards;
   for (const KpiSpec* kpi : kpis) {
-    Status status;
-    Card c{scope.Expand(kpi->label), KpiValue(scope, *kpi, &status), scope.Expand(kpi->delta),
+    StatusOr<std::string> value = KpiValue(scope, *kpi);
+    if (!value.ok()) return value.status();
+    Card c{scope.Expand(kpi->label), std::move(*value), scope.Expand(kpi->delta),
            job.Style(kKpiValueScale, true)};
-    QUIRE_RETURN_IF_ERROR(status);
     const double natural = TextBlock(flow.cr(), c.value, c.value_style).width();
     if (natural > inner) c.value_style.size *= inner / natural;
     cards.push_back(std::move(c));
@@ -197,9 +163,10 @@ Status FlowKpiRow(PageFlow& flow, const Scope& scope, const std::vector<const Kp
     value.Draw(cr, x + kKpiPad, y + (line - value.height()) * 0.8);
     y += line;
     if (!c.delta.empty()) {
-      const bool up = c.delta[0] == '+';
-      const bool down = c.delta[0] == '-' || c.delta.rfind("\u2212", 0) == 0;
-      delta_style.color = up ? Rgb{0x2E7D32} : down ? Rgb{0xC62828} : Rgb{0x555555};
+      const KpiTrend trend = KpiDeltaTrend(c.delta);
+      delta_style.color = trend == KpiTrend::kUp     ? Rgb{0x2E7D32}
+                          : trend == KpiTrend::kDown ? Rgb{0xC62828}
+                                                     : Rgb{0x555555};
       TextBlock delta(cr, c.delta, delta_style, inner);
       delta.Draw(cr, x + kKpiPad, y);
     }
@@ -208,133 +175,93 @@ Status FlowKpiRow(PageFlow& flow, const Scope& scope, const std::vector<const Kp
   return Status::OK();
 }
 
-Status FlowSections(PageFlow& flow, const Scope& scope, const std::vector<Section>& sections);
+// The shown sections laid out on the flow, in order; the KPIs of one run of
+// the walk set side by side, kKpisPerRow a row.
+class SectionLayout final : public SectionVisitor {
+ public:
+  SectionLayout(PageFlow& flow, const Job& job) : flow_(flow), job_(job) {}
 
-// One block per distinct value of the for_each column, in order of first
-// appearance, each with its source filtered to the group's rows.
-Status FlowForEach(PageFlow& flow, const Scope& scope, const Section& section) {
-  Status status;
-  const Table* table = scope.FindTable(section.for_each_source, &status);
-  if (!status.ok()) return status;
-  if (table == nullptr) {
-    FlowNote(flow, scope, Unavailable(section.for_each_source));
-    return Status::OK();
-  }
-  const Column* column = table->FindColumn(section.for_each);
-  if (column == nullptr) {
-    return Status::InvalidArgument("for_each: source '" + section.for_each_source +
-                                   "' has no column '" + section.for_each + "'");
-  }
-  std::vector<std::string> groups;
-  std::map<std::string, std::vector<size_t>> rows;
-  for (size_t r = 0; r < table->num_rows(); ++r) {
-    const std::string key = column->AsString(r);
-    auto [it, inserted] = rows.try_emplace(key);
-    if (inserted) groups.push_back(key);
-    it->second.push_back(r);
-  }
-  for (const std::string& group : groups) {
-    if (scope.job.cancelled && scope.job.cancelled()) {
-      return Status::Cancelled("rendering cancelled");
-    }
-    const Table filtered = table->SelectRows(rows[group]);
-    Scope inner = scope;
-    inner.placeholders.group = group;
-    inner.placeholders.group_source = section.for_each_source;
-    inner.placeholders.group_table = &filtered;
-    QUIRE_RETURN_IF_ERROR(FlowSections(flow, inner, section.sections));
-  }
-  return Status::OK();
-}
-
-Status FlowSection(PageFlow& flow, const Scope& scope, const Section& section) {
-  const Job& job = scope.job;
-  switch (section.kind) {
-    case SectionKind::kHeading:
-      flow.Space(kSectionGap);
-      FlowParagraph(flow, scope.Expand(section.text), job.Style(1.4, true), kHeadingKeepWithNext);
-      flow.Advance(4);
-      return Status::OK();
-    case SectionKind::kText:
-      flow.Space(kSectionGap / 2);
-      FlowParagraph(flow, EmphasisToMarkup(scope.Expand(section.text)), job.Style(1), 0, true);
-      return Status::OK();
-    case SectionKind::kTable: {
-      Status status;
-      const Table* table = scope.FindTable(section.table.source, &status);
-      if (!status.ok()) return status;
-      flow.Space(kSectionGap);
-      if (table == nullptr) {
-        if (!section.table.title.empty()) {
-          FlowParagraph(flow, scope.Expand(section.table.title), job.Style(1.1, true));
-        }
-        FlowNote(flow, scope, Unavailable(section.table.source));
-        return Status::OK();
-      }
-      return FlowTable(flow, *table, scope.Expand(section.table.title), section.table.columns,
-                       section.table.totals, job.cancelled);
-    }
-    case SectionKind::kChart:
-      flow.Space(kSectionGap);
-      return FlowChart(flow, scope, section.chart);
-    case SectionKind::kKpi:
-      flow.Space(kSectionGap);
-      return FlowKpiRow(flow, scope, {&section.kpi});
-    case SectionKind::kPageBreak:
-      if (!flow.AtPageTop()) flow.NewPage();
-      return Status::OK();
-    case SectionKind::kForEach:
-      return FlowForEach(flow, scope, section);
-  }
-  return Status::Internal("unknown section kind");
-}
-
-// Draws `sections` in order, skipping those whose `when:` is false and
-// setting consecutive KPIs side by side.
-Status FlowSections(PageFlow& flow, const Scope& scope, const std::vector<Section>& sections) {
-  std::vector<const KpiSpec*> kpis;
-  const auto flush_kpis = [&]() -> Status {
-    for (size_t i = 0; i < kpis.size(); i += kKpisPerRow) {
-      flow.Space(kSectionGap);
-      const size_t end = std::min(kpis.size(), i + kKpisPerRow);
-      QUIRE_RETURN_IF_ERROR(
-          FlowKpiRow(flow, scope,
-                     std::vector<const KpiSpec*>(kpis.begin() + static_cast<long>(i),
-                                                 kpis.begin() + static_cast<long>(end))));
-    }
-    kpis.clear();
-    return Status::OK();
-  };
-  for (const Section& section : sections) {
-    if (scope.job.cancelled && scope.job.cancelled()) {
-      return Status::Cancelled("rendering cancelled");
-    }
-    if (!section.when.empty()) {
-      StatusOr<bool> show = EvaluateCondition(section.when, scope.job.params);
-      if (!show.ok()) {
-        return Status::InvalidArgument("when '" + section.when + "': " + show.status().message());
-      }
-      if (!*show) continue;
-    }
+  Status Visit(const Section& section, const SectionScope& scope) override {
     if (section.kind == SectionKind::kKpi) {
-      kpis.push_back(&section.kpi);
-      continue;
+      kpis_.push_back(&section.kpi);  // laid out when the run of KPIs ends
+      return Status::OK();
     }
-    QUIRE_RETURN_IF_ERROR(flush_kpis());
-    QUIRE_RETURN_IF_ERROR(FlowSection(flow, scope, section));
+    QUIRE_RETURN_IF_ERROR(FlowKpis(scope));
+    return FlowSection(section, scope);
   }
-  return flush_kpis();
-}
+
+  Status EndRun(const SectionScope& scope) override { return FlowKpis(scope); }
+
+ private:
+  // The KPIs kept so far, in rows.
+  Status FlowKpis(const SectionScope& scope) {
+    for (size_t i = 0; i < kpis_.size(); i += kKpisPerRow) {
+      flow_.Space(kSectionGap);
+      const size_t end = std::min(kpis_.size(), i + kKpisPerRow);
+      QUIRE_RETURN_IF_ERROR(
+          FlowKpiRow(flow_, job_, scope,
+                     std::vector<const KpiSpec*>(kpis_.begin() + static_cast<long>(i),
+                                                 kpis_.begin() + static_cast<long>(end))));
+    }
+    kpis_.clear();
+    return Status::OK();
+  }
+
+  Status FlowSection(const Section& section, const SectionScope& scope) {
+    switch (section.kind) {
+      case SectionKind::kHeading:
+        flow_.Space(kSectionGap);
+        FlowParagraph(flow_, scope.Expand(section.text), job_.Style(1.4, true),
+                      kHeadingKeepWithNext);
+        flow_.Advance(4);
+        return Status::OK();
+      case SectionKind::kText:
+        flow_.Space(kSectionGap / 2);
+        FlowParagraph(flow_, EmphasisToMarkup(scope.Expand(section.text)), job_.Style(1), 0, true);
+        return Status::OK();
+      case SectionKind::kTable:
+        return FlowTableSection(section.table, scope);
+      case SectionKind::kChart:
+        flow_.Space(kSectionGap);
+        return FlowChart(flow_, job_, scope, section.chart);
+      case SectionKind::kPageBreak:
+        if (!flow_.AtPageTop()) flow_.NewPage();
+        return Status::OK();
+      case SectionKind::kForEach:  // only when its source has no data
+        FlowNote(flow_, job_, DataUnavailableNote(section.for_each_source));
+        return Status::OK();
+      case SectionKind::kKpi:  // kept by Visit
+        break;
+    }
+    return Status::Internal("unknown section kind");
+  }
+
+  Status FlowTableSection(const TableSectionSpec& spec, const SectionScope& scope) {
+    StatusOr<const Table*> table = scope.FindTable(spec.source);
+    if (!table.ok()) return table.status();
+    flow_.Space(kSectionGap);
+    if (*table == nullptr) {
+      if (!spec.title.empty()) {
+        FlowParagraph(flow_, scope.Expand(spec.title), job_.Style(1.1, true));
+      }
+      FlowNote(flow_, job_, DataUnavailableNote(spec.source));
+      return Status::OK();
+    }
+    return FlowTable(flow_, **table, scope.Expand(spec.title), spec.columns, spec.totals,
+                     job_.cancelled);
+  }
+
+  PageFlow& flow_;
+  const Job& job_;
+  std::vector<const KpiSpec*> kpis_;  // the current run's, not yet laid out
+};
 
 // Lays the document out onto recorded pages.
 Status LayOut(PageFlow& flow, const Job& job, const std::string& title) {
-  Scope scope{job, {}};
-  scope.placeholders.params = &job.params;
-  scope.placeholders.data = &job.data;
-  scope.placeholders.now = job.now;
   FlowParagraph(flow, title, job.Style(2, true));
   flow.Advance(6);
-  return FlowSections(flow, scope, job.tmpl.sections);
+  SectionLayout layout(flow, job);
+  return VisitShownSections(job.tmpl, job.params, job.data, job.now, job.cancelled, layout);
 }
 
 Status CairoError(cairo_status_t s, const std::string& what) {
@@ -381,8 +308,7 @@ Status RenderPdf(const ReportTemplate& tmpl, const ParamValues& params, const Re
   if (status.ok()) {
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, tmpl.owner.c_str());
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT,
-                                   tmpl.description.c_str());
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT, tmpl.description.c_str());
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Quire");
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE,
                                    IsoTime(job.now).c_str());

@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <utility>
 
 #include "common/table_format.h"
+#include "workers/render/section_walk.h"
 
 namespace quire {
 namespace {
@@ -32,18 +34,9 @@ TextStyle CellStyle(bool bold) {
   return s;
 }
 
-// One shown column: the data, its header text, display format and width
-// (0: from the content).
-struct ShownColumn {
-  const Column* column;
-  std::string label;
-  std::string format;
-  double width = 0;
-};
-
 class TableWriter {
  public:
-  TableWriter(PageFlow& flow, std::vector<ShownColumn> columns)
+  TableWriter(PageFlow& flow, std::vector<SelectedColumn> columns)
       : flow_(flow),
         columns_(std::move(columns)),
         fonts_{std::make_unique<GlyphFont>(CellStyle(false)),
@@ -59,7 +52,7 @@ class TableWriter {
   void SizeColumns(size_t rows) {
     double total = 0;
     bool all_fixed = true;
-    for (const ShownColumn& c : columns_) {
+    for (const SelectedColumn& c : columns_) {
       double w = c.width;
       if (w <= 0) {
         all_fixed = false;
@@ -78,13 +71,13 @@ class TableWriter {
 
   void AddHeader() {
     std::vector<std::string> names;
-    for (const ShownColumn& c : columns_) names.push_back(c.label);
+    for (const SelectedColumn& c : columns_) names.push_back(c.label);
     AddRow(names, kHeaderFill, true, false);
   }
 
   void AddDataRow(size_t r) {
     cells_.clear();
-    for (const ShownColumn& c : columns_) cells_.push_back(Cell(c, r));
+    for (const SelectedColumn& c : columns_) cells_.push_back(Cell(c, r));
     AddRow(cells_, r % 2 == 1 ? kStripeFill : Rgb{0xFFFFFF}, false, true);
   }
 
@@ -93,7 +86,7 @@ class TableWriter {
   void AddTotalsRow() {
     std::vector<std::string> cells;
     for (size_t i = 0; i < columns_.size(); ++i) {
-      const ShownColumn& c = columns_[i];
+      const SelectedColumn& c = columns_[i];
       const bool percent = !IsDateFormat(c.format) && c.format.find('%') != std::string::npos;
       if (!IsNumericType(c.column->type()) || percent) {
         cells.push_back(i == 0 ? "Total" : "");
@@ -170,7 +163,7 @@ class TableWriter {
     TextAlign align;
   };
 
-  static std::string Cell(const ShownColumn& c, size_t r) {
+  static std::string Cell(const SelectedColumn& c, size_t r) {
     return FormatCell(*c.column, r, c.format);
   }
 
@@ -216,7 +209,7 @@ class TableWriter {
   }
 
   PageFlow& flow_;
-  std::vector<ShownColumn> columns_;
+  std::vector<SelectedColumn> columns_;
   std::unique_ptr<GlyphFont> fonts_[2];  // regular, bold
   std::vector<double> widths_;
   double row_height_ = 0;
@@ -234,21 +227,11 @@ class TableWriter {
 Status FlowTable(PageFlow& flow, const Table& table, const std::string& title,
                  const std::vector<TableColumnSpec>& columns, bool totals,
                  const std::function<bool()>& cancelled) {
-  std::vector<ShownColumn> shown;
-  if (columns.empty()) {
-    for (size_t i = 0; i < table.num_columns(); ++i) {
-      shown.push_back({&table.column(i), table.column(i).name(), ""});
-    }
-  } else {
-    for (const TableColumnSpec& spec : columns) {
-      const Column* c = table.FindColumn(spec.name);
-      if (c == nullptr) return Status::InvalidArgument("table has no column '" + spec.name + "'");
-      shown.push_back({c, spec.label.empty() ? spec.name : spec.label, spec.format, spec.width});
-    }
-  }
-  if (shown.empty()) return Status::OK();
+  StatusOr<std::vector<SelectedColumn>> shown = SelectTableColumns(table, columns);
+  if (!shown.ok()) return shown.status();
+  if (shown->empty()) return Status::OK();
 
-  TableWriter writer(flow, shown);
+  TableWriter writer(flow, std::move(*shown));
   const size_t rows = table.num_rows();
   writer.SizeColumns(rows);
 

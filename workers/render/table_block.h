@@ -17,12 +17,13 @@
 
 namespace quire {
 
-// Draws `columns` of `table` (all columns when empty) at the flow's cursor,
-// headed by their labels (else names); with `totals` a last row sums each
-// numeric column but those with a percentage format ("Total" in the first
-// column when it is not numeric).
-// INVALID_ARGUMENT for a column the table lacks; CANCELLED when `cancelled`
-// (may be empty) returns true, which is checked between rows.
+// Draws the columns SelectTableColumns (section_walk.h) picks from `table`
+// for `columns` at the flow's cursor, headed by their labels; with `totals`
+// a last row sums each numeric column but those with a percentage format
+// ("Total" in the first column when it is not numeric).
+// SelectTableColumns' INVALID_ARGUMENT for a column the table lacks;
+// CANCELLED when `cancelled` (may be empty) returns true, which is checked
+// between rows.
 Status FlowTable(PageFlow& flow, const Table& table, const std::string& title,
                  const std::vector<TableColumnSpec>& columns, bool totals,
                  const std::function<bool()>& cancelled);

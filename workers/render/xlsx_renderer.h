@@ -12,7 +12,7 @@
 //   ChartData  each chart's series in its own block of columns.
 //   Charts     every chart as a native Excel chart over ChartData, two a
 //              row.
-// Mirrors the PDF's section semantics (workers/render/pdf_renderer.h);
+// Shows the sections the PDF shows (the section walk, section_walk.h);
 // does not draw: Excel draws the charts.
 #pragma once
 
