@@ -49,6 +49,27 @@ const std::vector<OptionDoc>& AllOptions() {
       {"queue.idempotency_retention_s", "86400",
        "How long an idempotency key returns its job, in seconds."},
       {"artifacts.dir", "./.run/artifacts", "Directory the filesystem artifact store writes."},
+      {"data.root", "./data",
+       "Directory csv and json sources read from; paths that leave it are refused."},
+      {"data.max_parallel_sources", "10", "Sources one job fetches at once."},
+      {"data.timeout_ms", "30000", "Time limit of one fetch when the source sets none, in ms."},
+      {"data.retry_attempts", "3", "Tries of a source whose failure is transient (timeouts, "
+                                   "refused connections, HTTP 5xx/429)."},
+      {"data.retry_base_ms", "200", "First retry delay in ms; doubled each try, with jitter."},
+      {"data.cache_ttl_s", "300",
+       "How long a fetched table stays cached in Redis when the source sets no cache_ttl; "
+       "0 disables the cache."},
+      {"http.allow_hosts", "",
+       "Hosts http sources may call, comma-separated (host or host:port); empty allows none."},
+      {"http.max_response_bytes", "16777216", "Largest HTTP response body a source accepts."},
+      {"http.bearer_tokens", "",
+       "host=ENV_VAR pairs, comma-separated: requests to host carry 'Authorization: Bearer' "
+       "with the value of that environment variable."},
+      {"postgres.connections", "",
+       "Named PostgreSQL connections for postgres sources: name=DSN pairs separated by ';'."},
+      {"postgres.pool_size", "4", "Connections a worker keeps per named connection."},
+      {"postgres.statement_timeout_ms", "30000",
+       "statement_timeout of source queries when the source sets no timeout, in ms."},
       {"log.level", "info", "trace, debug, info, warn, error."},
       {"log.format", "text", "text or json (one JSON object per line)."},
   };
