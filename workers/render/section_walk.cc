@@ -71,6 +71,29 @@ Status VisitSections(const SectionScope& scope, const std::vector<Section>& sect
   return visitor.EndRun(scope);
 }
 
+// SectionScope::FindTable, `depth` bounding the walk up a transform's
+// inputs. The collect stage computes every transform whose inputs have
+// tables, so a transform's table is missing by design only when one of its
+// inputs (`from`, `join.with`) is; as is an optional source's.
+StatusOr<const Table*> FindTableAt(const SectionScope& scope, const std::string& name,
+                                   size_t depth) {
+  if (const Table* t = scope.placeholders.FindTable(name)) return t;
+  if (const TransformSpec* transform = scope.tmpl->FindTransform(name)) {
+    for (const std::string* input :
+         {&transform->from, transform->join ? &transform->join->with : nullptr}) {
+      if (input == nullptr || depth == 0) continue;
+      StatusOr<const Table*> table = FindTableAt(scope, *input, depth - 1);
+      if (!table.ok()) return table.status();
+      if (*table == nullptr) return static_cast<const Table*>(nullptr);
+    }
+    return Status::FailedPrecondition("no data for transform '" + name +
+                                      "' although its inputs have data");
+  }
+  const SourceSpec* source = scope.tmpl->FindSource(name);
+  if (source != nullptr && source->optional) return static_cast<const Table*>(nullptr);
+  return Status::FailedPrecondition("no data for source '" + name + "'");
+}
+
 }  // namespace
 
 std::string DataUnavailableNote(const std::string& source) {
@@ -82,12 +105,7 @@ std::string SectionScope::Expand(const std::string& text) const {
 }
 
 StatusOr<const Table*> SectionScope::FindTable(const std::string& name) const {
-  if (const Table* t = placeholders.FindTable(name)) return t;
-  const SourceSpec* source = tmpl->FindSource(name);
-  if ((source != nullptr && source->optional) || tmpl->FindTransform(name) != nullptr) {
-    return static_cast<const Table*>(nullptr);
-  }
-  return Status::FailedPrecondition("no data for source '" + name + "'");
+  return FindTableAt(*this, name, tmpl->transforms.size());
 }
 
 StatusOr<std::vector<SelectedColumn>> SelectTableColumns(

@@ -1,9 +1,11 @@
-// COLLECTING_DATA: builds one table per data source the template declares.
+// COLLECTING_DATA: builds one table per data source the template declares,
+// then the template's transforms over them (workers/data/transforms.h).
 // Inline sources only for now (and the inline fallback of another kind);
 // real sources and the cache come with the data collection work. Until
 // then a non-inline source without a fallback fails the job with
-// FAILED_PRECONDITION, unless it is optional: then it has no table and its
-// sections say "Data unavailable".
+// FAILED_PRECONDITION, unless it is optional: then it has no table, nor
+// has a transform reading it, and their sections say "Data unavailable".
+#include "workers/data/transforms.h"
 #include "workers/pipeline.h"
 
 namespace quire {
@@ -20,7 +22,7 @@ class CollectStage final : public PipelineStage {
       if (!table.ok()) return table.status();
       if (*table) ctx.data.tables[source.name] = std::move(**table);
     }
-    return Status::OK();
+    return RunTransforms(ctx.resolved.tmpl, ctx.resolved.params, &ctx.data, ctx.cancelled);
   }
 };
 
