@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -142,6 +143,83 @@ void TestRedis::Stop() {
 void TestRedis::Flush() {
   std::string cmd = "redis-cli -p " + std::to_string(port_) + " FLUSHALL > /dev/null";
   if (std::system(cmd.c_str()) != 0) throw std::runtime_error("FLUSHALL failed");
+}
+
+namespace {
+
+// The bin directory of the newest PostgreSQL under /usr/lib/postgresql.
+std::string PostgresBinDir() {
+  std::string best;
+  int best_version = -1;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql", ec)) {
+    int version = std::atoi(entry.path().filename().c_str());
+    if (version > best_version && std::filesystem::exists(entry.path() / "bin" / "initdb")) {
+      best_version = version;
+      best = (entry.path() / "bin").string();
+    }
+  }
+  if (best.empty()) throw std::runtime_error("no PostgreSQL under /usr/lib/postgresql/*/bin");
+  return best;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TestPostgres::TestPostgres() : bin_(PostgresBinDir()), port_(FreePort()) {
+  if (geteuid() == 0) {  // PostgreSQL refuses to run as root
+    const passwd* pw = getpwnam("postgres");
+    if (pw == nullptr) throw std::runtime_error("running as root and there is no user postgres");
+    if (chown(dir_.path().c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+      throw std::runtime_error("cannot chown " + dir_.path() + " to postgres");
+    }
+  }
+  Run(bin_ + "/initdb -D " + dir_.path() + "/data -U quire --auth=trust -E UTF8 --no-sync > " +
+      dir_.path() + "/initdb.log 2>&1");
+  Start();
+}
+
+TestPostgres::~TestPostgres() { Stop(); }
+
+std::string TestPostgres::dsn() const {
+  return "host=127.0.0.1 port=" + std::to_string(port_) + " user=quire dbname=postgres";
+}
+
+void TestPostgres::Run(const std::string& command) const {
+  std::string full = geteuid() == 0 ? "runuser -u postgres -- sh -c '" + command + "'" : command;
+  if (std::system(full.c_str()) != 0) {
+    throw std::runtime_error("failed: " + command + "\n" + ReadFile(dir_.path() + "/initdb.log") +
+                             ReadFile(dir_.path() + "/pg.log"));
+  }
+}
+
+void TestPostgres::Start() {
+  Run(bin_ + "/pg_ctl -D " + dir_.path() + "/data -l " + dir_.path() + "/pg.log -w -t 30 -o \"-p " +
+      std::to_string(port_) + " -c listen_addresses=127.0.0.1 -k " + dir_.path() +
+      " -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start > /dev/null");
+}
+
+void TestPostgres::Stop() {
+  const std::string pid_file = dir_.path() + "/data/postmaster.pid";
+  pid_t pid = static_cast<pid_t>(std::atol(ReadFile(pid_file).c_str()));
+  if (pid <= 0) return;
+  kill(pid, SIGINT);  // fast shutdown
+  // The postmaster is not our child (pg_ctl daemonizes it): it is gone when
+  // kill(pid, 0) fails, or (should nobody reap it) its pid file is removed.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (kill(pid, 0) != 0 || !std::filesystem::exists(pid_file)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  std::error_code ec;
+  std::filesystem::remove(pid_file, ec);  // so that no later Stop() signals a reused pid
 }
 
 std::string GatewayBinary() { return QUIRE_GATEWAY_BIN; }

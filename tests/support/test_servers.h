@@ -67,6 +67,34 @@ class TestRedis {
   std::unique_ptr<ChildProcess> proc_;
 };
 
+// A scratch PostgreSQL cluster of its own: initdb into a temp dir (as user
+// postgres when running as root), listening on 127.0.0.1:port() and a unix
+// socket in the temp dir, superuser "quire" with trust auth, fsync off.
+// Binaries from the newest /usr/lib/postgresql/*/bin. Stop()/Start() for
+// fault tests; the destructor stops the server by its postmaster pid.
+class TestPostgres {
+ public:
+  TestPostgres();
+  ~TestPostgres();
+  TestPostgres(const TestPostgres&) = delete;
+  TestPostgres& operator=(const TestPostgres&) = delete;
+  int port() const { return port_; }
+  // "host=127.0.0.1 port=N user=quire dbname=postgres".
+  std::string dsn() const;
+  // Fast shutdown (sessions are terminated), waiting until the server is
+  // gone; Start() brings it back on the same port with the same data.
+  void Stop();
+  void Start();
+
+ private:
+  // Runs `command` through sh, as user postgres when running as root.
+  void Run(const std::string& command) const;
+
+  TempDir dir_;
+  std::string bin_;  // the PostgreSQL bin directory
+  int port_;
+};
+
 // Waits until `addr` (host:port) accepts TCP connections; false on timeout.
 bool WaitForPort(int port, std::chrono::milliseconds timeout);
 
