@@ -276,6 +276,8 @@ int main(int argc, char** argv) {
   render->add_option("-p,--param", r_opts.params, "Parameter name=value (repeatable)");
   render->add_option("-o,--out", r_opts.output_dir, "Output directory")->capture_default_str();
   render->add_option("--output", r_opts.formats, "Output format (repeatable)");
+  render->add_option("-c,--config", r_opts.config_path,
+                     "Quire config with the data source options (data.*, http.*, postgres.*)");
 
   CLI11_PARSE(app, argc, argv);
 

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/config.h"
+#include "workers/data/collector.h"
 #include "workers/pipeline.h"
 
 namespace quire {
@@ -33,8 +35,21 @@ int RunRenderCommand(const RenderCommandOptions& options) {
   std::ostringstream yaml;
   yaml << in.rdbuf();
 
+  auto config = Config::Load(options.config_path, {});
+  if (!config.ok()) {
+    std::fprintf(stderr, "quirectl: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  auto collector_options = CollectorOptions::FromConfig(*config);
+  if (!collector_options.ok()) {
+    std::fprintf(stderr, "quirectl: %s\n", collector_options.status().message().c_str());
+    return 2;
+  }
+  SourceCollector sources(std::move(*collector_options));
+
   JobContext ctx;
   ctx.job_id = "local";
+  ctx.sources = &sources;
   ctx.spec.inline_template = yaml.str();
   ctx.spec.outputs = options.formats;
   for (const auto& p : options.params) {

@@ -13,6 +13,9 @@ struct RenderCommandOptions {
   std::vector<std::string> params;  // "name=value"
   std::string output_dir = "out";
   std::vector<std::string> formats;  // empty: the template's outputs
+  // Quire config (deploy/quire.yaml) for the data.*, http.* and postgres.*
+  // options of the sources; "" for the defaults (and QUIRE_* variables).
+  std::string config_path;
 };
 
 // Returns the process exit code (0 ok, 1 the pipeline failed, 2 bad input).

@@ -21,6 +21,8 @@
 
 namespace quire {
 
+class SourceCollector;
+
 // Where the pipeline reports progress. Returns CANCELLED to stop the job
 // (a cancel was requested), ABORTED when the job must be abandoned (the
 // lease was lost), any other error to fail it.
@@ -49,6 +51,12 @@ struct JobContext {
   std::vector<std::string> outputs_written;
   // Checked inside long loops.
   std::function<bool()> cancelled;
+  // Fetches the data sources; the worker's, shared by its jobs. Null: a
+  // collector with the default options (inline, csv and json under ./data;
+  // no HTTP hosts, no PostgreSQL connections).
+  SourceCollector* sources = nullptr;
+  // Filled by COLLECTING_DATA: why optional sources have no data.
+  std::vector<std::string> warnings;
 };
 
 // One stage: one file in workers/stages/.

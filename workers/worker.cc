@@ -196,6 +196,7 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
   ctx.job_id = job.id;
   ctx.spec = job.spec;
   ctx.templates = templates_;
+  ctx.sources = options_.sources;
   std::vector<ArtifactInfo> stored;
   Status s;
   auto dir = artifacts_->StagingDir(job.id, job.token);

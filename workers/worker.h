@@ -26,6 +26,8 @@
 
 namespace quire {
 
+class SourceCollector;
+
 struct WorkerOptions {
   std::string worker_id;
   int concurrency = 4;
@@ -34,6 +36,8 @@ struct WorkerOptions {
   // How long Stop() waits for running jobs before abandoning them to their
   // lease expiry.
   std::chrono::milliseconds drain_timeout{30000};
+  // Fetches jobs' data sources; may be null (defaults, see JobContext).
+  SourceCollector* sources = nullptr;
 };
 
 class Worker {

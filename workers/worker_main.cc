@@ -13,6 +13,7 @@
 #include "common/job_queue.h"
 #include "common/logging.h"
 #include "common/stored_templates.h"
+#include "workers/data/collector.h"
 #include "workers/worker.h"
 
 namespace {
@@ -51,6 +52,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.extend_interval = std::chrono::milliseconds(config->GetInt("worker.lease_extend_ms"));
+  auto collector_options = quire::CollectorOptions::FromConfig(*config);
+  if (!collector_options.ok()) {
+    std::fprintf(stderr, "quire-worker: %s\n", collector_options.status().message().c_str());
+    return 2;
+  }
+  quire::SourceCollector sources(std::move(*collector_options));
+  options.sources = &sources;
 
   quire::RedisPool pool(config->Redis(), static_cast<size_t>(options.concurrency) + 4);
   quire::JobQueue queue(&pool, config->Queue());

@@ -289,7 +289,8 @@ TEST(RenderPdfTest, LandscapeLetterPage) {
   EXPECT_TRUE(Contains(RunCommand("pdfinfo '" + pdf + "'").output, "792 x 612 pts")) << pdf;
 }
 
-TEST(CollectStageTest, NonInlineSourcesFailClearlyUnlessOptionalOrFallenBack) {
+// Without a worker's collector: no PostgreSQL connections, no HTTP hosts.
+TEST(CollectStageTest, SourcesFailClearlyUnlessOptionalOrFallenBack) {
   ParseResult parsed = ParseTemplate(R"(id: c
 title: T
 sources:
@@ -303,12 +304,17 @@ sources:
   ASSERT_TRUE(MakeCollectStage()->Run(ctx).ok());
   EXPECT_EQ(ctx.data.tables.count("db"), 1u);
   EXPECT_EQ(ctx.data.tables.count("feed"), 0u);
+  ASSERT_EQ(ctx.warnings.size(), 2u);
+  EXPECT_TRUE(Contains(ctx.warnings[0], "connection 'c' is not configured")) << ctx.warnings[0];
+  EXPECT_TRUE(Contains(ctx.warnings[0], "using fallback 'sample'")) << ctx.warnings[0];
+  EXPECT_TRUE(Contains(ctx.warnings[1], "not in http.allow_hosts")) << ctx.warnings[1];
 
   ctx.resolved.tmpl.sources[2].optional = false;
   ctx.data.tables.clear();
   Status s = MakeCollectStage()->Run(ctx);
-  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(Contains(s.message(), "source kind 'http' is not available yet")) << s.message();
+  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+  EXPECT_TRUE(Contains(s.message(), "source 'feed'")) << s.message();
+  EXPECT_TRUE(Contains(s.message(), "not in http.allow_hosts")) << s.message();
 }
 
 // ---------------------------------------------------------------------------

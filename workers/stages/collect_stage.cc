@@ -1,10 +1,12 @@
-// COLLECTING_DATA: builds one table per data source the template declares,
-// then the template's transforms over them (workers/data/transforms.h).
-// Inline sources only for now (and the inline fallback of another kind);
-// real sources and the cache come with the data collection work. Until
-// then a non-inline source without a fallback fails the job with
-// FAILED_PRECONDITION, unless it is optional: then it has no table, nor
-// has a transform reading it, and their sections say "Data unavailable".
+// COLLECTING_DATA: fetches one table per data source the template declares
+// (workers/data/collector.h: concurrently, with retries, fallbacks and
+// optional sources), then runs the template's transforms over them
+// (workers/data/transforms.h). An optional source that failed has no
+// table, nor has a transform reading it, and their sections say "Data
+// unavailable"; the reason is logged as a warning.
+#include <spdlog/spdlog.h>
+
+#include "workers/data/collector.h"
 #include "workers/data/transforms.h"
 #include "workers/pipeline.h"
 
@@ -16,12 +18,15 @@ class CollectStage final : public PipelineStage {
   Stage id() const override { return Stage::kCollectingData; }
   int start_percent() const override { return 20; }
   Status Run(JobContext& ctx) override {
-    for (const auto& source : ctx.resolved.tmpl.sources) {
-      if (ctx.cancelled && ctx.cancelled()) return Status::Cancelled("cancelled while collecting");
-      auto table = BuildLocalTable(ctx.resolved.tmpl, source);
-      if (!table.ok()) return table.status();
-      if (*table) ctx.data.tables[source.name] = std::move(**table);
+    std::unique_ptr<SourceCollector> local;
+    SourceCollector* sources = ctx.sources;
+    if (sources == nullptr) {
+      local = std::make_unique<SourceCollector>(CollectorOptions());
+      sources = local.get();
     }
+    QUIRE_RETURN_IF_ERROR(sources->Collect(ctx.resolved.tmpl, ctx.resolved.params, ctx.cancelled,
+                                           &ctx.data, &ctx.warnings));
+    for (const std::string& w : ctx.warnings) spdlog::warn("{}", w);
     return RunTransforms(ctx.resolved.tmpl, ctx.resolved.params, &ctx.data, ctx.cancelled);
   }
 };
