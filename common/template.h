@@ -191,7 +191,7 @@ struct PivotSpec {
 
 // A named derived table. Steps apply in this order: join, filter, derive,
 // group_by + aggregate, pivot, select, rename, sort, limit (+ other).
-// Modelled and validated; executed with the data collection work.
+// Executed by workers/data/transforms.h after the sources are collected.
 struct TransformSpec {
   std::string name;
   std::string from;    // a source or an earlier transform
@@ -437,11 +437,13 @@ double AggregateColumn(const Column& column, AggregateFunction f);
 // wrong length or a cell that does not convert to its column's type.
 StatusOr<Table> BuildInlineTable(const SourceSpec& source);
 
-// The table of `source` as far as this version can build one without I/O:
-// an inline source's rows, else its fallback source's table (renamed
-// columns are not supported: the fallback must match). FAILED_PRECONDITION
-// "source kind 'postgres' is not available yet" when there is neither and
-// the source is not optional; nullopt for an optional one.
+// The table of `source` as far as it can be built without I/O (for
+// ValidateTemplate's test_sources in the gateway; jobs fetch real sources
+// through workers/data/collector.h): an inline source's rows, else its
+// fallback source's table (the fallback must have the same columns).
+// FAILED_PRECONDITION "source kind 'postgres' is not available yet" when
+// there is neither and the source is not optional; nullopt for an optional
+// one.
 StatusOr<std::optional<Table>> BuildLocalTable(const ReportTemplate& tmpl,
                                                const SourceSpec& source);
 

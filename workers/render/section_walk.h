@@ -34,9 +34,9 @@ struct SectionScope {
   std::string Expand(const std::string& text) const;
   // The table of source or transform `name` as seen here (a for_each
   // block's source is filtered to its group). nullptr when its data is
-  // unavailable by design (an optional source, a transform);
-  // FAILED_PRECONDITION "no data for source 'NAME'" when it should have been
-  // collected.
+  // unavailable by design (an optional source that failed, or a transform
+  // reading one); FAILED_PRECONDITION "no data for source 'NAME'" when it
+  // should have been collected.
   StatusOr<const Table*> FindTable(const std::string& name) const;
 };
 

@@ -28,7 +28,7 @@ namespace quire {
 // Writes the workbook to `path` (via `path`.partial, renamed when complete,
 // removed on failure). `data` holds a table for every source a section
 // uses; FAILED_PRECONDITION names a missing one, except for optional
-// sources and transforms, whose sections say "Data unavailable" on the
+// sources and transforms over them, whose sections say "Data unavailable" on the
 // Report sheet instead. INVALID_ARGUMENT for a `when:` that does not
 // evaluate, a table or chart naming a column its data lacks, or a value
 // column that is not numeric. CANCELLED when `cancelled` (may be empty;

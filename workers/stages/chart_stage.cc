@@ -2,7 +2,7 @@
 // the job asks for PNG or SVG. Charts inside the PDF are drawn as vectors by
 // RENDERING_REPORT from the same chart code. Sections whose `when:` is false
 // are skipped; a chart whose data is unavailable (an optional source that
-// failed, or a transform not computed yet) gets no image, as the PDF shows
+// failed, or a transform over one) gets no image, as the PDF shows
 // "data unavailable" in its place. Charts inside `for_each:` are drawn once,
 // over all rows.
 #include <spdlog/spdlog.h>
