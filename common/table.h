@@ -40,6 +40,8 @@ std::string FormatDate(int64_t days);
 std::optional<int64_t> ParseDatetime(std::string_view text);
 // Seconds since the epoch as "YYYY-MM-DD HH:MM:SS" (UTC).
 std::string FormatDatetime(int64_t seconds);
+// `text` without leading and trailing whitespace (std::isspace).
+std::string_view TrimSpace(std::string_view text);
 // A double for people: no exponent for ordinary magnitudes, at most 6
 // decimals, trailing zeros dropped ("120.5", "98", "0.3", "-1.25e-07").
 std::string FormatDouble(double value);

@@ -13,12 +13,6 @@ namespace quire {
 namespace internal {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 bool IsName(std::string_view s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
   for (char c : s) {
@@ -65,7 +59,7 @@ const std::vector<std::string>& PlaceholderFilterNames() {
 StatusOr<Placeholder> ParsePlaceholder(std::string_view expression) {
   std::vector<std::string_view> parts = SplitPipes(expression);
   Placeholder p;
-  const std::string_view head = Trim(parts[0]);
+  const std::string_view head = TrimSpace(parts[0]);
   if (head == "now") {
     p.head = Placeholder::Head::kNow;
   } else if (head == "group") {
@@ -87,17 +81,17 @@ StatusOr<Placeholder> ParsePlaceholder(std::string_view expression) {
     }
   }
   for (size_t i = 1; i < parts.size(); ++i) {
-    std::string_view f = Trim(parts[i]);
+    std::string_view f = TrimSpace(parts[i]);
     PlaceholderFilter filter;
     const size_t open = f.find('(');
     if (open == std::string_view::npos) {
       filter.name = std::string(f);
     } else {
-      filter.name = std::string(Trim(f.substr(0, open)));
+      filter.name = std::string(TrimSpace(f.substr(0, open)));
       if (f.back() != ')') {
         return Status::InvalidArgument("filter " + Quoted(f) + " lacks its ')'");
       }
-      std::string_view arg = Trim(f.substr(open + 1, f.size() - open - 2));
+      std::string_view arg = TrimSpace(f.substr(open + 1, f.size() - open - 2));
       if (arg.size() < 2 || (arg.front() != '"' && arg.front() != '\'') ||
           arg.back() != arg.front()) {
         return Status::InvalidArgument("the argument of filter '" + filter.name +

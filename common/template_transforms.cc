@@ -17,20 +17,14 @@ const std::vector<std::string> kJoinFields = {"with", "on", "how"};
 const std::vector<std::string> kJoinKinds = {"inner", "left"};
 const std::vector<std::string> kPivotFields = {"index", "columns", "values"};
 
-std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
 // "sum(col)", "count()": function and column; false when not of that shape.
 bool SplitCall(const std::string& text, std::string* function, std::string* column) {
   const size_t open = text.find('(');
-  const std::string t = Trim(text);
+  const std::string t(TrimSpace(text));
   if (open == std::string::npos || t.empty() || t.back() != ')') return false;
-  *function = Trim(std::string_view(text).substr(0, open));
+  *function = std::string(TrimSpace(std::string_view(text).substr(0, open)));
   const size_t close = text.rfind(')');
-  *column = Trim(std::string_view(text).substr(open + 1, close - open - 1));
+  *column = std::string(TrimSpace(std::string_view(text).substr(open + 1, close - open - 1)));
   for (char c : *function) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   }

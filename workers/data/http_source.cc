@@ -16,12 +16,6 @@
 namespace quire {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -38,7 +32,7 @@ template <typename Fn>
 Status ForEachEntry(std::string_view text, Fn&& fn) {
   while (!text.empty()) {
     const size_t comma = text.find(',');
-    const std::string_view entry = Trim(text.substr(0, comma));
+    const std::string_view entry = TrimSpace(text.substr(0, comma));
     if (!entry.empty()) QUIRE_RETURN_IF_ERROR(fn(entry));
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
@@ -355,8 +349,8 @@ StatusOr<std::map<std::string, std::string>> ParseBearerTokens(std::string_view 
   const Status s = ForEachEntry(text, [&](std::string_view entry) {
     const size_t eq = entry.find('=');
     const std::optional<std::string> host =
-        eq == std::string_view::npos ? std::nullopt : NormalizeHost(Trim(entry.substr(0, eq)));
-    const std::string_view var = eq == std::string_view::npos ? "" : Trim(entry.substr(eq + 1));
+        eq == std::string_view::npos ? std::nullopt : NormalizeHost(TrimSpace(entry.substr(0, eq)));
+    const std::string_view var = eq == std::string_view::npos ? "" : TrimSpace(entry.substr(eq + 1));
     if (!host || !IsEnvName(var)) {
       return BadEntry("http.bearer_tokens", entry,
                       "host=ENV_VAR (a host or host:port, and an environment variable name)");
