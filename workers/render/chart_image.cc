@@ -24,11 +24,6 @@ cairo_status_t AppendBytes(void* closure, const unsigned char* data, unsigned in
   return CAIRO_STATUS_SUCCESS;
 }
 
-Status CairoError(cairo_status_t s, const char* what) {
-  if (s == CAIRO_STATUS_SUCCESS) return Status::OK();
-  return Status::Internal(std::string(what) + ": " + cairo_status_to_string(s));
-}
-
 uint32_t GetU32(std::string_view s, size_t at) {
   uint32_t v = 0;
   for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);

@@ -43,10 +43,7 @@ void PageFlow::StartPage() {
 
 void PageFlow::EndPage() {
   if (cr_ == nullptr) return;
-  if (status_.ok() && cairo_status(cr_) != CAIRO_STATUS_SUCCESS) {
-    status_ = Status::Internal(std::string("drawing failed: ") +
-                               cairo_status_to_string(cairo_status(cr_)));
-  }
+  if (status_.ok()) status_ = CairoError(cairo_status(cr_), "drawing failed");
   cairo_destroy(cr_);
   cr_ = nullptr;
   pages_.push_back(surface_);

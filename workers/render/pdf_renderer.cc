@@ -264,11 +264,6 @@ Status LayOut(PageFlow& flow, const Job& job, const std::string& title) {
   return VisitShownSections(job.tmpl, job.params, job.data, job.now, job.cancelled, layout);
 }
 
-Status CairoError(cairo_status_t s, const std::string& what) {
-  if (s == CAIRO_STATUS_SUCCESS) return Status::OK();
-  return Status::Internal(what + ": " + cairo_status_to_string(s));
-}
-
 // "2026-11-21T10:00:00Z": PDF metadata dates in ISO 8601 as cairo wants.
 std::string IsoTime(std::chrono::system_clock::time_point t) {
   const std::time_t secs = std::chrono::system_clock::to_time_t(t);

@@ -50,6 +50,11 @@ PangoFontDescription* NewFontDescription(const TextStyle& style) {
 
 }  // namespace
 
+Status CairoError(cairo_status_t status, const std::string& what) {
+  if (status == CAIRO_STATUS_SUCCESS) return Status::OK();
+  return Status::Internal(what + ": " + cairo_status_to_string(status));
+}
+
 TextBlock::TextBlock(cairo_t* /*cr*/, std::string_view text, const TextStyle& style, double width,
                      TextAlign align, bool ellipsize, bool markup)
     : layout_(pango_layout_new(ThreadContext())), color_(style.color) {

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
+
 namespace quire {
 
 // 0xRRGGBB.
@@ -25,6 +27,9 @@ struct Rgb {
   uint32_t hex = 0x000000;
 };
 void SetSourceRgb(cairo_t* cr, Rgb color);
+
+// OK for CAIRO_STATUS_SUCCESS; otherwise INTERNAL "`what`: cairo's reason".
+Status CairoError(cairo_status_t status, const std::string& what);
 
 enum class TextAlign { kLeft, kCenter, kRight };
 
