@@ -2,9 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace quire {
+
+bool JobContext::Wants(std::string_view format) const {
+  const auto& o = resolved.outputs;
+  return std::find(o.begin(), o.end(), format) != o.end();
+}
 
 Pipeline::Pipeline(std::function<Status(JobContext&)> commit) {
   stages_.push_back(MakeValidateStage());

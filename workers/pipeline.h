@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/job.h"
@@ -57,6 +58,9 @@ struct JobContext {
   SourceCollector* sources = nullptr;
   // Filled by COLLECTING_DATA: why optional sources have no data.
   std::vector<std::string> warnings;
+
+  // True when the job asks for output `format` ("pdf", "png", ...).
+  bool Wants(std::string_view format) const;
 };
 
 // One stage: one file in workers/stages/.

@@ -7,7 +7,6 @@
 // over all rows.
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <chrono>
 
 #include "workers/charts/chart.h"
@@ -17,17 +16,12 @@
 namespace quire {
 namespace {
 
-bool Wants(const JobContext& ctx, const char* format) {
-  const auto& o = ctx.resolved.outputs;
-  return std::find(o.begin(), o.end(), format) != o.end();
-}
-
 class ChartStage final : public PipelineStage {
  public:
   Stage id() const override { return Stage::kGeneratingCharts; }
   int start_percent() const override { return 40; }
   Status Run(JobContext& ctx) override {
-    if (!Wants(ctx, "png") && !Wants(ctx, "svg")) return Status::OK();
+    if (!ctx.Wants("png") && !ctx.Wants("svg")) return Status::OK();
     int n = 0;
     return DrawAll(ctx, ctx.resolved.tmpl.sections, ChartThemeFor(ctx.resolved.tmpl.theme), &n);
   }
@@ -56,7 +50,7 @@ class ChartStage final : public PipelineStage {
       ChartSpec chart = ExpandChartText(section.chart, ctx.resolved.params, now);
       for (const ImageFormat format : {ImageFormat::kPng, ImageFormat::kSvg}) {
         const char* ext = ImageFormatName(format);
-        if (!Wants(ctx, ext)) continue;
+        if (!ctx.Wants(ext)) continue;
         std::string path = ctx.output_dir + "/chart" + std::to_string(*n) + "." + ext;
         QUIRE_RETURN_IF_ERROR(WriteChartImage(chart, it->second, format, path,
                                               ctx.resolved.tmpl.theme.image_dpi, theme));

@@ -3,7 +3,6 @@
 // table section. The PDF and the XLSX are written at the same time, on
 // this thread and one more: the job's latency is the slower of the two, not
 // their sum. PNG and SVG images are GENERATING_CHARTS' business.
-#include <algorithm>
 #include <future>
 
 #include "workers/pipeline.h"
@@ -19,11 +18,7 @@ class RenderStage final : public PipelineStage {
   Stage id() const override { return Stage::kRenderingReport; }
   int start_percent() const override { return 60; }
   Status Run(JobContext& ctx) override {
-    const auto& outputs = ctx.resolved.outputs;
-    const auto wants = [&](const char* format) {
-      return std::find(outputs.begin(), outputs.end(), format) != outputs.end();
-    };
-    for (const std::string& format : outputs) {
+    for (const std::string& format : ctx.resolved.outputs) {
       if (!OutputFormatFromName(format)) {
         return Status::InvalidArgument("unknown output format '" + format + "'");
       }
@@ -33,24 +28,24 @@ class RenderStage final : public PipelineStage {
     const std::string xlsx = ctx.output_dir + "/report.xlsx";
     // Both renderers only read the job's template, parameters and data.
     std::future<Status> xlsx_done;
-    if (wants("xlsx")) {
+    if (ctx.Wants("xlsx")) {
       xlsx_done = std::async(std::launch::async, [&] {
         return RenderXlsx(tmpl, ctx.resolved.params, ctx.data, xlsx, ctx.cancelled);
       });
     }
     Status status;
-    if (wants("pdf")) status = RenderPdf(tmpl, ctx.resolved.params, ctx.data, pdf, ctx.cancelled);
+    if (ctx.Wants("pdf")) status = RenderPdf(tmpl, ctx.resolved.params, ctx.data, pdf, ctx.cancelled);
     if (xlsx_done.valid()) {
       Status s = xlsx_done.get();
       if (status.ok()) status = s;
     }
     QUIRE_RETURN_IF_ERROR(status);
-    if (wants("pdf")) ctx.outputs_written.push_back(pdf);
-    if (wants("xlsx")) ctx.outputs_written.push_back(xlsx);
-    if (wants("csv") || wants("json")) {
+    if (ctx.Wants("pdf")) ctx.outputs_written.push_back(pdf);
+    if (ctx.Wants("xlsx")) ctx.outputs_written.push_back(xlsx);
+    if (ctx.Wants("csv") || ctx.Wants("json")) {
       StatusOr<std::vector<std::string>> written =
           WriteTableExports(tmpl, ctx.resolved.params, ctx.data, ctx.output_dir,
-                            {wants("csv"), wants("json")}, ctx.cancelled);
+                            {ctx.Wants("csv"), ctx.Wants("json")}, ctx.cancelled);
       if (!written.ok()) return written.status();
       ctx.outputs_written.insert(ctx.outputs_written.end(), written->begin(), written->end());
     }
