@@ -82,6 +82,8 @@ class Column {
   void AppendFrom(const Column& other, size_t row);
 
  private:
+  friend class ColumnCodec;  // table_codec.cc: bulk encode and decode
+
   std::string name_;
   ColumnType type_;
   // Only the vector for type_ holds values: ints_ for kInt/kDate/kBool,
