@@ -124,6 +124,8 @@ void PrintJob(const v1::Job& j) {
   if (!j.error_code().empty()) {
     std::printf("error      %s: %s\n", j.error_code().c_str(), j.error_message().c_str());
   }
+  for (const auto& w : j.warnings()) std::printf("warning    %s\n", w.c_str());
+  if (j.fresh_data()) std::printf("fresh data yes\n");
   for (const auto& a : j.artifacts()) {
     std::printf("artifact   %s (%s, %lld bytes, sha256 %s)\n", a.name().c_str(),
                 a.content_type().c_str(), static_cast<long long>(a.size_bytes()),
@@ -131,16 +133,19 @@ void PrintJob(const v1::Job& j) {
   }
 }
 
-// Parses "name=value" pairs.
-bool ParseParams(const std::vector<std::string>& in,
-                 std::vector<std::pair<std::string, std::string>>* out) {
+// Parses "name=value" pairs into request parameters; false, after a
+// message, for one without a name or '='.
+bool AddParams(const std::vector<std::string>& in,
+               google::protobuf::RepeatedPtrField<v1::ParameterValue>* out) {
   for (const auto& p : in) {
     size_t eq = p.find('=');
     if (eq == std::string::npos || eq == 0) {
       std::fprintf(stderr, "quirectl: parameter '%s' must be name=value\n", p.c_str());
       return false;
     }
-    out->emplace_back(p.substr(0, eq), p.substr(eq + 1));
+    v1::ParameterValue* v = out->Add();
+    v->set_name(p.substr(0, eq));
+    v->set_value(p.substr(eq + 1));
   }
   return true;
 }
@@ -228,6 +233,8 @@ int main(int argc, char** argv) {
                      "Output format (repeatable): pdf, xlsx, png, svg, csv, json");
   submit->add_option("--idempotency-key", s_idem, "Returns the existing job for a repeated key");
   submit->add_flag("--wait", s_wait, "Watch until the job ends, then download its artifacts");
+  bool s_fresh = false;
+  submit->add_flag("--fresh-data", s_fresh, "Fetch every data source anew (no cached tables)");
   submit->add_option("-o,--out", s_out, "Where --wait writes artifacts")->capture_default_str();
 
   std::string job_id;
@@ -264,6 +271,9 @@ int main(int argc, char** argv) {
   t_delete->add_option("id", t_id)->required();
   auto* t_validate = templates->add_subcommand("validate", "Validate a template on the gateway");
   t_validate->add_option("file", t_file)->required();
+  std::vector<std::string> t_params;
+  t_validate->add_option("-p,--param", t_params,
+                         "Parameter name=value the sources are fetched with (repeatable)");
 
   auto* validate = app.add_subcommand("validate", "Validate a template file locally (no server)");
   validate->add_option("file", t_file)->required();
@@ -324,13 +334,7 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
     req.set_priority(prio);
-    std::vector<std::pair<std::string, std::string>> params;
-    if (!ParseParams(s_params, &params)) return kExitUsage;
-    for (const auto& [k, v] : params) {
-      auto* p = req.add_parameters();
-      p->set_name(k);
-      p->set_value(v);
-    }
+    if (!AddParams(s_params, req.mutable_parameters())) return kExitUsage;
     for (const auto& o : s_outputs) {
       std::string upper;
       for (char c : o) upper += static_cast<char>(std::toupper(c));
@@ -343,6 +347,7 @@ int main(int argc, char** argv) {
     }
     req.set_idempotency_key(s_idem);
     req.set_submitter("quirectl");
+    req.set_fresh_data(s_fresh);
     v1::SubmitJobResponse resp;
     auto ctx = Context(g);
     grpc::Status s = jobs.SubmitJob(ctx.get(), req, &resp);
@@ -470,6 +475,7 @@ int main(int argc, char** argv) {
     v1::ValidateTemplateRequest req;
     req.set_yaml(yaml);
     req.set_test_sources(true);
+    if (!AddParams(t_params, req.mutable_parameters())) return kExitUsage;
     v1::ValidateTemplateResponse resp;
     grpc::Status s = tpl.ValidateTemplate(ctx.get(), req, &resp);
     if (!s.ok()) return RpcError(s);
@@ -554,6 +560,17 @@ int main(int argc, char** argv) {
                   static_cast<long long>(l.samples()));
     }
     std::printf("live workers %lld\n", static_cast<long long>(m.live_workers()));
+    for (const auto& src : m.sources()) {
+      std::printf("source %s/%s  hits %lld  misses %lld  fresh %lld  uncached %lld  errors %lld"
+                  "  mean fetch %.1f ms\n",
+                  src.template_id().c_str(), src.source().c_str(),
+                  static_cast<long long>(src.cache_hits()),
+                  static_cast<long long>(src.cache_misses()),
+                  static_cast<long long>(src.fresh_fetches()),
+                  static_cast<long long>(src.uncached_fetches()),
+                  static_cast<long long>(src.errors()),
+                  src.fetches() > 0 ? static_cast<double>(src.fetch_ms_total()) / src.fetches() : 0.0);
+    }
     return 0;
   }
   return kExitUsage;

@@ -59,6 +59,8 @@ const std::vector<OptionDoc>& AllOptions() {
       {"data.cache_ttl_s", "300",
        "How long a fetched table stays cached in Redis when the source sets no cache_ttl; "
        "0 disables the cache."},
+      {"data.cache_max_bytes", "33554432",
+       "Largest table (encoded) the source cache stores; larger ones are fetched every time."},
       {"http.allow_hosts", "",
        "Hosts http sources may call, comma-separated (host or host:port); empty allows none."},
       {"http.max_response_bytes", "16777216", "Largest HTTP response body a source accepts."},

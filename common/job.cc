@@ -108,6 +108,20 @@ std::vector<ArtifactInfo> DecodeArtifacts(const std::string& text) {
   return out;
 }
 
+std::string EncodeStrings(const std::vector<std::string>& items) {
+  return nlohmann::json(items).dump();
+}
+
+std::vector<std::string> DecodeStrings(const std::string& text) {
+  std::vector<std::string> out;
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return out;
+  for (const auto& s : j) {
+    if (s.is_string()) out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
 std::string JoinList(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) {
@@ -140,6 +154,7 @@ JobRecord JobRecordFromFields(const std::map<std::string, std::string>& f) {
   r.spec.outputs = SplitList(Get(f, "outputs"));
   r.spec.idempotency_key = Get(f, "idem");
   r.spec.submitter = Get(f, "submitter");
+  r.spec.fresh_data = Get(f, "fresh") == "1";
   r.state = JobStateFromName(Get(f, "state"));
   r.stage = StageFromName(Get(f, "stage"));
   r.progress = static_cast<int>(ToInt(f, "progress"));
@@ -155,6 +170,7 @@ JobRecord JobRecordFromFields(const std::map<std::string, std::string>& f) {
   }
   r.error_code = Get(f, "err_code");
   r.error_message = Get(f, "err_msg");
+  r.warnings = DecodeStrings(Get(f, "warnings"));
   r.artifacts = DecodeArtifacts(Get(f, "artifacts"));
   r.worker_id = Get(f, "worker");
   r.cancel_requested = Get(f, "cancel") == "1";

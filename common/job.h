@@ -52,6 +52,9 @@ struct JobSpec {
   std::vector<std::string> outputs;
   std::string idempotency_key;
   std::string submitter;
+  // Fetch every data source anew instead of reading the source cache (the
+  // fresh tables then refresh the cache).
+  bool fresh_data = false;
 };
 
 struct StageTime {
@@ -84,6 +87,9 @@ struct JobRecord {
   std::vector<StageTime> stage_times;
   std::string error_code;
   std::string error_message;
+  // Why parts of the report are missing or stood in for, e.g. an optional
+  // source that could not be read. Set when the job finishes.
+  std::vector<std::string> warnings;
   std::vector<ArtifactInfo> artifacts;
   std::string worker_id;
   bool cancel_requested = false;
@@ -105,6 +111,8 @@ std::string EncodeParams(const std::vector<std::pair<std::string, std::string>>&
 std::vector<std::pair<std::string, std::string>> DecodeParams(const std::string& json);
 std::string EncodeArtifacts(const std::vector<ArtifactInfo>& artifacts);
 std::vector<ArtifactInfo> DecodeArtifacts(const std::string& json);
+std::string EncodeStrings(const std::vector<std::string>& items);  // a JSON array
+std::vector<std::string> DecodeStrings(const std::string& json);
 std::string JoinList(const std::vector<std::string>& items);
 std::vector<std::string> SplitList(const std::string& text);
 

@@ -52,7 +52,7 @@ StatusOr<std::vector<SubmitResult>> JobQueue::SubmitBatch(const std::vector<JobS
     size_t end = std::min(specs.size(), start + kChunk);
     std::vector<std::string> a = {keys::JobPrefix(), keys::Idempotency(""),
                                   std::to_string(options_.idempotency_retention.count())};
-    a.reserve(3 + 9 * (end - start));
+    a.reserve(3 + 10 * (end - start));
     for (size_t i = start; i < end; ++i) {
       const JobSpec& spec = specs[i];
       a.push_back(NewJobId());
@@ -64,6 +64,7 @@ StatusOr<std::vector<SubmitResult>> JobQueue::SubmitBatch(const std::vector<JobS
       a.push_back(spec.submitter);
       a.push_back(spec.inline_template);
       a.push_back(spec.idempotency_key);
+      a.push_back(spec.fresh_data ? "1" : "");
     }
     auto r = (*conn)->Eval(scripts::Submit().text, scripts::Submit().sha1, k, a);
     if (!r.ok()) return r.status();
@@ -102,7 +103,7 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
     const redisReply* e = r->Element(i);
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 4) continue;
     const redisReply* f = e->element[3];
-    if (f->type != REDIS_REPLY_ARRAY || f->elements != 9) continue;
+    if (f->type != REDIS_REPLY_ARRAY || f->elements != 10) continue;
     LeasedJob job;
     job.id = ElementString(e->element[0]);
     job.token = ElementInteger(e->element[1]);
@@ -116,6 +117,7 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
     job.spec.submitter = ElementString(f->element[6]);
     job.created_ms = ElementInteger(f->element[7]);
     job.spec.idempotency_key = ElementString(f->element[8]);
+    job.spec.fresh_data = ElementString(f->element[9]) == "1";
     jobs.push_back(std::move(job));
   }
   return jobs;
@@ -164,7 +166,7 @@ StatusOr<std::vector<LeaseState>> JobQueue::FinishMany(const std::vector<FinishR
   std::vector<std::string> a = {std::to_string(options_.retention.count()),
                                 keys::EventChannelPrefix(), keys::StageLatencyPrefix(),
                                 keys::JobPrefix()};
-  a.reserve(4 + 6 * reqs.size());
+  a.reserve(4 + 7 * reqs.size());
   for (const auto& r : reqs) {
     a.push_back(r.job->id);
     a.push_back(std::to_string(r.job->token));
@@ -172,6 +174,7 @@ StatusOr<std::vector<LeaseState>> JobQueue::FinishMany(const std::vector<FinishR
     a.push_back(r.code);
     a.push_back(r.message);
     a.push_back(r.artifacts);
+    a.push_back(r.warnings);
   }
   auto r = (*conn)->Eval(scripts::Finish().text, scripts::Finish().sha1,
                          {keys::Active(), keys::Stats(), keys::TemplateRefs()}, a);
@@ -181,32 +184,41 @@ StatusOr<std::vector<LeaseState>> JobQueue::FinishMany(const std::vector<FinishR
   return out;
 }
 
-StatusOr<LeaseState> JobQueue::Finish(const LeasedJob& job, JobState state, const std::string& code,
-                                      const std::string& message, const std::string& artifacts) {
-  auto r = FinishMany({FinishRequest{&job, state, code, message, artifacts}});
+StatusOr<LeaseState> JobQueue::Finish(FinishRequest req) {
+  auto r = FinishMany({std::move(req)});
   if (!r.ok()) return r.status();
   return r->front();
 }
 
+namespace {
+std::string WarningsJson(const std::vector<std::string>& warnings) {
+  return warnings.empty() ? std::string() : EncodeStrings(warnings);
+}
+}  // namespace
+
 StatusOr<LeaseState> JobQueue::Complete(const LeasedJob& job,
-                                        const std::vector<ArtifactInfo>& artifacts) {
-  return Finish(job, JobState::kCompleted, "", "", EncodeArtifacts(artifacts));
+                                        const std::vector<ArtifactInfo>& artifacts,
+                                        const std::vector<std::string>& warnings) {
+  return Finish({&job, JobState::kCompleted, "", "", EncodeArtifacts(artifacts),
+                 WarningsJson(warnings)});
 }
 
 StatusOr<std::vector<LeaseState>> JobQueue::CompleteBatch(
     const std::vector<const LeasedJob*>& jobs) {
   std::vector<FinishRequest> reqs;
   reqs.reserve(jobs.size());
-  for (const auto* j : jobs) reqs.push_back({j, JobState::kCompleted, "", "", "[]"});
+  for (const auto* j : jobs) reqs.push_back({j, JobState::kCompleted, "", "", "[]", ""});
   return FinishMany(reqs);
 }
 
-StatusOr<LeaseState> JobQueue::Fail(const LeasedJob& job, const Status& error) {
-  return Finish(job, JobState::kFailed, StatusCodeName(error.code()), error.message(), "");
+StatusOr<LeaseState> JobQueue::Fail(const LeasedJob& job, const Status& error,
+                                    const std::vector<std::string>& warnings) {
+  return Finish({&job, JobState::kFailed, StatusCodeName(error.code()), error.message(), "",
+                 WarningsJson(warnings)});
 }
 
 StatusOr<LeaseState> JobQueue::AckCancel(const LeasedJob& job) {
-  return Finish(job, JobState::kCancelled, "CANCELLED", "cancelled by request", "");
+  return Finish({&job, JobState::kCancelled, "CANCELLED", "cancelled by request", "", ""});
 }
 
 StatusOr<CancelOutcome> JobQueue::Cancel(const std::string& job_id) {

@@ -64,10 +64,13 @@ class JobQueue {
   // Records stage and progress (0..100) of a leased job.
   StatusOr<LeaseState> Progress(const LeasedJob& job, Stage stage, int percent);
   // Ends a leased job. kLost when the lease was lost: nothing was written.
-  StatusOr<LeaseState> Complete(const LeasedJob& job, const std::vector<ArtifactInfo>& artifacts);
+  // `warnings` (e.g. optional sources without data) are kept on the record.
+  StatusOr<LeaseState> Complete(const LeasedJob& job, const std::vector<ArtifactInfo>& artifacts,
+                                const std::vector<std::string>& warnings = {});
   // Completes many jobs in one script call.
   StatusOr<std::vector<LeaseState>> CompleteBatch(const std::vector<const LeasedJob*>& jobs);
-  StatusOr<LeaseState> Fail(const LeasedJob& job, const Status& error);
+  StatusOr<LeaseState> Fail(const LeasedJob& job, const Status& error,
+                            const std::vector<std::string>& warnings = {});
   // Acknowledges a cancel request: the job ends CANCELLED.
   StatusOr<LeaseState> AckCancel(const LeasedJob& job);
 
@@ -91,11 +94,11 @@ class JobQueue {
     std::string code;
     std::string message;
     std::string artifacts;
+    std::string warnings;  // JSON array, or "" for none
   };
   // One FINISH call for many jobs.
   StatusOr<std::vector<LeaseState>> FinishMany(const std::vector<FinishRequest>& reqs);
-  StatusOr<LeaseState> Finish(const LeasedJob& job, JobState state, const std::string& code,
-                              const std::string& message, const std::string& artifacts);
+  StatusOr<LeaseState> Finish(FinishRequest req);
 
   RedisPool* const pool_;
   const QueueOptions options_;

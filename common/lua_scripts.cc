@@ -73,20 +73,20 @@ end
 //   KEYS[1..4] pending zsets URGENT, HIGH, NORMAL, LOW   KEYS[5] seq
 //   KEYS[6] signal   KEYS[7] index   KEYS[8] stats   KEYS[9] template refs
 //   ARGV[1] job key prefix  ARGV[2] idempotency key prefix  ARGV[3] its TTL
-//   in seconds  ARGV[4..] groups of 9: id, template id, template version,
+//   in seconds  ARGV[4..] groups of 10: id, template id, template version,
 //   priority 1..4, params JSON, outputs, submitter, inline YAML,
-//   idempotency key ('' for none)
+//   idempotency key ('' for none), fresh data ('1' or '')
 // Result: flat array: job id, 1 if it already existed else 0, per group.
 constexpr const char* kSubmit = R"lua(
 local now = now_ms()
 local now_s = int(now)
-local n = (#ARGV - 3) / 9
+local n = (#ARGV - 3) / 10
 local seq = redis.call('INCRBY', KEYS[5], n) - n
 local pending = {{}, {}, {}, {}}
 local index = {}
 local out = {}
 local refs = {}
-for i = 4, #ARGV, 9 do
+for i = 4, #ARGV, 10 do
   local id, idem = ARGV[i], ARGV[i + 8]
   local existing = false
   if idem ~= '' then existing = redis.call('GET', ARGV[2] .. idem) end
@@ -100,6 +100,7 @@ for i = 4, #ARGV, 9 do
                     'seq', int(seq), 'created', now_s}
     if ARGV[i + 6] ~= '' then fields[#fields + 1] = 'submitter'; fields[#fields + 1] = ARGV[i + 6] end
     if ARGV[i + 7] ~= '' then fields[#fields + 1] = 'inline'; fields[#fields + 1] = ARGV[i + 7] end
+    if ARGV[i + 9] == '1' then fields[#fields + 1] = 'fresh'; fields[#fields + 1] = '1' end
     if idem ~= '' then
       fields[#fields + 1] = 'idem'
       fields[#fields + 1] = idem
@@ -139,7 +140,7 @@ return out
 //   ARGV[5] event channel prefix  ARGV[6] max leases to reclaim
 //   ARGV[7] retention of finished jobs in seconds
 // Result: array of {id, token, attempt, {tpl, tver, prio, params, outputs,
-//   inline, submitter, created, idem}}
+//   inline, submitter, created, idem, fresh}}
 constexpr const char* kLease = R"lua(
 local now = now_ms()
 local now_s = int(now)
@@ -187,9 +188,9 @@ for _, id in ipairs(ids) do
   token = token + 1
   local key = ARGV[4] .. id
   local f = redis.call('HMGET', key, 'tpl', 'tver', 'prio', 'params', 'outputs', 'inline',
-                       'submitter', 'created', 'idem', 'attempt', 'started', 'ver')
-  local attempt = (tonumber(f[10]) or 0) + 1
-  local ver = (tonumber(f[12]) or 0) + 1
+                       'submitter', 'created', 'idem', 'fresh', 'attempt', 'started', 'ver')
+  local attempt = (tonumber(f[11]) or 0) + 1
+  local ver = (tonumber(f[13]) or 0) + 1
   if attempt > 1 then
     redis.call('HDEL', key, 't:VALIDATING:s', 't:VALIDATING:e', 't:COLLECTING_DATA:s',
                't:COLLECTING_DATA:e', 't:GENERATING_CHARTS:s', 't:GENERATING_CHARTS:e',
@@ -206,7 +207,7 @@ for _, id in ipairs(ids) do
   active[#active + 1] = deadline
   active[#active + 1] = id
   emit(id, ARGV[5], now, ver, 'RUNNING', '', 0, attempt, '', '', '0')
-  f[10], f[11], f[12] = nil, nil, nil
+  f[11], f[12], f[13] = nil, nil, nil
   out[#out + 1] = {id, token, attempt, f}
 end
 push_all('ZADD', KEYS[5], active)
@@ -266,8 +267,8 @@ return 1
 //   KEYS[1] active  KEYS[2] stats  KEYS[3] template refs
 //   ARGV[1] retention seconds (0 keeps finished jobs)  ARGV[2] event channel
 //   prefix  ARGV[3] latency key prefix  ARGV[4] job key prefix
-//   ARGV[5..] groups of 6: id, token, final state, error code, error message,
-//   artifacts JSON
+//   ARGV[5..] groups of 7: id, token, final state, error code, error message,
+//   artifacts JSON, warnings JSON ('' for none)
 // Result: one integer per job: 1 finished (by this call or an earlier one with
 //   the same token), 0 lost.
 constexpr const char* kFinish = R"lua(
@@ -278,7 +279,7 @@ local counts = {}
 local done = {}
 local refs = {}
 local retention = tonumber(ARGV[1])
-for i = 5, #ARGV, 6 do
+for i = 5, #ARGV, 7 do
   local id, token, state = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local key = ARGV[4] .. id
   local f = redis.call('HMGET', key, 'token', 'state', 'stage', 'progress', 'attempt', 'cancel',
@@ -289,6 +290,7 @@ for i = 5, #ARGV, 6 do
     if f[3] and f[3] ~= '' then end_stage(key, f[3], now, ARGV[3]) end
     local ver = (tonumber(f[7]) or 0) + 1
     local progress = f[4]
+    if ARGV[i + 6] ~= '' then redis.call('HSET', key, 'warnings', ARGV[i + 6]) end
     if state == 'COMPLETED' then
       progress = 100
       redis.call('HSET', key, 'state', state, 'token', '', 'fin', token, 'finished', now_s,
@@ -398,6 +400,23 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
 return now
 )lua";
 
+// RELEASE_CACHE_LOCK: ends a single-flight fetch of a data source. Only
+// the lock's holder releases it (a holder whose lock expired and was taken
+// over leaves the new holder's alone). A failed fetch leaves its error for
+// the jobs that waited on it.
+//   KEYS[1] lock  KEYS[2] failure key of this token
+//   ARGV[1] token  ARGV[2] "CODE\nmessage" of a failed fetch, or ""
+//   ARGV[3] how long the failure is kept, ms
+// Result: 1 released, 0 the lock was no longer this token's.
+constexpr const char* kReleaseCacheLock = R"lua(
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+)lua";
+
 LuaScript Make(const char* name, const char* body) {
   std::string text = std::string(kPrelude) + body;
   std::string sha = ScriptSha1(text);
@@ -421,6 +440,7 @@ QUIRE_SCRIPT(PutTemplate, "put_template", kPutTemplate)
 QUIRE_SCRIPT(DeleteTemplate, "delete_template", kDeleteTemplate)
 QUIRE_SCRIPT(TrimIndex, "trim_index", kTrimIndex)
 QUIRE_SCRIPT(Heartbeat, "heartbeat", kHeartbeat)
+QUIRE_SCRIPT(ReleaseCacheLock, "release_cache_lock", kReleaseCacheLock)
 #undef QUIRE_SCRIPT
 
 }  // namespace quire::scripts

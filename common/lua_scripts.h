@@ -1,4 +1,5 @@
-// The Lua scripts behind every state change of a job or template. Each is
+// The Lua scripts behind every state change of a job or template (and the
+// source cache's single-flight lock). Each is
 // run atomically by Redis; each is documented with its KEYS, ARGV and
 // result in lua_scripts.cc, right above its text. Time inside scripts is
 // Redis' own clock (TIME), so workers on machines with skewed clocks agree
@@ -26,6 +27,7 @@ const LuaScript& PutTemplate();
 const LuaScript& DeleteTemplate();
 const LuaScript& TrimIndex();
 const LuaScript& Heartbeat();
+const LuaScript& ReleaseCacheLock();
 }  // namespace scripts
 
 }  // namespace quire

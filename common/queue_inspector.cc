@@ -25,6 +25,32 @@ bool Matches(const JobFilter& filter, const JobRecord& r) {
   return true;
 }
 
+// "<template>|<source>|<counter>" -> value, into one SourceStats per
+// template and source (the map's order sorts them).
+std::vector<SourceStats> ParseSourceStats(const std::map<std::string, std::string>& fields) {
+  std::map<std::pair<std::string, std::string>, SourceStats> by_source;
+  for (const auto& [field, value] : fields) {
+    const size_t a = field.find('|');
+    const size_t b = a == std::string::npos ? a : field.find('|', a + 1);
+    if (b == std::string::npos) continue;
+    SourceStats& s = by_source[{field.substr(0, a), field.substr(a + 1, b - a - 1)}];
+    s.template_id = field.substr(0, a);
+    s.source = field.substr(a + 1, b - a - 1);
+    const std::string counter = field.substr(b + 1);
+    const int64_t n = std::strtoll(value.c_str(), nullptr, 10);
+    if (counter == "hits") s.hits = n;
+    if (counter == "misses") s.misses = n;
+    if (counter == "fresh") s.fresh = n;
+    if (counter == "bypass") s.bypass = n;
+    if (counter == "errors") s.errors = n;
+    if (counter == "fetches") s.fetches = n;
+    if (counter == "fetch_ms") s.fetch_ms = n;
+  }
+  std::vector<SourceStats> out;
+  for (auto& [k, s] : by_source) out.push_back(std::move(s));
+  return out;
+}
+
 }  // namespace
 
 double Quantile(std::vector<double> samples, double q) {
@@ -157,6 +183,9 @@ StatusOr<QueueMetrics> QueueInspector::Metrics() {
   auto live = c.Command({"ZCOUNT", keys::Workers(), std::to_string(now_ms - 10000), "+inf"});
   if (!live.ok()) return live.status();
   m.live_workers = live->Integer();
+  auto sources = c.Command({"HGETALL", keys::SourceStats()});
+  if (!sources.ok()) return sources.status();
+  m.sources = ParseSourceStats(FieldMap(sources->get()));
   return m;
 }
 

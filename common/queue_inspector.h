@@ -29,12 +29,26 @@ struct LatencySummary {
   int64_t samples = 0;
 };
 
+// One data source's counters (written by the workers' source cache).
+struct SourceStats {
+  std::string template_id;
+  std::string source;
+  int64_t hits = 0;     // tables read from the cache (also after waiting on another fetch)
+  int64_t misses = 0;   // not cached: fetched and stored
+  int64_t fresh = 0;    // fetched because the job asked for fresh data
+  int64_t bypass = 0;   // fetched without the cache (TTL 0, Redis unreachable)
+  int64_t errors = 0;   // jobs that got no table
+  int64_t fetches = 0;  // fetches that ran (every outcome but a hit)
+  int64_t fetch_ms = 0; // their total time
+};
+
 struct QueueMetrics {
   std::map<Priority, int64_t> depth;
   std::map<JobState, int64_t> by_state;
   int64_t submitted = 0, completed = 0, failed = 0, cancelled = 0, reclaimed = 0;
   std::vector<LatencySummary> latency;
   int64_t live_workers = 0;
+  std::vector<SourceStats> sources;  // by template, then source
 };
 
 class QueueInspector {

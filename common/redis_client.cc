@@ -164,12 +164,30 @@ void RedisPool::Return(std::unique_ptr<RedisConnection> conn) {
   if (idle_.size() < max_idle_) idle_.push_back(std::move(conn));
 }
 
+namespace {
+
+std::string Hex(const unsigned char* digest, size_t n) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out(2 * n, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string ScriptSha1(std::string_view text) {
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  char hex[SHA_DIGEST_LENGTH * 2 + 1];
-  for (int i = 0; i < SHA_DIGEST_LENGTH; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-  return std::string(hex, SHA_DIGEST_LENGTH * 2);
+  return Hex(digest, SHA_DIGEST_LENGTH);
+}
+
+std::string Sha256Hex(std::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  return Hex(digest, SHA256_DIGEST_LENGTH);
 }
 
 }  // namespace quire

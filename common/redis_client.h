@@ -132,5 +132,7 @@ class RedisPool {
 
 // SHA1 of a script, as Redis computes it for EVALSHA.
 std::string ScriptSha1(std::string_view text);
+// SHA-256 of `text` in lower-case hex (cache keys).
+std::string Sha256Hex(std::string_view text);
 
 }  // namespace quire

@@ -20,6 +20,16 @@ std::string Workers() { return std::string(kPrefix) + "workers"; }
 std::string Template(const std::string& id) { return std::string(kPrefix) + "tpl:" + id; }
 std::string Templates() { return std::string(kPrefix) + "templates"; }
 std::string TemplateRefs() { return std::string(kPrefix) + "tplrefs"; }
+std::string CacheEntry(const std::string& hash) { return std::string(kPrefix) + "cache:" + hash; }
+std::string CacheLock(const std::string& hash) { return CacheEntry(hash) + ":lock"; }
+std::string CacheFailure(const std::string& hash, const std::string& token) {
+  return CacheEntry(hash) + ":err:" + token;
+}
+std::string SourceStats() { return std::string(kPrefix) + "sourcestats"; }
+std::string SourceStatsField(const std::string& template_id, const std::string& source,
+                             const std::string& counter) {
+  return template_id + "|" + source + "|" + counter;
+}
 std::string EventChannelPrefix() { return std::string(kPrefix) + "events:"; }
 std::string EventChannel(const std::string& job_id) { return EventChannelPrefix() + job_id; }
 

@@ -44,6 +44,21 @@ std::string Templates();
 // HASH: template id -> number of queued or running jobs pinned to one of
 // its stored versions.
 std::string TemplateRefs();
+// STRING: a data source's cached table (table_codec.h), by the hex key
+// SourceCacheKey() computes; expires after the source's cache TTL.
+std::string CacheEntry(const std::string& hash);
+// STRING: the token of the worker fetching that source for everyone
+// (single flight), with a TTL as long as the fetch may take.
+std::string CacheLock(const std::string& hash);
+// STRING: why the fetch under `token` failed, for the jobs that waited on
+// it; expires after a few seconds.
+std::string CacheFailure(const std::string& hash, const std::string& token);
+// HASH: per template and source, SourceStatsField() -> count.
+std::string SourceStats();
+// "<template>|<source>|<counter>"; counters: hits, misses, fresh, bypass,
+// errors, fetches, fetch_ms.
+std::string SourceStatsField(const std::string& template_id, const std::string& source,
+                             const std::string& counter);
 // Pub/sub channel of one job's events (not a key; never stored).
 std::string EventChannel(const std::string& job_id);
 // The prefix EventChannel() puts before an id.

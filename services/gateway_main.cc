@@ -24,6 +24,7 @@
 #include "services/ops_service.h"
 #include "services/render_service.h"
 #include "services/template_service.h"
+#include "workers/data/collector.h"
 
 namespace {
 
@@ -61,7 +62,15 @@ int main(int argc, char** argv) {
   quire::JobServiceOptions job_options;
   job_options.max_batch = static_cast<int>(config->GetInt("gateway.max_batch"));
   quire::JobServiceImpl jobs(&queue, &inspector, &templates, &hub, &artifacts, job_options);
-  quire::TemplateServiceImpl template_service(&templates);
+  // The sources ValidateTemplate's test_sources fetches: the same data.*,
+  // http.* and postgres.* options as the workers', without the cache.
+  auto collector_options = quire::CollectorOptions::FromConfig(*config);
+  if (!collector_options.ok()) {
+    std::fprintf(stderr, "quire-gateway: %s\n", collector_options.status().message().c_str());
+    return 2;
+  }
+  quire::SourceCollector sources(std::move(*collector_options));
+  quire::TemplateServiceImpl template_service(&templates, &sources);
   quire::OpsServiceImpl ops(&inspector);
   quire::RenderServiceOptions render_options;
   render_options.threads = static_cast<int>(config->GetInt("gateway.render_threads"));

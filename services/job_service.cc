@@ -253,6 +253,7 @@ StatusOr<JobSpec> JobServiceImpl::Prepare(const v1::SubmitJobRequest& req,
   }
   spec.idempotency_key = req.idempotency_key();
   spec.submitter = req.submitter();
+  spec.fresh_data = req.fresh_data();
   auto resolved = ResolveJob(templates_, spec);
   if (!resolved.ok()) return resolved.status();
   if (spec.inline_template.empty())

@@ -31,6 +31,18 @@ void ToProto(const QueueMetrics& m, v1::Metrics* out) {
     sl->set_samples(l.samples);
   }
   out->set_live_workers(m.live_workers);
+  for (const SourceStats& s : m.sources) {
+    auto* sm = out->add_sources();
+    sm->set_template_id(s.template_id);
+    sm->set_source(s.source);
+    sm->set_cache_hits(s.hits);
+    sm->set_cache_misses(s.misses);
+    sm->set_fresh_fetches(s.fresh);
+    sm->set_uncached_fetches(s.bypass);
+    sm->set_errors(s.errors);
+    sm->set_fetches(s.fetches);
+    sm->set_fetch_ms_total(s.fetch_ms);
+  }
 }
 
 std::string PrometheusText(const QueueMetrics& m, int watchers) {
@@ -68,6 +80,34 @@ std::string PrometheusText(const QueueMetrics& m, int watchers) {
   o << "# HELP quire_gateway_watch_streams Open WatchJob streams on this gateway.\n"
        "# TYPE quire_gateway_watch_streams gauge\nquire_gateway_watch_streams "
     << watchers << "\n";
+  // One family per counter, one sample per template and source.
+  const auto labels = [&](const SourceStats& s) {
+    return "{template=\"" + s.template_id + "\",source=\"" + s.source + "\"} ";
+  };
+  const auto per_source = [&](const char* name, const char* help, int64_t SourceStats::*field) {
+    o << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n";
+    for (const SourceStats& s : m.sources) o << name << labels(s) << s.*field << "\n";
+  };
+  if (!m.sources.empty()) {
+    per_source("quire_source_cache_hits_total",
+               "Source tables read from the cache (also after another job's fetch).",
+               &SourceStats::hits);
+    per_source("quire_source_cache_misses_total", "Source tables not cached: fetched and stored.",
+               &SourceStats::misses);
+    per_source("quire_source_fresh_fetches_total",
+               "Source fetches for jobs that asked for fresh data.", &SourceStats::fresh);
+    per_source("quire_source_uncached_fetches_total",
+               "Source fetches without the cache (TTL 0 or Redis unreachable).",
+               &SourceStats::bypass);
+    per_source("quire_source_errors_total", "Jobs that got no table from the source.",
+               &SourceStats::errors);
+    o << "# HELP quire_source_fetch_ms Time of source fetches (every outcome but a hit), in ms.\n"
+         "# TYPE quire_source_fetch_ms summary\n";
+    for (const SourceStats& s : m.sources) {
+      o << "quire_source_fetch_ms_sum" << labels(s) << s.fetch_ms << "\n"
+        << "quire_source_fetch_ms_count" << labels(s) << s.fetches << "\n";
+    }
+  }
   return o.str();
 }
 

@@ -77,6 +77,8 @@ void ToProto(const JobRecord& r, v1::Job* out) {
   }
   out->set_worker_id(r.worker_id);
   out->set_submitter(r.spec.submitter);
+  out->set_fresh_data(r.spec.fresh_data);
+  for (const std::string& w : r.warnings) out->add_warnings(w);
   out->set_cancel_requested(r.cancel_requested);
 }
 

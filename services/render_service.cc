@@ -108,62 +108,28 @@ Status RenderChartRequest(const v1::RenderChartRequest& req, v1::RenderChartResp
   return Status::OK();
 }
 
-RenderServiceImpl::RenderServiceImpl(const RenderServiceOptions& options) : options_(options) {
-  for (int i = 0; i < std::max(1, options_.threads); ++i) {
-    threads_.emplace_back([this] { Loop(); });
-  }
-}
-
-RenderServiceImpl::~RenderServiceImpl() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  for (std::thread& t : threads_) t.join();
-}
-
-void RenderServiceImpl::Loop() {
-  for (;;) {
-    std::function<void(bool)> call;
-    bool run = true;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
-      call = std::move(queue_.front());
-      queue_.pop_front();
-      run = !stopping_;
-    }
-    call(run);
-  }
-}
+RenderServiceImpl::RenderServiceImpl(const RenderServiceOptions& options)
+    : pool_(options.threads, options.max_queued) {}
 
 grpc::ServerUnaryReactor* RenderServiceImpl::RenderChart(grpc::CallbackServerContext* ctx,
                                                          const v1::RenderChartRequest* req,
                                                          v1::RenderChartResponse* resp) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ || queue_.size() >= static_cast<size_t>(std::max(0, options_.max_queued))) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                   stopping_ ? "the gateway is shutting down"
-                                             : "too many charts are being drawn; retry shortly"));
-      return reactor;
+  const bool queued = pool_.Submit([ctx, req, resp, reactor](bool run) {
+    if (!run) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down"));
+      return;
     }
-    queue_.push_back([ctx, req, resp, reactor](bool run) {
-      if (!run) {
-        reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down"));
-        return;
-      }
-      if (ctx->IsCancelled()) {
-        reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
-        return;
-      }
-      reactor->Finish(ToGrpc(RenderChartRequest(*req, resp)));
-    });
+    if (ctx->IsCancelled()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
+      return;
+    }
+    reactor->Finish(ToGrpc(RenderChartRequest(*req, resp)));
+  });
+  if (!queued) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "too many charts are being drawn; retry shortly"));
   }
-  cv_.notify_one();
   return reactor;
 }
 

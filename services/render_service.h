@@ -3,15 +3,9 @@
 // callback threads. A full queue answers RESOURCE_EXHAUSTED at once.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
-#include <functional>
-#include <mutex>
-#include <thread>
-#include <vector>
-
 #include "common/status.h"
 #include "quire/v1/render.grpc.pb.h"
+#include "services/call_pool.h"
 
 namespace quire {
 
@@ -27,22 +21,13 @@ Status RenderChartRequest(const v1::RenderChartRequest& req, v1::RenderChartResp
 class RenderServiceImpl final : public v1::RenderService::CallbackService {
  public:
   explicit RenderServiceImpl(const RenderServiceOptions& options);
-  // Finishes the queued calls with UNAVAILABLE and joins the threads.
-  ~RenderServiceImpl() override;
 
   grpc::ServerUnaryReactor* RenderChart(grpc::CallbackServerContext* ctx,
                                         const v1::RenderChartRequest* req,
                                         v1::RenderChartResponse* resp) override;
 
  private:
-  void Loop();
-
-  const RenderServiceOptions options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void(bool run)>> queue_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;                            // GUARDED_BY(mu_)
-  std::vector<std::thread> threads_;
+  CallPool pool_;  // destroyed first: finishes queued calls with UNAVAILABLE
 };
 
 }  // namespace quire

@@ -5,6 +5,7 @@
 #include "common/resolved_job.h"
 #include "common/template.h"
 #include "services/proto_convert.h"
+#include "workers/data/collector.h"
 
 namespace quire {
 namespace {
@@ -25,7 +26,48 @@ void ToProto(const StoredTemplate& t, v1::TemplateInfo* out) {
   for (int64_t v : t.versions) out->add_versions(v);
 }
 
+// Fetches every source of `tmpl` once into `resp`, in order.
+void TestSources(SourceCollector& sources, const ReportTemplate& tmpl,
+                 const v1::ValidateTemplateRequest& req, const std::function<bool()>& cancelled,
+                 v1::ValidateTemplateResponse* resp) {
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const auto& p : req.parameters()) values.emplace_back(p.name(), p.value());
+  StatusOr<ParamValues> params = ResolveParameters(tmpl, values);
+  for (const SourceSpec& source : tmpl.sources) {
+    auto* r = resp->add_sources();
+    r->set_source(source.name);
+    if (!params.ok()) {
+      r->set_error(params.status().message());
+      continue;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    StatusOr<Table> table = sources.Fetch(source, *params, cancelled);
+    r->set_elapsed_ms(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
+    if (!table.ok()) {
+      r->set_error(table.status().message());
+      continue;
+    }
+    r->set_rows(static_cast<int64_t>(table->num_rows()));
+    for (size_t i = 0; i < table->num_columns(); ++i) {
+      r->add_columns(table->column(i).name());
+      r->add_column_types(ColumnTypeName(table->column(i).type()));
+    }
+  }
+}
+
 }  // namespace
+
+TemplateServiceImpl::TemplateServiceImpl(TemplateStore* store, SourceCollector* sources,
+                                         const TemplateServiceOptions& options)
+    : store_(store),
+      default_sources_(sources == nullptr ? std::make_unique<SourceCollector>(CollectorOptions())
+                                          : nullptr),
+      sources_(sources != nullptr ? sources : default_sources_.get()),
+      pool_(options.source_test_threads, options.source_test_queue) {}
+
+TemplateServiceImpl::~TemplateServiceImpl() = default;
 
 grpc::ServerUnaryReactor* TemplateServiceImpl::PutTemplate(grpc::CallbackServerContext* ctx,
                                                            const v1::PutTemplateRequest* req,
@@ -80,29 +122,25 @@ grpc::ServerUnaryReactor* TemplateServiceImpl::ValidateTemplate(
   ParseResult parsed = ParseTemplate(req->yaml());
   resp->set_valid(!HasBlockingIssues(parsed.issues));
   for (const auto& issue : parsed.issues) ToProto(issue, resp->add_issues());
-  if (req->test_sources() && parsed.tmpl.has_value()) {
-    for (const auto& source : parsed.tmpl->sources) {
-      auto* r = resp->add_sources();
-      r->set_source(source.name);
-      auto start = std::chrono::steady_clock::now();
-      auto table = BuildLocalTable(*parsed.tmpl, source);
-      r->set_elapsed_ms(
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-              .count());
-      if (!table.ok()) {
-        r->set_error(table.status().message());
-        continue;
-      }
-      if (!table->has_value()) {
-        r->set_error("optional source: no data available in this version");
-        continue;
-      }
-      const Table& t = **table;
-      r->set_rows(static_cast<int64_t>(t.num_rows()));
-      for (size_t i = 0; i < t.num_columns(); ++i) r->add_columns(t.column(i).name());
+  if (!req->test_sources() || !parsed.tmpl.has_value()) return Done(ctx, grpc::Status::OK);
+  // Fetching may take as long as the sources' timeouts: off this thread.
+  auto* reactor = ctx->DefaultReactor();
+  auto tmpl = std::make_shared<ReportTemplate>(std::move(*parsed.tmpl));
+  const bool queued = pool_.Submit([this, ctx, req, resp, reactor, tmpl](bool run) {
+    if (!run) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down"));
+      return;
     }
+    TestSources(*sources_, *tmpl, *req, [ctx] { return ctx->IsCancelled(); }, resp);
+    reactor->Finish(ctx->IsCancelled()
+                        ? grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client")
+                        : grpc::Status::OK);
+  });
+  if (!queued) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "too many source tests are running; retry shortly"));
   }
-  return Done(ctx, grpc::Status::OK);
+  return reactor;
 }
 
 }  // namespace quire

@@ -1,14 +1,29 @@
 // TemplateServiceImpl: store, read, list and validate report templates.
+// ValidateTemplate with test_sources fetches the template's real sources
+// (through the gateway's SourceCollector, uncached) on a CallPool, never on
+// gRPC's callback threads.
 #pragma once
 
 #include "common/stored_templates.h"
 #include "quire/v1/templates.grpc.pb.h"
+#include "services/call_pool.h"
 
 namespace quire {
 
+class SourceCollector;
+
+struct TemplateServiceOptions {
+  int source_test_threads = 2;  // threads that run test_sources fetches
+  int source_test_queue = 16;   // validations that may wait for one
+};
+
 class TemplateServiceImpl final : public v1::TemplateService::CallbackService {
  public:
-  explicit TemplateServiceImpl(TemplateStore* store) : store_(store) {}
+  // `sources` (which must outlive the service) fetches test_sources; null
+  // uses a collector with default options (inline, csv and json only).
+  TemplateServiceImpl(TemplateStore* store, SourceCollector* sources,
+                      const TemplateServiceOptions& options = {});
+  ~TemplateServiceImpl() override;
 
   grpc::ServerUnaryReactor* PutTemplate(grpc::CallbackServerContext* ctx,
                                         const v1::PutTemplateRequest* req,
@@ -28,6 +43,9 @@ class TemplateServiceImpl final : public v1::TemplateService::CallbackService {
 
  private:
   TemplateStore* const store_;
+  std::unique_ptr<SourceCollector> default_sources_;  // when none was given
+  SourceCollector* const sources_;
+  CallPool pool_;  // declared last: destroyed first
 };
 
 }  // namespace quire

@@ -58,6 +58,11 @@ struct JobContext {
   SourceCollector* sources = nullptr;
   // Filled by COLLECTING_DATA: why optional sources have no data.
   std::vector<std::string> warnings;
+  // Set when a stage failed because Redis, where the job and its template
+  // live, could not be reached: not the job's fault, so the worker leaves it
+  // to its lease (it runs again) instead of failing it. A data source that
+  // is unreachable after its retries fails the job like any other error.
+  bool store_unavailable = false;
 
   // True when the job asks for output `format` ("pdf", "png", ...).
   bool Wants(std::string_view format) const;

@@ -219,20 +219,20 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
     artifacts_->Discard(job.id, job.token);
     return;
   }
-  if (s.code() == StatusCode::kUnavailable) {
-    // Redis (or another dependency) was unreachable: not the job's fault.
-    // Leave it to its lease, which expires and queues it again.
+  if (s.code() == StatusCode::kUnavailable && ctx.store_unavailable) {
+    // Redis was unreachable: not the job's fault. Leave it to its lease,
+    // which expires and queues it again.
     spdlog::warn("abandoning the attempt to its lease expiry: {}", s.ToString());
     artifacts_->Discard(job.id, job.token);
     return;
   }
   std::function<StatusOr<LeaseState>()> record;
   if (s.ok()) {
-    record = [&] { return queue_->Complete(job, stored); };
+    record = [&] { return queue_->Complete(job, stored, ctx.warnings); };
   } else if (s.code() == StatusCode::kCancelled) {
     record = [&] { return queue_->AckCancel(job); };
   } else {
-    record = [&] { return queue_->Fail(job, s); };
+    record = [&] { return queue_->Fail(job, s, ctx.warnings); };
   }
   StatusOr<LeaseState> end = RecordEnd(record);
   if (!end.ok()) {

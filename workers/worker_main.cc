@@ -57,10 +57,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "quire-worker: %s\n", collector_options.status().message().c_str());
     return 2;
   }
-  quire::SourceCollector sources(std::move(*collector_options));
+  quire::RedisPool pool(config->Redis(), static_cast<size_t>(options.concurrency) + 4);
+  quire::SourceCollector sources(std::move(*collector_options), &pool);
   options.sources = &sources;
 
-  quire::RedisPool pool(config->Redis(), static_cast<size_t>(options.concurrency) + 4);
   quire::JobQueue queue(&pool, config->Queue());
   quire::TemplateStore templates(&pool);
   quire::ArtifactStore artifacts(config->Get("artifacts.dir"));

@@ -136,25 +136,6 @@ TEST(GatewayErrors, DeletingATemplateInUseIsFailedPrecondition) {
   ExpectError(c.Submit(SubmitRequest("tiny"), &resp), grpc::StatusCode::NOT_FOUND, {"tiny"});
 }
 
-// ValidateTemplate with test_sources runs each source once: a postgres
-// source with an inline fallback reports the fallback's rows and columns.
-TEST(GatewayErrors, ValidateTemplateTestsSources) {
-  TestCluster c(SmallRequests());
-  v1::ValidateTemplateRequest req;
-  req.set_yaml(ReadFileText(SourceDir() + "/deploy/templates/quality_events.yaml"));
-  req.set_test_sources(true);
-  v1::ValidateTemplateResponse resp;
-  ASSERT_RPC_OK(c.templates().ValidateTemplate(Deadline().get(), req, &resp));
-  EXPECT_TRUE(resp.valid());
-  std::map<std::string, const v1::SourceTestResult*> by_name;
-  for (const auto& s : resp.sources()) by_name[s.source()] = &s;
-  ASSERT_TRUE(by_name.count("events") && by_name.count("events_sample"));
-  EXPECT_EQ(by_name["events"]->error(), "");
-  EXPECT_GT(by_name["events"]->rows(), 0);
-  EXPECT_EQ(by_name["events"]->rows(), by_name["events_sample"]->rows());
-  EXPECT_GT(by_name["events"]->columns_size(), 0);
-}
-
 TEST(GatewayErrors, MalformedYamlIsInvalidArgumentWithLineAndColumn) {
   TestCluster c(SmallRequests());
   v1::SubmitJobRequest req;

@@ -59,13 +59,18 @@ StatusOr<CollectorOptions> CollectorOptions::FromConfig(const Config& config) {
   o.postgres_dsns = std::move(*dsns);
   o.postgres_pool_size = static_cast<int>(config.GetInt("postgres.pool_size"));
   o.statement_timeout = std::chrono::milliseconds(config.GetInt("postgres.statement_timeout_ms"));
+  o.cache.default_ttl = std::chrono::seconds(std::max<int64_t>(0, config.GetInt("data.cache_ttl_s")));
+  o.cache.max_entry_bytes =
+      static_cast<size_t>(std::max<int64_t>(0, config.GetInt("data.cache_max_bytes")));
   return o;
 }
 
-SourceCollector::SourceCollector(CollectorOptions options) : options_(std::move(options)) {
+SourceCollector::SourceCollector(CollectorOptions options, RedisPool* redis)
+    : options_(std::move(options)) {
   if (!options_.postgres_dsns.empty()) {
     postgres_ = std::make_unique<PostgresPool>(options_.postgres_dsns, options_.postgres_pool_size);
   }
+  if (redis != nullptr) cache_ = std::make_unique<SourceCache>(redis, options_.cache);
 }
 
 SourceCollector::~SourceCollector() = default;
@@ -116,16 +121,43 @@ StatusOr<Table> SourceCollector::Fetch(const SourceSpec& source, const ParamValu
   return NameSource(source, last);
 }
 
+StatusOr<Table> SourceCollector::FetchCached(const ReportTemplate& tmpl, const SourceSpec& source,
+                                             const ParamValues& params, const CacheScope& scope,
+                                             const std::function<bool()>& cancelled) {
+  if (cache_ == nullptr || source.kind == SourceKind::kInline) {
+    return Fetch(source, params, cancelled);
+  }
+  SourceCache::Lookup lookup;
+  lookup.key = SourceCacheKey(tmpl.id, scope.template_version, source, params);
+  lookup.ttl = cache_->TtlOf(source);
+  lookup.fresh = scope.fresh;
+  // Every try may run to its timeout, with the backoff between tries.
+  const auto timeout = source.timeout.value_or(options_.default_timeout);
+  lookup.fetch_limit = timeout * options_.retry_attempts +
+                       options_.retry_base * 2 * (1 << std::min(options_.retry_attempts, 16)) +
+                       std::chrono::seconds(5);
+  const auto start = std::chrono::steady_clock::now();
+  CacheOutcome outcome = CacheOutcome::kBypass;
+  StatusOr<Table> table = cache_->GetOrFetch(
+      lookup, [&] { return Fetch(source, params, cancelled); }, cancelled, &outcome);
+  if (table.status().code() != StatusCode::kCancelled) {
+    cache_->Record(tmpl.id, source.name, outcome, !table.ok(),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - start));
+  }
+  return table;
+}
+
 Status SourceCollector::Collect(const ReportTemplate& tmpl, const ParamValues& params,
                                 const std::function<bool()>& cancelled, ReportData* data,
-                                std::vector<std::string>* warnings) {
+                                std::vector<std::string>* warnings, const CacheScope& scope) {
   const std::vector<SourceSpec>& sources = tmpl.sources;
   std::vector<StatusOr<Table>> results(sources.size(), Status::Internal("not fetched"));
   std::atomic<size_t> next{0};
   const auto work = [&] {
     for (size_t i; (i = next.fetch_add(1)) < sources.size();) {
       results[i] = cancelled && cancelled() ? StatusOr<Table>(Status::Cancelled("cancelled"))
-                                            : Fetch(sources[i], params, cancelled);
+                                            : FetchCached(tmpl, sources[i], params, scope, cancelled);
     }
   };
   const size_t threads =

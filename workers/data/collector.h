@@ -5,8 +5,11 @@
 // as the template says: an inline `fallback` stands in, an `optional`
 // source is left without a table (its sections say "data unavailable") and
 // noted as a warning, anything else fails the job naming the source.
+// With Redis, tables of non-inline sources are cached (source_cache.h:
+// shared by all workers, single flight, TTL, fresh-data bypass) and every
+// fetch is counted per template and source.
 // One collector serves all of a worker's jobs (it owns the PostgreSQL
-// pool); Collect is thread-safe. No caching yet, no rendering.
+// pool); Collect is thread-safe. No rendering.
 #pragma once
 
 #include <chrono>
@@ -20,6 +23,7 @@
 #include "common/table.h"
 #include "common/template.h"
 #include "workers/data/http_source.h"
+#include "workers/data/source_cache.h"
 
 namespace quire {
 
@@ -35,15 +39,25 @@ struct CollectorOptions {
   std::map<std::string, std::string> postgres_dsns;  // connection name -> DSN
   int postgres_pool_size = 4;
   std::chrono::milliseconds statement_timeout{30000};
+  SourceCacheOptions cache;
 
   // The data.*, http.* and postgres.* options. INVALID_ARGUMENT for a bad
   // host list, token list or connection list.
   static StatusOr<CollectorOptions> FromConfig(const Config& config);
 };
 
+// What a job adds to its sources' identity in the cache, and whether it
+// wants fresh data.
+struct CacheScope {
+  int64_t template_version = 0;  // 0: an inline template
+  bool fresh = false;
+};
+
 class SourceCollector {
  public:
-  explicit SourceCollector(CollectorOptions options);
+  // Without `redis` nothing is cached or counted. `redis` must outlive the
+  // collector.
+  explicit SourceCollector(CollectorOptions options, RedisPool* redis = nullptr);
   ~SourceCollector();
   SourceCollector(const SourceCollector&) = delete;
   SourceCollector& operator=(const SourceCollector&) = delete;
@@ -55,18 +69,23 @@ class SourceCollector {
   // becomes true (checked between tries and inside fetches).
   Status Collect(const ReportTemplate& tmpl, const ParamValues& params,
                  const std::function<bool()>& cancelled, ReportData* data,
-                 std::vector<std::string>* warnings);
+                 std::vector<std::string>* warnings, const CacheScope& scope = {});
 
   // One source with its retries (no fallback, no optional handling).
   StatusOr<Table> Fetch(const SourceSpec& source, const ParamValues& params,
                         const std::function<bool()>& cancelled);
 
  private:
+  // Fetch through the cache, counted.
+  StatusOr<Table> FetchCached(const ReportTemplate& tmpl, const SourceSpec& source,
+                              const ParamValues& params, const CacheScope& scope,
+                              const std::function<bool()>& cancelled);
   StatusOr<Table> FetchOnce(const SourceSpec& source, const ParamValues& params,
                             const std::function<bool()>& cancelled);
 
   const CollectorOptions options_;
   std::unique_ptr<PostgresPool> postgres_;  // null without configured connections
+  std::unique_ptr<SourceCache> cache_;      // null without Redis
 };
 
 }  // namespace quire

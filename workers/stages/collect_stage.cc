@@ -3,7 +3,9 @@
 // optional sources), then runs the template's transforms over them
 // (workers/data/transforms.h). An optional source that failed has no
 // table, nor has a transform reading it, and their sections say "Data
-// unavailable"; the reason is logged as a warning.
+// unavailable"; the reason is logged and recorded on the job as a warning.
+// Tables come from the source cache when the worker has one, unless the
+// job asks for fresh data.
 #include <spdlog/spdlog.h>
 
 #include "workers/data/collector.h"
@@ -24,8 +26,11 @@ class CollectStage final : public PipelineStage {
       local = std::make_unique<SourceCollector>(CollectorOptions());
       sources = local.get();
     }
+    CacheScope scope;
+    scope.template_version = ctx.resolved.template_version;
+    scope.fresh = ctx.spec.fresh_data;
     QUIRE_RETURN_IF_ERROR(sources->Collect(ctx.resolved.tmpl, ctx.resolved.params, ctx.cancelled,
-                                           &ctx.data, &ctx.warnings));
+                                           &ctx.data, &ctx.warnings, scope));
     for (const std::string& w : ctx.warnings) spdlog::warn("{}", w);
     return RunTransforms(ctx.resolved.tmpl, ctx.resolved.params, &ctx.data, ctx.cancelled);
   }

@@ -17,7 +17,10 @@ class ValidateStage final : public PipelineStage {
                                         ctx.spec.template_id + "' from");
     }
     auto resolved = ResolveJob(ctx.templates, ctx.spec);
-    if (!resolved.ok()) return resolved.status();
+    if (!resolved.ok()) {
+      ctx.store_unavailable = resolved.status().code() == StatusCode::kUnavailable;
+      return resolved.status();
+    }
     ctx.resolved = std::move(*resolved);
     return Status::OK();
   }
