@@ -145,7 +145,8 @@ int main(int argc, char** argv) {
   if (mode == "all") {
     cases.push_back({"report.pdf", render_pdf});
     cases.push_back({"report.xlsx", render_xlsx});
-    // Each chart alone, as PNG (144 dpi) and as a one-page PDF.
+    // Each chart alone, as PNG (144 dpi) and as a one-page PDF, into a file
+    // (as the chart stage does) and into memory (as RenderChart does).
     for (const quire::Section& section : tmpl.sections) {
       if (section.kind != quire::SectionKind::kChart) continue;
       const quire::ChartSpec& chart = section.chart;
@@ -156,6 +157,9 @@ int main(int argc, char** argv) {
         const std::string path = out_dir + "/" + name + "." + ext;
         cases.push_back({"chart " + name + "." + ext, [&chart, &table, format, path] {
                            return quire::WriteChartImage(chart, table, format, path);
+                         }});
+        cases.push_back({"chart " + name + "." + ext + " in memory", [&chart, &table, format] {
+                           return quire::RenderChartImage(chart, table, format).status();
                          }});
       }
     }

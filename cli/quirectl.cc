@@ -1,5 +1,5 @@
 // quirectl: Quire's command line. Talks to a gateway over gRPC (submit, get,
-// watch, cancel, list, templates, metrics) or runs a report in-process with
+// watch, cancel, requeue, list, templates, metrics) or runs a report in-process with
 // no server at all (render).
 //
 // Exit codes a script can rely on:
@@ -125,6 +125,12 @@ void PrintJob(const v1::Job& j) {
     std::printf("error      %s: %s\n", j.error_code().c_str(), j.error_message().c_str());
   }
   for (const auto& w : j.warnings()) std::printf("warning    %s\n", w.c_str());
+  if (j.has_next_attempt_at()) std::printf("next try   %s\n", Ts(j.next_attempt_at()).c_str());
+  for (const auto& e : j.attempt_errors()) {
+    std::printf("attempt %-2d %s: %s (%s, %s)\n", e.attempt(), e.error_code().c_str(),
+                e.error_message().c_str(), e.worker_id().empty() ? "-" : e.worker_id().c_str(),
+                Ts(e.finished_at()).c_str());
+  }
   if (j.fresh_data()) std::printf("fresh data yes\n");
   for (const auto& a : j.artifacts()) {
     std::printf("artifact   %s (%s, %lld bytes, sha256 %s)\n", a.name().c_str(),
@@ -244,6 +250,8 @@ int main(int argc, char** argv) {
   watch->add_option("job_id", job_id)->required();
   auto* cancel = app.add_subcommand("cancel", "Cancel a job");
   cancel->add_option("job_id", job_id)->required();
+  auto* requeue = app.add_subcommand("requeue", "Send a FAILED job back to its queue");
+  requeue->add_option("job_id", job_id)->required();
   auto* download = app.add_subcommand("download", "Download a completed job's artifacts");
   download->add_option("job_id", job_id)->required();
   download->add_option("-o,--out", s_out, "Directory")->capture_default_str();
@@ -251,7 +259,8 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "List jobs, newest first");
   std::string l_state, l_template, l_priority, l_token;
   int l_size = 20;
-  list->add_option("--state", l_state, "QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED");
+  list->add_option("--state", l_state,
+                   "QUEUED, RUNNING, RETRY_SCHEDULED, COMPLETED, FAILED, CANCELLED");
   list->add_option("--template", l_template, "Template id");
   list->add_option("--priority", l_priority, "LOW, NORMAL, HIGH, URGENT");
   list->add_option("--limit", l_size, "Page size")->capture_default_str();
@@ -411,6 +420,17 @@ int main(int argc, char** argv) {
     std::printf("%s %s\n", job_id.c_str(),
                 resp.state() == v1::RUNNING ? "cancel requested (running)"
                                             : v1::JobState_Name(resp.state()).c_str());
+    return 0;
+  }
+
+  if (requeue->parsed()) {
+    v1::RequeueJobRequest req;
+    req.set_job_id(job_id);
+    v1::RequeueJobResponse resp;
+    auto ctx = Context(g);
+    grpc::Status s = ops.RequeueJob(ctx.get(), req, &resp);
+    if (!s.ok()) return RpcError(s);
+    std::printf("%s %s\n", job_id.c_str(), v1::JobState_Name(resp.state()).c_str());
     return 0;
   }
 

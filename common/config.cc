@@ -46,6 +46,12 @@ const std::vector<OptionDoc>& AllOptions() {
       {"queue.lease_ms", "30000",
        "Lease length in ms: a job whose worker stops extending it runs again after this."},
       {"queue.retention_s", "604800", "How long finished jobs stay in Redis, in seconds."},
+      {"queue.max_attempts", "3",
+       "Attempts of a job whose failures are retryable (timeouts, unreachable sources), unless "
+       "the job or its template says otherwise."},
+      {"queue.retry_base_ms", "10000",
+       "Delay before a job's second attempt in ms; doubled for each later one, with jitter."},
+      {"queue.retry_max_ms", "600000", "Longest delay between two attempts of a job, in ms."},
       {"queue.idempotency_retention_s", "86400",
        "How long an idempotency key returns its job, in seconds."},
       {"artifacts.dir", "./.run/artifacts", "Directory the filesystem artifact store writes."},

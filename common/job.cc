@@ -6,8 +6,8 @@
 namespace quire {
 namespace {
 
-constexpr std::array<const char*, 6> kStateNames = {"UNSPECIFIED", "QUEUED", "RUNNING",
-                                                    "COMPLETED",   "FAILED", "CANCELLED"};
+constexpr std::array<const char*, 7> kStateNames = {
+    "UNSPECIFIED", "QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "RETRY_SCHEDULED"};
 constexpr std::array<const char*, 6> kStageNames = {
     "", "VALIDATING", "COLLECTING_DATA", "GENERATING_CHARTS", "RENDERING_REPORT", "FINALIZING"};
 constexpr std::array<const char*, 5> kPriorityNames = {"UNSPECIFIED", "LOW", "NORMAL", "HIGH",
@@ -108,6 +108,23 @@ std::vector<ArtifactInfo> DecodeArtifacts(const std::string& text) {
   return out;
 }
 
+std::vector<AttemptError> DecodeAttemptErrors(const std::string& text) {
+  std::vector<AttemptError> out;
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return out;
+  for (const auto& a : j) {
+    if (!a.is_object()) continue;
+    AttemptError e;
+    e.attempt = a.value("attempt", 0);
+    e.error_code = a.value("code", "");
+    e.error_message = a.value("message", "");
+    e.worker_id = a.value("worker", "");
+    e.finished_ms = a.value("at", int64_t{0});
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 std::string EncodeStrings(const std::vector<std::string>& items) {
   return nlohmann::json(items).dump();
 }
@@ -155,6 +172,7 @@ JobRecord JobRecordFromFields(const std::map<std::string, std::string>& f) {
   r.spec.idempotency_key = Get(f, "idem");
   r.spec.submitter = Get(f, "submitter");
   r.spec.fresh_data = Get(f, "fresh") == "1";
+  r.spec.max_attempts = static_cast<int>(ToInt(f, "maxatt"));
   r.state = JobStateFromName(Get(f, "state"));
   r.stage = StageFromName(Get(f, "stage"));
   r.progress = static_cast<int>(ToInt(f, "progress"));
@@ -171,6 +189,9 @@ JobRecord JobRecordFromFields(const std::map<std::string, std::string>& f) {
   r.error_code = Get(f, "err_code");
   r.error_message = Get(f, "err_msg");
   r.warnings = DecodeStrings(Get(f, "warnings"));
+  r.attempt_errors = DecodeAttemptErrors(Get(f, "attempts"));
+  r.next_attempt_ms = ToInt(f, "next_at");
+  r.requeued_after = static_cast<int>(ToInt(f, "rqfrom"));
   r.artifacts = DecodeArtifacts(Get(f, "artifacts"));
   r.worker_id = Get(f, "worker");
   r.cancel_requested = Get(f, "cancel") == "1";

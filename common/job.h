@@ -19,6 +19,9 @@ enum class JobState : int {
   kCompleted = 3,
   kFailed = 4,
   kCancelled = 5,
+  // The last attempt failed with a retryable error; the job waits for
+  // `next_attempt_ms`, then goes back to its queue.
+  kRetryScheduled = 6,
 };
 enum class Stage : int {
   kNone = 0,
@@ -55,6 +58,18 @@ struct JobSpec {
   // Fetch every data source anew instead of reading the source cache (the
   // fresh tables then refresh the cache).
   bool fresh_data = false;
+  // Attempts before a retryable failure is final; 0: the template's
+  // `max_attempts`, else queue.max_attempts.
+  int max_attempts = 0;
+};
+
+// One failed attempt of a job, as kept in its history.
+struct AttemptError {
+  int attempt = 0;
+  std::string error_code;  // a gRPC status code name, e.g. "UNAVAILABLE"
+  std::string error_message;
+  std::string worker_id;
+  int64_t finished_ms = 0;
 };
 
 struct StageTime {
@@ -90,6 +105,13 @@ struct JobRecord {
   // Why parts of the report are missing or stood in for, e.g. an optional
   // source that could not be read. Set when the job finishes.
   std::vector<std::string> warnings;
+  // Every failed attempt, oldest first (also attempts whose lease expired).
+  std::vector<AttemptError> attempt_errors;
+  // RETRY_SCHEDULED: when the next attempt may start (ms since the epoch).
+  int64_t next_attempt_ms = 0;
+  // Attempts made before the last RequeueJob; the retry budget counts from
+  // there.
+  int requeued_after = 0;
   std::vector<ArtifactInfo> artifacts;
   std::string worker_id;
   bool cancel_requested = false;
@@ -102,6 +124,7 @@ struct LeasedJob {
   std::string id;
   int64_t token = 0;
   int attempt = 0;
+  int requeued_after = 0;  // see JobRecord
   int64_t created_ms = 0;
   JobSpec spec;
 };
@@ -111,6 +134,7 @@ std::string EncodeParams(const std::vector<std::pair<std::string, std::string>>&
 std::vector<std::pair<std::string, std::string>> DecodeParams(const std::string& json);
 std::string EncodeArtifacts(const std::vector<ArtifactInfo>& artifacts);
 std::vector<ArtifactInfo> DecodeArtifacts(const std::string& json);
+std::vector<AttemptError> DecodeAttemptErrors(const std::string& json);
 std::string EncodeStrings(const std::vector<std::string>& items);  // a JSON array
 std::vector<std::string> DecodeStrings(const std::string& json);
 std::string JoinList(const std::vector<std::string>& items);

@@ -14,6 +14,11 @@ int64_t WallMillis() {
       .count();
 }
 
+// Warnings as stored on a job: a JSON array, or "" for none.
+std::string WarningsJson(const std::vector<std::string>& warnings) {
+  return warnings.empty() ? std::string() : EncodeStrings(warnings);
+}
+
 std::vector<std::string> PendingKeys() {
   return {keys::Pending(Priority::kUrgent), keys::Pending(Priority::kHigh),
           keys::Pending(Priority::kNormal), keys::Pending(Priority::kLow)};
@@ -52,7 +57,7 @@ StatusOr<std::vector<SubmitResult>> JobQueue::SubmitBatch(const std::vector<JobS
     size_t end = std::min(specs.size(), start + kChunk);
     std::vector<std::string> a = {keys::JobPrefix(), keys::Idempotency(""),
                                   std::to_string(options_.idempotency_retention.count())};
-    a.reserve(3 + 10 * (end - start));
+    a.reserve(3 + 11 * (end - start));
     for (size_t i = start; i < end; ++i) {
       const JobSpec& spec = specs[i];
       a.push_back(NewJobId());
@@ -65,6 +70,7 @@ StatusOr<std::vector<SubmitResult>> JobQueue::SubmitBatch(const std::vector<JobS
       a.push_back(spec.inline_template);
       a.push_back(spec.idempotency_key);
       a.push_back(spec.fresh_data ? "1" : "");
+      a.push_back(std::to_string(std::max(0, spec.max_attempts)));
     }
     auto r = (*conn)->Eval(scripts::Submit().text, scripts::Submit().sha1, k, a);
     if (!r.ok()) return r.status();
@@ -87,7 +93,8 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
   if (!conn.ok()) return conn.status();
   std::vector<std::string> k = PendingKeys();
   k.insert(k.end(),
-           {keys::Active(), keys::Fence(), keys::Signal(), keys::Stats(), keys::TemplateRefs()});
+           {keys::Active(), keys::Fence(), keys::Signal(), keys::Stats(), keys::TemplateRefs(),
+            keys::Scheduled()});
   std::vector<std::string> a = {std::to_string(max_jobs),
                                 std::to_string(options_.lease_duration.count()),
                                 worker_id,
@@ -103,7 +110,7 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
     const redisReply* e = r->Element(i);
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 4) continue;
     const redisReply* f = e->element[3];
-    if (f->type != REDIS_REPLY_ARRAY || f->elements != 10) continue;
+    if (f->type != REDIS_REPLY_ARRAY || f->elements != 12) continue;
     LeasedJob job;
     job.id = ElementString(e->element[0]);
     job.token = ElementInteger(e->element[1]);
@@ -118,6 +125,8 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
     job.created_ms = ElementInteger(f->element[7]);
     job.spec.idempotency_key = ElementString(f->element[8]);
     job.spec.fresh_data = ElementString(f->element[9]) == "1";
+    job.spec.max_attempts = static_cast<int>(ElementInteger(f->element[10]));
+    job.requeued_after = static_cast<int>(ElementInteger(f->element[11]));
     jobs.push_back(std::move(job));
   }
   return jobs;
@@ -190,12 +199,6 @@ StatusOr<LeaseState> JobQueue::Finish(FinishRequest req) {
   return r->front();
 }
 
-namespace {
-std::string WarningsJson(const std::vector<std::string>& warnings) {
-  return warnings.empty() ? std::string() : EncodeStrings(warnings);
-}
-}  // namespace
-
 StatusOr<LeaseState> JobQueue::Complete(const LeasedJob& job,
                                         const std::vector<ArtifactInfo>& artifacts,
                                         const std::vector<std::string>& warnings) {
@@ -228,6 +231,7 @@ StatusOr<CancelOutcome> JobQueue::Cancel(const std::string& job_id) {
   for (auto& p : PendingKeys()) k.push_back(std::move(p));
   k.push_back(keys::Stats());
   k.push_back(keys::TemplateRefs());
+  k.push_back(keys::Scheduled());
   auto r = (*conn)->Eval(
       scripts::Cancel().text, scripts::Cancel().sha1, k,
       {job_id, std::to_string(options_.retention.count()), keys::EventChannelPrefix()});
@@ -235,6 +239,48 @@ StatusOr<CancelOutcome> JobQueue::Cancel(const std::string& job_id) {
   std::string s = r->String();
   if (s == "NOT_FOUND") return Status::NotFound("job '" + job_id + "' does not exist");
   return CancelOutcome{JobStateFromName(s)};
+}
+
+StatusOr<LeaseState> JobQueue::Retry(const LeasedJob& job, const Status& error,
+                                     std::chrono::milliseconds delay,
+                                     const std::vector<std::string>& warnings) {
+  auto conn = pool_->Borrow();
+  if (!conn.ok()) return conn.status();
+  auto r = (*conn)->Eval(
+      scripts::Retry().text, scripts::Retry().sha1,
+      {keys::Active(), keys::Scheduled(), keys::Stats()},
+      {keys::JobPrefix(), keys::EventChannelPrefix(), keys::StageLatencyPrefix(), job.id,
+       std::to_string(job.token), StatusCodeName(error.code()), error.message(),
+       std::to_string(std::max<int64_t>(0, delay.count())), WarningsJson(warnings)});
+  if (!r.ok()) return r.status();
+  return r->Integer() == 1 ? LeaseState::kHeld : LeaseState::kLost;
+}
+
+Status JobQueue::Requeue(const std::string& job_id) {
+  auto conn = pool_->Borrow();
+  if (!conn.ok()) return conn.status();
+  auto fields = (*conn)->Command({"HGET", keys::Job(job_id), "tpl"});
+  if (!fields.ok()) return fields.status();
+  std::vector<std::string> k = {keys::Job(job_id)};
+  for (auto& p : PendingKeys()) k.push_back(std::move(p));
+  k.insert(k.end(), {keys::Sequence(), keys::Signal(), keys::Stats(), keys::TemplateRefs(),
+                     keys::Template(fields->String())});
+  auto r = (*conn)->Eval(scripts::Requeue().text, scripts::Requeue().sha1, k,
+                         {job_id, keys::EventChannelPrefix()});
+  if (!r.ok()) return r.status();
+  const std::string outcome = r->String();
+  if (outcome == "QUEUED") return Status::OK();
+  if (outcome == "NOT_FOUND") return Status::NotFound("job '" + job_id + "' does not exist");
+  if (outcome == "NO_TEMPLATE") {
+    return Status::FailedPrecondition("job '" + job_id + "' is pinned to template '" +
+                                      fields->String() +
+                                      "' at a version that was deleted; submit it again");
+  }
+  if (outcome == "BAD_RECORD") {
+    return Status::FailedPrecondition("job '" + job_id + "' has an unreadable record");
+  }
+  return Status::FailedPrecondition("job '" + job_id + "' is " + outcome +
+                                    "; only FAILED jobs can be requeued");
 }
 
 StatusOr<int64_t> JobQueue::TrimIndex(int max_ids) {

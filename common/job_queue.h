@@ -71,11 +71,20 @@ class JobQueue {
   StatusOr<std::vector<LeaseState>> CompleteBatch(const std::vector<const LeasedJob*>& jobs);
   StatusOr<LeaseState> Fail(const LeasedJob& job, const Status& error,
                             const std::vector<std::string>& warnings = {});
+  // Ends this attempt with a retryable `error`: the job is RETRY_SCHEDULED,
+  // the attempt in its history, and it is queued again after `delay`.
+  StatusOr<LeaseState> Retry(const LeasedJob& job, const Status& error,
+                             std::chrono::milliseconds delay,
+                             const std::vector<std::string>& warnings = {});
   // Acknowledges a cancel request: the job ends CANCELLED.
   StatusOr<LeaseState> AckCancel(const LeasedJob& job);
 
   // NOT_FOUND for an unknown job.
   StatusOr<CancelOutcome> Cancel(const std::string& job_id);
+  // Sends a FAILED job back to its queue with a fresh retry budget.
+  // NOT_FOUND for an unknown job; FAILED_PRECONDITION for one that is not
+  // FAILED or whose template version was deleted.
+  Status Requeue(const std::string& job_id);
 
   // Drops from the ListJobs index up to `max_ids` ids of jobs that have
   // expired, among those created before now − retention. Returns how many.

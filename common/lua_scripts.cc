@@ -60,6 +60,34 @@ local function apply_refs(key, refs)
     end
   end
 end
+-- Appends a failed attempt to the job's history (JSON list, last 50 kept).
+local function add_attempt_error(key, attempt, code, msg, worker, now)
+  local list = {}
+  local raw = redis.call('HGET', key, 'attempts')
+  if raw then
+    local ok, decoded = pcall(cjson.decode, raw)
+    if ok and type(decoded) == 'table' then list = decoded end
+  end
+  list[#list + 1] = {attempt = tonumber(attempt) or 0, code = code, message = msg,
+                     worker = worker or '', at = now}
+  if #list > 50 then table.remove(list, 1) end
+  redis.call('HSET', key, 'attempts', cjson.encode(list))
+end
+-- Ends a job that was not running (queued, scheduled for a retry, or whose
+-- lease expired after a cancel request) as CANCELLED.
+--   c: {stats key, template refs key, retention seconds, channel prefix}
+local function end_cancelled(key, id, now, ver, stage, progress, attempt, tpl, tver, cancel, c)
+  local refs = {}
+  count_ref(refs, tpl, tver, -1)
+  apply_refs(c[2], refs)
+  redis.call('HSET', key, 'state', 'CANCELLED', 'token', '', 'finished', int(now),
+             'err_code', 'CANCELLED', 'err_msg', 'cancelled by request', 'ver', int(ver))
+  redis.call('HDEL', key, 'next_at')
+  redis.call('HINCRBY', c[1], 'cancelled', 1)
+  if tonumber(c[3]) > 0 then redis.call('EXPIRE', key, c[3]) end
+  emit(id, c[4], now, ver, 'CANCELLED', stage, progress, attempt, 'CANCELLED',
+       'cancelled by request', cancel)
+end
 local function push_all(cmd, key, items)
   for i = 1, #items, 4000 do
     redis.call(cmd, key, unpack(items, i, math.min(i + 3999, #items)))
@@ -75,18 +103,19 @@ end
 //   ARGV[1] job key prefix  ARGV[2] idempotency key prefix  ARGV[3] its TTL
 //   in seconds  ARGV[4..] groups of 10: id, template id, template version,
 //   priority 1..4, params JSON, outputs, submitter, inline YAML,
-//   idempotency key ('' for none), fresh data ('1' or '')
+//   idempotency key ('' for none), fresh data ('1' or ''), max attempts
+//   ('0' for the default)
 // Result: flat array: job id, 1 if it already existed else 0, per group.
 constexpr const char* kSubmit = R"lua(
 local now = now_ms()
 local now_s = int(now)
-local n = (#ARGV - 3) / 10
+local n = (#ARGV - 3) / 11
 local seq = redis.call('INCRBY', KEYS[5], n) - n
 local pending = {{}, {}, {}, {}}
 local index = {}
 local out = {}
 local refs = {}
-for i = 4, #ARGV, 10 do
+for i = 4, #ARGV, 11 do
   local id, idem = ARGV[i], ARGV[i + 8]
   local existing = false
   if idem ~= '' then existing = redis.call('GET', ARGV[2] .. idem) end
@@ -101,6 +130,7 @@ for i = 4, #ARGV, 10 do
     if ARGV[i + 6] ~= '' then fields[#fields + 1] = 'submitter'; fields[#fields + 1] = ARGV[i + 6] end
     if ARGV[i + 7] ~= '' then fields[#fields + 1] = 'inline'; fields[#fields + 1] = ARGV[i + 7] end
     if ARGV[i + 9] == '1' then fields[#fields + 1] = 'fresh'; fields[#fields + 1] = '1' end
+    if ARGV[i + 10] ~= '0' then fields[#fields + 1] = 'maxatt'; fields[#fields + 1] = ARGV[i + 10] end
     if idem ~= '' then
       fields[#fields + 1] = 'idem'
       fields[#fields + 1] = idem
@@ -130,44 +160,60 @@ return out
 )lua";
 
 // LEASE: first returns expired leases to their queue (or finishes them as
-// CANCELLED when a cancel was requested), then leases up to ARGV[1] jobs in
-// strict priority order, FIFO within a priority. Each leased job gets a new
-// fencing token and a deadline now + ARGV[2] in the active zset. When the
-// queues are empty the signal list is cleared, so idle workers block.
+// CANCELLED when a cancel was requested), recording the lost attempt in the
+// job's history; then queues again the RETRY_SCHEDULED jobs whose time has
+// come; then leases up to ARGV[1] jobs in strict priority order, FIFO
+// within a priority. Each leased job gets a new fencing token and a
+// deadline now + ARGV[2] in the active zset. When the queues are empty the
+// signal list is cleared, so idle workers block.
 //   KEYS[1..4] pending zsets URGENT, HIGH, NORMAL, LOW   KEYS[5] active
 //   KEYS[6] fence   KEYS[7] signal   KEYS[8] stats   KEYS[9] template refs
+//   KEYS[10] scheduled
 //   ARGV[1] max jobs  ARGV[2] lease ms  ARGV[3] worker id  ARGV[4] job key prefix
-//   ARGV[5] event channel prefix  ARGV[6] max leases to reclaim
-//   ARGV[7] retention of finished jobs in seconds
+//   ARGV[5] event channel prefix  ARGV[6] max leases to reclaim (also the
+//   most retries queued again)  ARGV[7] retention of finished jobs in seconds
 // Result: array of {id, token, attempt, {tpl, tver, prio, params, outputs,
-//   inline, submitter, created, idem, fresh}}
+//   inline, submitter, created, idem, fresh, maxatt, rqfrom}}
 constexpr const char* kLease = R"lua(
 local now = now_ms()
 local now_s = int(now)
+local c = {KEYS[8], KEYS[9], ARGV[7], ARGV[5]}
 local expired = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, tonumber(ARGV[6]))
 for _, id in ipairs(expired) do
   redis.call('ZREM', KEYS[5], id)
   local key = ARGV[4] .. id
   local f = redis.call('HMGET', key, 'state', 'prio', 'seq', 'cancel', 'stage', 'progress',
-                       'attempt', 'ver', 'tpl', 'tver')
+                       'attempt', 'ver', 'tpl', 'tver', 'worker')
   if f[1] == 'RUNNING' then
     local ver = (tonumber(f[8]) or 0) + 1
     if f[4] == '1' then
-      local refs = {}
-      count_ref(refs, f[9], f[10], -1)
-      apply_refs(KEYS[9], refs)
-      redis.call('HSET', key, 'state', 'CANCELLED', 'token', '', 'finished', now_s,
-                 'err_code', 'CANCELLED', 'err_msg', 'cancelled by request', 'ver', int(ver))
-      redis.call('HINCRBY', KEYS[8], 'cancelled', 1)
-      if tonumber(ARGV[7]) > 0 then redis.call('EXPIRE', key, ARGV[7]) end
-      emit(id, ARGV[5], now, ver, 'CANCELLED', f[5], f[6], f[7], 'CANCELLED',
-           'cancelled by request', '1')
+      end_cancelled(key, id, now, ver, f[5], f[6], f[7], f[9], f[10], '1', c)
     else
+      add_attempt_error(key, f[7], 'ABORTED', 'lease expired: worker ' .. (f[11] or '?') ..
+                        ' stopped extending it (crashed, frozen or cut off)', f[11], now)
       redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '',
                  'progress', 0, 'ver', int(ver))
       redis.call('ZADD', KEYS[5 - tonumber(f[2])], f[3], id)
       redis.call('HINCRBY', KEYS[8], 'reclaimed', 1)
       emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[7], '', '', '0')
+    end
+  end
+end
+local due = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', now, 'LIMIT', 0, tonumber(ARGV[6]))
+for _, id in ipairs(due) do
+  redis.call('ZREM', KEYS[10], id)
+  local key = ARGV[4] .. id
+  local f = redis.call('HMGET', key, 'state', 'prio', 'seq', 'cancel', 'attempt', 'ver', 'tpl',
+                       'tver')
+  if f[1] == 'RETRY_SCHEDULED' then
+    local ver = (tonumber(f[6]) or 0) + 1
+    if f[4] == '1' then
+      end_cancelled(key, id, now, ver, '', 0, f[5], f[7], f[8], '1', c)
+    else
+      redis.call('HSET', key, 'state', 'QUEUED', 'ver', int(ver))
+      redis.call('HDEL', key, 'next_at')
+      redis.call('ZADD', KEYS[5 - tonumber(f[2])], f[3], id)
+      emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[5], '', '', '0')
     end
   end
 end
@@ -188,9 +234,10 @@ for _, id in ipairs(ids) do
   token = token + 1
   local key = ARGV[4] .. id
   local f = redis.call('HMGET', key, 'tpl', 'tver', 'prio', 'params', 'outputs', 'inline',
-                       'submitter', 'created', 'idem', 'fresh', 'attempt', 'started', 'ver')
-  local attempt = (tonumber(f[11]) or 0) + 1
-  local ver = (tonumber(f[13]) or 0) + 1
+                       'submitter', 'created', 'idem', 'fresh', 'maxatt', 'rqfrom', 'attempt',
+                       'started', 'ver')
+  local attempt = (tonumber(f[13]) or 0) + 1
+  local ver = (tonumber(f[15]) or 0) + 1
   if attempt > 1 then
     redis.call('HDEL', key, 't:VALIDATING:s', 't:VALIDATING:e', 't:COLLECTING_DATA:s',
                't:COLLECTING_DATA:e', 't:GENERATING_CHARTS:s', 't:GENERATING_CHARTS:e',
@@ -207,7 +254,7 @@ for _, id in ipairs(ids) do
   active[#active + 1] = deadline
   active[#active + 1] = id
   emit(id, ARGV[5], now, ver, 'RUNNING', '', 0, attempt, '', '', '0')
-  f[11], f[12], f[13] = nil, nil, nil
+  f[13], f[14], f[15] = nil, nil, nil
   out[#out + 1] = {id, token, attempt, f}
 end
 push_all('ZADD', KEYS[5], active)
@@ -283,7 +330,7 @@ for i = 5, #ARGV, 7 do
   local id, token, state = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local key = ARGV[4] .. id
   local f = redis.call('HMGET', key, 'token', 'state', 'stage', 'progress', 'attempt', 'cancel',
-                       'ver', 'fin', 'tpl', 'tver')
+                       'ver', 'fin', 'tpl', 'tver', 'worker')
   if f[1] ~= token or f[2] ~= 'RUNNING' then
     if f[8] == token then out[#out + 1] = 1 else out[#out + 1] = 0 end
   else
@@ -296,6 +343,7 @@ for i = 5, #ARGV, 7 do
       redis.call('HSET', key, 'state', state, 'token', '', 'fin', token, 'finished', now_s,
                  'progress', '100', 'artifacts', ARGV[i + 5], 'ver', int(ver))
     else
+      if state == 'FAILED' then add_attempt_error(key, f[5], ARGV[i + 3], ARGV[i + 4], f[11], now) end
       redis.call('HSET', key, 'state', state, 'token', '', 'fin', token, 'finished', now_s,
                  'err_code', ARGV[i + 3], 'err_msg', ARGV[i + 4], 'ver', int(ver))
     end
@@ -313,10 +361,11 @@ apply_refs(KEYS[3], refs)
 return out
 )lua";
 
-// CANCEL: a queued job leaves its queue and is CANCELLED at once; a running
-// job is flagged, and its worker stops it at the next checkpoint.
+// CANCEL: a queued job, or one waiting for a retry, leaves its queue and
+// is CANCELLED at once; a running job is flagged, and its worker stops it
+// at the next checkpoint.
 //   KEYS[1] job hash  KEYS[2..5] pending zsets URGENT, HIGH, NORMAL, LOW
-//   KEYS[6] stats  KEYS[7] template refs
+//   KEYS[6] stats  KEYS[7] template refs  KEYS[8] scheduled
 //   ARGV[1] id  ARGV[2] retention seconds  ARGV[3] event channel prefix
 // Result: 'CANCELLED', 'RUNNING' (flagged), 'NOT_FOUND', or the terminal
 //   state the job already had.
@@ -326,17 +375,12 @@ local f = redis.call('HMGET', KEYS[1], 'state', 'prio', 'stage', 'progress', 'at
 if not f[1] then return 'NOT_FOUND' end
 local now = now_ms()
 local ver = (tonumber(f[6]) or 0) + 1
-if f[1] == 'QUEUED' then
-  redis.call('ZREM', KEYS[6 - tonumber(f[2])], ARGV[1])
-  redis.call('HSET', KEYS[1], 'state', 'CANCELLED', 'finished', int(now),
-             'err_code', 'CANCELLED', 'err_msg', 'cancelled by request', 'ver', int(ver))
-  redis.call('HINCRBY', KEYS[6], 'cancelled', 1)
-  local refs = {}
-  count_ref(refs, f[7], f[8], -1)
-  apply_refs(KEYS[7], refs)
-  emit(ARGV[1], ARGV[3], now, ver, 'CANCELLED', f[3], f[4], f[5], 'CANCELLED',
-       'cancelled by request', '0')
-  if tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+if f[1] == 'QUEUED' or f[1] == 'RETRY_SCHEDULED' then
+  local p = tonumber(f[2])
+  if p and p >= 1 and p <= 4 then redis.call('ZREM', KEYS[6 - p], ARGV[1]) end
+  redis.call('ZREM', KEYS[8], ARGV[1])
+  end_cancelled(KEYS[1], ARGV[1], now, ver, f[3], f[4], f[5], f[7], f[8], '0',
+                {KEYS[6], KEYS[7], ARGV[2], ARGV[3]})
   return 'CANCELLED'
 elseif f[1] == 'RUNNING' then
   redis.call('HSET', KEYS[1], 'cancel', 1, 'ver', int(ver))
@@ -400,6 +444,72 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
 return now
 )lua";
 
+// RETRY: ends a leased job's attempt with a retryable error. The attempt
+// goes into the job's history, and the job waits in the scheduled zset
+// until now + ARGV[8] ms, when LEASE queues it again. Left alone when the
+// token does not match (the lease was lost).
+//   KEYS[1] active  KEYS[2] scheduled  KEYS[3] stats
+//   ARGV[1] job key prefix  ARGV[2] event channel prefix  ARGV[3] latency
+//   key prefix  ARGV[4] id  ARGV[5] token  ARGV[6] error code  ARGV[7] error
+//   message  ARGV[8] delay ms  ARGV[9] warnings JSON ('' for none)
+// Result: 1 scheduled, 0 lost.
+constexpr const char* kRetry = R"lua(
+local key = ARGV[1] .. ARGV[4]
+local f = redis.call('HMGET', key, 'token', 'state', 'stage', 'attempt', 'cancel', 'ver',
+                     'worker')
+if f[1] ~= ARGV[5] or f[2] ~= 'RUNNING' then return 0 end
+local now = now_ms()
+if f[3] and f[3] ~= '' then end_stage(key, f[3], now, ARGV[3]) end
+add_attempt_error(key, f[4], ARGV[6], ARGV[7], f[7], now)
+local due = now + tonumber(ARGV[8])
+local ver = (tonumber(f[6]) or 0) + 1
+redis.call('HSET', key, 'state', 'RETRY_SCHEDULED', 'token', '', 'next_at', int(due),
+           'err_code', ARGV[6], 'err_msg', ARGV[7], 'stage', '', 'progress', 0, 'ver', int(ver))
+if ARGV[9] ~= '' then redis.call('HSET', key, 'warnings', ARGV[9]) end
+redis.call('ZREM', KEYS[1], ARGV[4])
+redis.call('ZADD', KEYS[2], due, ARGV[4])
+redis.call('HINCRBY', KEYS[3], 'retried', 1)
+emit(ARGV[4], ARGV[2], now, ver, 'RETRY_SCHEDULED', '', 0, f[4], ARGV[6], ARGV[7], f[5])
+return 1
+)lua";
+
+// REQUEUE: sends a FAILED job (a dead letter) back to the end of its
+// priority's queue with a fresh retry budget (attempts count again from
+// its current attempt); its history stays.
+//   KEYS[1] job hash  KEYS[2..5] pending zsets URGENT, HIGH, NORMAL, LOW
+//   KEYS[6] seq  KEYS[7] signal  KEYS[8] stats  KEYS[9] template refs
+//   KEYS[10] the template's hash (checked for the pinned version)
+//   ARGV[1] id  ARGV[2] event channel prefix
+// Result: 'QUEUED'; 'NOT_FOUND'; 'NO_TEMPLATE' when its pinned template
+//   version was deleted; 'BAD_RECORD' for an unreadable priority; else the
+//   job's state (not FAILED: nothing to requeue).
+constexpr const char* kRequeue = R"lua(
+local f = redis.call('HMGET', KEYS[1], 'state', 'prio', 'attempt', 'ver', 'tpl', 'tver')
+if not f[1] then return 'NOT_FOUND' end
+if f[1] ~= 'FAILED' then return f[1] end
+if f[6] and f[6] ~= '' and f[6] ~= '0' and redis.call('HEXISTS', KEYS[10], 'v:' .. f[6]) == 0 then
+  return 'NO_TEMPLATE'
+end
+local p = tonumber(f[2])
+if not p or p < 1 or p > 4 then return 'BAD_RECORD' end
+local now = now_ms()
+local ver = (tonumber(f[4]) or 0) + 1
+local seq = redis.call('INCR', KEYS[6])
+redis.call('HDEL', KEYS[1], 'finished', 'err_code', 'err_msg', 'fin', 'next_at', 'cancel',
+           'artifacts', 'warnings')
+redis.call('HSET', KEYS[1], 'state', 'QUEUED', 'seq', int(seq), 'rqfrom', f[3] or '0',
+           'token', '', 'worker', '', 'stage', '', 'progress', 0, 'ver', int(ver))
+redis.call('PERSIST', KEYS[1])
+redis.call('ZADD', KEYS[6 - p], seq, ARGV[1])
+local refs = {}
+count_ref(refs, f[5], f[6], 1)
+apply_refs(KEYS[9], refs)
+redis.call('HINCRBY', KEYS[8], 'requeued', 1)
+if redis.call('LLEN', KEYS[7]) < 64 then redis.call('LPUSH', KEYS[7], 1) end
+emit(ARGV[1], ARGV[2], now, ver, 'QUEUED', '', 0, f[3], '', '', '0')
+return 'QUEUED'
+)lua";
+
 // RELEASE_CACHE_LOCK: ends a single-flight fetch of a data source. Only
 // the lock's holder releases it (a holder whose lock expired and was taken
 // over leaves the new holder's alone). A failed fetch leaves its error for
@@ -441,6 +551,8 @@ QUIRE_SCRIPT(DeleteTemplate, "delete_template", kDeleteTemplate)
 QUIRE_SCRIPT(TrimIndex, "trim_index", kTrimIndex)
 QUIRE_SCRIPT(Heartbeat, "heartbeat", kHeartbeat)
 QUIRE_SCRIPT(ReleaseCacheLock, "release_cache_lock", kReleaseCacheLock)
+QUIRE_SCRIPT(Retry, "retry", kRetry)
+QUIRE_SCRIPT(Requeue, "requeue", kRequeue)
 #undef QUIRE_SCRIPT
 
 }  // namespace quire::scripts

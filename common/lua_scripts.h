@@ -28,6 +28,8 @@ const LuaScript& DeleteTemplate();
 const LuaScript& TrimIndex();
 const LuaScript& Heartbeat();
 const LuaScript& ReleaseCacheLock();
+const LuaScript& Retry();
+const LuaScript& Requeue();
 }  // namespace scripts
 
 }  // namespace quire

@@ -139,6 +139,7 @@ StatusOr<QueueMetrics> QueueInspector::Metrics() {
   for (int s = 1; s <= 5; ++s) {
     c.Append({"LRANGE", keys::StageLatency(static_cast<Stage>(s)), "0", "-1"});
   }
+  c.Append({"ZCARD", keys::Scheduled()});
   auto replies = c.Flush();
   if (!replies.ok()) return replies.status();
   auto& r = *replies;
@@ -157,11 +158,14 @@ StatusOr<QueueMetrics> QueueInspector::Metrics() {
   m.failed = stat("failed");
   m.cancelled = stat("cancelled");
   m.reclaimed = stat("reclaimed");
+  m.retried = stat("retried");
+  m.requeued = stat("requeued");
   m.by_state[JobState::kQueued] = queued;
   m.by_state[JobState::kRunning] = r[4].Integer();
   m.by_state[JobState::kCompleted] = m.completed;
   m.by_state[JobState::kFailed] = m.failed;
   m.by_state[JobState::kCancelled] = m.cancelled;
+  m.by_state[JobState::kRetryScheduled] = r[12].Integer();
   int64_t now_ms = 0;
   if (r[6].Size() == 2) {
     now_ms = ElementInteger(r[6].Element(0)) * 1000 + ElementInteger(r[6].Element(1)) / 1000;

@@ -46,6 +46,8 @@ struct QueueMetrics {
   std::map<Priority, int64_t> depth;
   std::map<JobState, int64_t> by_state;
   int64_t submitted = 0, completed = 0, failed = 0, cancelled = 0, reclaimed = 0;
+  int64_t retried = 0;   // attempts that ended RETRY_SCHEDULED
+  int64_t requeued = 0;  // FAILED jobs sent back by RequeueJob
   std::vector<LatencySummary> latency;
   int64_t live_workers = 0;
   std::vector<SourceStats> sources;  // by template, then source

@@ -8,6 +8,7 @@ std::string Pending(Priority p) {
   return std::string(kPrefix) + "pending:" + std::to_string(static_cast<int>(p));
 }
 std::string Active() { return std::string(kPrefix) + "active"; }
+std::string Scheduled() { return std::string(kPrefix) + "scheduled"; }
 std::string Sequence() { return std::string(kPrefix) + "seq"; }
 std::string Fence() { return std::string(kPrefix) + "fence"; }
 std::string Signal() { return std::string(kPrefix) + "signal"; }

@@ -20,6 +20,9 @@ std::string JobPrefix();
 std::string Pending(Priority p);
 // ZSET: leased job ids, scored by lease deadline (ms since epoch, Redis clock).
 std::string Active();
+// ZSET: RETRY_SCHEDULED job ids, scored by when they may run again (ms,
+// Redis clock); LEASE moves the due ones back to their queues.
+std::string Scheduled();
 // STRING counter: the enqueue sequence.
 std::string Sequence();
 // STRING counter: lease fencing tokens.
@@ -28,7 +31,8 @@ std::string Fence();
 std::string Signal();
 // ZSET: every job id, scored by creation time (ms); used by ListJobs.
 std::string Index();
-// HASH: counters submitted, completed, failed, cancelled, reclaimed.
+// HASH: counters submitted, completed, failed, cancelled, reclaimed,
+// retried, requeued.
 std::string Stats();
 // STRING: job id for an idempotency key, with a TTL.
 std::string Idempotency(const std::string& key);

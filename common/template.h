@@ -312,6 +312,9 @@ struct ReportTemplate {
   PageSetup page;
   Theme theme;
   StageTimeouts timeouts;
+  // Attempts a job of this template gets before a retryable failure is
+  // final; 0: the worker's queue.max_attempts. A job's own overrides it.
+  int max_attempts = 0;
   std::vector<ParameterSpec> parameters;
   std::vector<SourceSpec> sources;        // in document order
   std::vector<TransformSpec> transforms;  // in document order
@@ -325,6 +328,9 @@ struct ReportTemplate {
 
 // Validation limits (each exceeded one is an ERROR naming the limit) and
 // performance-hint thresholds (INFO).
+// The most attempts a template or a job may ask for.
+inline constexpr int kMaxAttempts = 20;
+
 struct TemplateLimits {
   static constexpr size_t kMaxSections = 200;  // all sections, nested ones included
   static constexpr size_t kMaxSeries = 20;     // y columns of one chart

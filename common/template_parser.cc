@@ -19,8 +19,9 @@ namespace internal {
 namespace {
 
 const std::vector<std::string> kRootFields = {
-    "id",       "version",    "title",   "description", "owner",    "page",   "theme",
-    "timeouts", "parameters", "sources", "transforms",  "sections", "outputs"};
+    "id",         "version", "title",      "description", "owner",   "page",
+    "theme",      "timeouts", "max_attempts", "parameters", "sources", "transforms",
+    "sections",   "outputs"};
 const std::vector<std::string> kParameterFields = {"name",    "type",       "items", "required",
                                                    "default", "values",     "min",   "max",
                                                    "pattern", "description"};
@@ -147,6 +148,16 @@ void TemplateParser::ParseRoot(const yaml::Node& root) {
   }
   if (const YamlField* f = YamlReader::Find(fields, "timeouts"); f && !f->value.IsNull()) {
     ParseTimeouts(f->value, "timeouts");
+  }
+  if (const YamlField* f = YamlReader::Find(fields, "max_attempts")) {
+    if (auto v = ReadNumberIn(*f, "max_attempts", 1, kMaxAttempts, " attempts")) {
+      if (*v != static_cast<int>(*v)) {
+        reader_.Report(Severity::kError, "field.range", "max_attempts must be a whole number",
+                       "max_attempts", f->value);
+      } else {
+        tmpl_.max_attempts = static_cast<int>(*v);
+      }
+    }
   }
   if (const YamlField* f = YamlReader::Find(fields, "sources"); f && !f->value.IsNull()) {
     ParseSources(f->value, "sources");

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   }
   quire::SourceCollector sources(std::move(*collector_options));
   quire::TemplateServiceImpl template_service(&templates, &sources);
-  quire::OpsServiceImpl ops(&inspector);
+  quire::OpsServiceImpl ops(&inspector, &queue);
   quire::RenderServiceOptions render_options;
   render_options.threads = static_cast<int>(config->GetInt("gateway.render_threads"));
   render_options.max_queued = static_cast<int>(config->GetInt("gateway.render_queue"));

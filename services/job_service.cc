@@ -254,6 +254,12 @@ StatusOr<JobSpec> JobServiceImpl::Prepare(const v1::SubmitJobRequest& req,
   spec.idempotency_key = req.idempotency_key();
   spec.submitter = req.submitter();
   spec.fresh_data = req.fresh_data();
+  if (req.max_attempts() < 0 || req.max_attempts() > kMaxAttempts) {
+    return Status::InvalidArgument("max_attempts must be between 1 and " +
+                                   std::to_string(kMaxAttempts) + " (0 for the default), not " +
+                                   std::to_string(req.max_attempts()));
+  }
+  spec.max_attempts = req.max_attempts();
   auto resolved = ResolveJob(templates_, spec);
   if (!resolved.ok()) return resolved.status();
   if (spec.inline_template.empty())

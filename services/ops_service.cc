@@ -22,6 +22,8 @@ void ToProto(const QueueMetrics& m, v1::Metrics* out) {
   out->set_failed_total(m.failed);
   out->set_cancelled_total(m.cancelled);
   out->set_reclaimed_total(m.reclaimed);
+  out->set_retried_total(m.retried);
+  out->set_requeued_total(m.requeued);
   for (const auto& l : m.latency) {
     auto* sl = out->add_stage_latency();
     sl->set_stage(static_cast<v1::Stage>(l.stage));
@@ -65,6 +67,10 @@ std::string PrometheusText(const QueueMetrics& m, int watchers) {
   counter("quire_jobs_cancelled_total", "Jobs cancelled.", m.cancelled);
   counter("quire_leases_reclaimed_total", "Expired leases whose job was queued again.",
           m.reclaimed);
+  counter("quire_attempts_retried_total", "Attempts that failed retryably and were scheduled again.",
+          m.retried);
+  counter("quire_jobs_requeued_total", "FAILED jobs sent back to their queue by RequeueJob.",
+          m.requeued);
   o << "# HELP quire_stage_latency_ms Stage duration over recent runs.\n"
        "# TYPE quire_stage_latency_ms summary\n";
   for (const auto& l : m.latency) {
@@ -122,6 +128,20 @@ grpc::ServerUnaryReactor* OpsServiceImpl::GetMetrics(grpc::CallbackServerContext
   }
   ToProto(*m, resp);
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* OpsServiceImpl::RequeueJob(grpc::CallbackServerContext* ctx,
+                                                     const v1::RequeueJobRequest* req,
+                                                     v1::RequeueJobResponse* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  if (req->job_id().empty()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "job_id is required"));
+    return reactor;
+  }
+  Status s = queue_->Requeue(req->job_id());
+  if (s.ok()) resp->set_state(v1::QUEUED);
+  reactor->Finish(ToGrpc(s));
   return reactor;
 }
 

@@ -1,9 +1,11 @@
-// OpsServiceImpl: the metrics snapshot rpc, and the same figures in the
-// Prometheus text format for the gateway's /metrics endpoint.
+// OpsServiceImpl: the metrics snapshot rpc (and the same figures in the
+// Prometheus text format for the gateway's /metrics endpoint), and sending
+// dead-letter jobs back to their queue.
 #pragma once
 
 #include <string>
 
+#include "common/job_queue.h"
 #include "common/queue_inspector.h"
 #include "quire/v1/ops.grpc.pb.h"
 
@@ -11,14 +13,19 @@ namespace quire {
 
 class OpsServiceImpl final : public v1::OpsService::CallbackService {
  public:
-  explicit OpsServiceImpl(QueueInspector* inspector) : inspector_(inspector) {}
+  OpsServiceImpl(QueueInspector* inspector, JobQueue* queue)
+      : inspector_(inspector), queue_(queue) {}
 
   grpc::ServerUnaryReactor* GetMetrics(grpc::CallbackServerContext* ctx,
                                        const v1::GetMetricsRequest* req,
                                        v1::Metrics* resp) override;
+  grpc::ServerUnaryReactor* RequeueJob(grpc::CallbackServerContext* ctx,
+                                       const v1::RequeueJobRequest* req,
+                                       v1::RequeueJobResponse* resp) override;
 
  private:
   QueueInspector* const inspector_;
+  JobQueue* const queue_;
 };
 
 void ToProto(const QueueMetrics& m, v1::Metrics* out);

@@ -79,6 +79,16 @@ void ToProto(const JobRecord& r, v1::Job* out) {
   out->set_submitter(r.spec.submitter);
   out->set_fresh_data(r.spec.fresh_data);
   for (const std::string& w : r.warnings) out->add_warnings(w);
+  out->set_max_attempts(r.spec.max_attempts);
+  if (r.next_attempt_ms) SetTimestamp(r.next_attempt_ms, out->mutable_next_attempt_at());
+  for (const AttemptError& e : r.attempt_errors) {
+    v1::AttemptError* pe = out->add_attempt_errors();
+    pe->set_attempt(e.attempt);
+    pe->set_error_code(e.error_code);
+    pe->set_error_message(e.error_message);
+    pe->set_worker_id(e.worker_id);
+    if (e.finished_ms) SetTimestamp(e.finished_ms, pe->mutable_finished_at());
+  }
   out->set_cancel_requested(r.cancel_requested);
 }
 

@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <random>
+
 #include "common/logging.h"
+#include "workers/data/source.h"
 #include "workers/pipeline.h"
 
 namespace quire {
@@ -45,6 +48,13 @@ class QueueProgressSink final : public ProgressSink {
 };
 
 }  // namespace
+
+std::chrono::milliseconds RetryPolicy::DelayAfter(int attempt, double jitter) const {
+  double delay = static_cast<double>(base_delay.count());
+  for (int i = 1; i < attempt && delay < static_cast<double>(max_delay.count()); ++i) delay *= 2;
+  delay = std::min(delay, static_cast<double>(max_delay.count()));
+  return std::chrono::milliseconds(static_cast<int64_t>(delay * (0.5 + jitter)));
+}
 
 Worker::Worker(JobQueue* queue, TemplateStore* templates, ArtifactStore* artifacts,
                WorkerOptions options)
@@ -227,11 +237,29 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
     return;
   }
   std::function<StatusOr<LeaseState>()> record;
+  // Attempts this job gets: its own number, its template's, or the default.
+  const int max_attempts = job.spec.max_attempts > 0            ? job.spec.max_attempts
+                           : ctx.resolved.tmpl.max_attempts > 0 ? ctx.resolved.tmpl.max_attempts
+                                                                : options_.retry.max_attempts;
+  const int attempts_used = job.attempt - job.requeued_after;
+  bool retrying = false;
   if (s.ok()) {
     record = [&] { return queue_->Complete(job, stored, ctx.warnings); };
   } else if (s.code() == StatusCode::kCancelled) {
     record = [&] { return queue_->AckCancel(job); };
+  } else if (IsTransient(s) && attempts_used < max_attempts) {
+    thread_local std::mt19937 rng{std::random_device{}()};
+    const auto delay =
+        options_.retry.DelayAfter(attempts_used, std::uniform_real_distribution<double>(0, 1)(rng));
+    spdlog::warn("attempt {} of {} failed: {}; retrying in {} ms", attempts_used, max_attempts,
+                 s.ToString(), delay.count());
+    retrying = true;
+    record = [&, delay] { return queue_->Retry(job, s, delay, ctx.warnings); };
   } else {
+    if (IsTransient(s)) {
+      s = Status(s.code(), s.message() + " (attempt " + std::to_string(attempts_used) + " of " +
+                               std::to_string(max_attempts) + ")");
+    }
     record = [&] { return queue_->Fail(job, s, ctx.warnings); };
   }
   StatusOr<LeaseState> end = RecordEnd(record);
@@ -256,6 +284,8 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
   artifacts_->Discard(job.id, job.token);
   if (s.code() == StatusCode::kCancelled) {
     spdlog::info("cancelled");
+  } else if (retrying) {
+    ++retried_;
   } else {
     ++failed_;
     spdlog::warn("failed: {}", s.ToString());

@@ -28,6 +28,21 @@ namespace quire {
 
 class SourceCollector;
 
+// How a worker retries a job whose attempt failed with a retryable error
+// (a timeout, an unreachable source: the codes IsTransient accepts).
+struct RetryPolicy {
+  // Attempts when neither the job nor its template says (queue.max_attempts).
+  int max_attempts = 3;
+  // Delay before the second attempt (queue.retry_base_ms); doubled for each
+  // later one, up to `max_delay` (queue.retry_max_ms), then jittered ±50%.
+  std::chrono::milliseconds base_delay{10000};
+  std::chrono::milliseconds max_delay{600000};
+
+  // The delay after failed attempt number `attempt` (1-based, counted since
+  // the last requeue); `jitter` in [0, 1) spreads it over 0.5..1.5 times.
+  std::chrono::milliseconds DelayAfter(int attempt, double jitter) const;
+};
+
 struct WorkerOptions {
   std::string worker_id;
   int concurrency = 4;
@@ -38,6 +53,7 @@ struct WorkerOptions {
   std::chrono::milliseconds drain_timeout{30000};
   // Fetches jobs' data sources; may be null (defaults, see JobContext).
   SourceCollector* sources = nullptr;
+  RetryPolicy retry;
 };
 
 class Worker {
@@ -52,6 +68,7 @@ class Worker {
 
   int64_t jobs_completed() const { return completed_.load(); }
   int64_t jobs_failed() const { return failed_.load(); }
+  int64_t attempts_retried() const { return retried_.load(); }
 
  private:
   struct Running {
@@ -76,6 +93,7 @@ class Worker {
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> completed_{0};
   std::atomic<int64_t> failed_{0};
+  std::atomic<int64_t> retried_{0};
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include "common/job_queue.h"
 #include "common/logging.h"
 #include "common/stored_templates.h"
+#include "common/template.h"
 #include "workers/data/collector.h"
 #include "workers/worker.h"
 
@@ -52,6 +54,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.extend_interval = std::chrono::milliseconds(config->GetInt("worker.lease_extend_ms"));
+  options.retry.max_attempts =
+      static_cast<int>(std::clamp<int64_t>(config->GetInt("queue.max_attempts"), 1, quire::kMaxAttempts));
+  options.retry.base_delay = std::chrono::milliseconds(config->GetInt("queue.retry_base_ms"));
+  options.retry.max_delay = std::chrono::milliseconds(config->GetInt("queue.retry_max_ms"));
   auto collector_options = quire::CollectorOptions::FromConfig(*config);
   if (!collector_options.ok()) {
     std::fprintf(stderr, "quire-worker: %s\n", collector_options.status().message().c_str());
@@ -72,7 +78,7 @@ int main(int argc, char** argv) {
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   spdlog::info("worker stopping: finishing running jobs");
   worker.Stop();
-  spdlog::info("worker stopped: {} completed, {} failed", worker.jobs_completed(),
-               worker.jobs_failed());
+  spdlog::info("worker stopped: {} completed, {} failed, {} attempts retried",
+               worker.jobs_completed(), worker.jobs_failed(), worker.attempts_retried());
   return 0;
 }

@@ -437,7 +437,12 @@ class TestCluster {
   v1::Job WaitForTerminal(const std::string& id, std::chrono::milliseconds timeout) {
     v1::Job job;
     bool ok = PollJob(
-        id, [](const v1::Job& j) { return j.state() >= v1::COMPLETED; }, timeout, &job);
+        id,
+        [](const v1::Job& j) {
+          return j.state() == v1::COMPLETED || j.state() == v1::FAILED ||
+                 j.state() == v1::CANCELLED;
+        },
+        timeout, &job);
     EXPECT_TRUE(ok) << "job " << id << " did not finish within "
                     << std::chrono::duration<double>(timeout).count()
                     << " s; last seen: " << Describe(job) << LogTails();

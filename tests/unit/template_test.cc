@@ -137,6 +137,20 @@ TEST(ParseTemplateTest, OutputsDefaultToPdf) {
   EXPECT_EQ(r.tmpl->outputs, std::vector<OutputFormat>{OutputFormat::kPdf});
 }
 
+TEST(ParseTemplateTest, MaxAttemptsIsAWholeNumberFromOneToTwenty) {
+  ParseResult r = ParseTemplate("id: t\ntitle: T\nmax_attempts: 5\n");
+  ASSERT_TRUE(r.tmpl.has_value()) << test::FormatIssues(r.issues);
+  EXPECT_EQ(r.tmpl->max_attempts, 5);
+  EXPECT_EQ(ParseTemplate("id: t\ntitle: T\n").tmpl->max_attempts, 0) << "0 means the default";
+  for (const char* bad : {"0", "21", "2.5", "many"}) {
+    r = ParseTemplate(std::string("id: t\ntitle: T\nmax_attempts: ") + bad + "\n");
+    EXPECT_FALSE(r.tmpl.has_value()) << bad;
+    bool located = false;
+    for (const ValidationIssue& i : r.issues) located |= i.path == "max_attempts" && i.line == 3;
+    EXPECT_TRUE(located) << bad << ": " << test::FormatIssues(r.issues);
+  }
+}
+
 TEST(ParseTemplateTest, DemoTemplateIsValid) {
   const std::string text = test::ReadFile(test::SourcePath("deploy/templates/demo.yaml"));
   ASSERT_FALSE(text.empty());
