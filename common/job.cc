@@ -173,6 +173,7 @@ JobRecord JobRecordFromFields(const std::map<std::string, std::string>& f) {
   r.spec.submitter = Get(f, "submitter");
   r.spec.fresh_data = Get(f, "fresh") == "1";
   r.spec.max_attempts = static_cast<int>(ToInt(f, "maxatt"));
+  r.spec.deadline_ms = ToInt(f, "deadline");
   r.state = JobStateFromName(Get(f, "state"));
   r.stage = StageFromName(Get(f, "stage"));
   r.progress = static_cast<int>(ToInt(f, "progress"));

@@ -61,6 +61,9 @@ struct JobSpec {
   // Attempts before a retryable failure is final; 0: the template's
   // `max_attempts`, else queue.max_attempts.
   int max_attempts = 0;
+  // When the job must have finished (ms since the epoch); 0 for none. A job
+  // still unfinished then fails with DEADLINE_EXCEEDED and is not retried.
+  int64_t deadline_ms = 0;
 };
 
 // One failed attempt of a job, as kept in its history.
@@ -125,6 +128,9 @@ struct LeasedJob {
   int64_t token = 0;
   int attempt = 0;
   int requeued_after = 0;  // see JobRecord
+  // Why the job's record cannot be run as it is (e.g. its parameters are
+  // not valid JSON); empty when it can. The worker fails such a job at once.
+  std::string corrupt;
   int64_t created_ms = 0;
   JobSpec spec;
 };

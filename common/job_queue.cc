@@ -1,5 +1,6 @@
 #include "common/job_queue.h"
 
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "common/lua_scripts.h"
@@ -57,7 +58,7 @@ StatusOr<std::vector<SubmitResult>> JobQueue::SubmitBatch(const std::vector<JobS
     size_t end = std::min(specs.size(), start + kChunk);
     std::vector<std::string> a = {keys::JobPrefix(), keys::Idempotency(""),
                                   std::to_string(options_.idempotency_retention.count())};
-    a.reserve(3 + 11 * (end - start));
+    a.reserve(3 + 12 * (end - start));
     for (size_t i = start; i < end; ++i) {
       const JobSpec& spec = specs[i];
       a.push_back(NewJobId());
@@ -71,6 +72,7 @@ StatusOr<std::vector<SubmitResult>> JobQueue::SubmitBatch(const std::vector<JobS
       a.push_back(spec.idempotency_key);
       a.push_back(spec.fresh_data ? "1" : "");
       a.push_back(std::to_string(std::max(0, spec.max_attempts)));
+      a.push_back(std::to_string(std::max<int64_t>(0, spec.deadline_ms)));
     }
     auto r = (*conn)->Eval(scripts::Submit().text, scripts::Submit().sha1, k, a);
     if (!r.ok()) return r.status();
@@ -110,7 +112,7 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
     const redisReply* e = r->Element(i);
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 4) continue;
     const redisReply* f = e->element[3];
-    if (f->type != REDIS_REPLY_ARRAY || f->elements != 12) continue;
+    if (f->type != REDIS_REPLY_ARRAY || f->elements != 13) continue;
     LeasedJob job;
     job.id = ElementString(e->element[0]);
     job.token = ElementInteger(e->element[1]);
@@ -118,7 +120,14 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
     job.spec.template_id = ElementString(f->element[0]);
     job.spec.template_version = ElementInteger(f->element[1]);
     job.spec.priority = static_cast<Priority>(ElementInteger(f->element[2]));
-    job.spec.params = DecodeParams(ElementString(f->element[3]));
+    const std::string params = ElementString(f->element[3]);
+    job.spec.params = DecodeParams(params);
+    if (!params.empty() && !nlohmann::json::accept(params)) {
+      job.corrupt = "its parameters are not valid JSON";
+    }
+    if (job.spec.priority < Priority::kLow || job.spec.priority > Priority::kUrgent) {
+      job.corrupt = "its priority is not 1..4";
+    }
     job.spec.outputs = SplitList(ElementString(f->element[4]));
     job.spec.inline_template = ElementString(f->element[5]);
     job.spec.submitter = ElementString(f->element[6]);
@@ -127,6 +136,7 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
     job.spec.fresh_data = ElementString(f->element[9]) == "1";
     job.spec.max_attempts = static_cast<int>(ElementInteger(f->element[10]));
     job.requeued_after = static_cast<int>(ElementInteger(f->element[11]));
+    job.spec.deadline_ms = ElementInteger(f->element[12]);
     jobs.push_back(std::move(job));
   }
   return jobs;

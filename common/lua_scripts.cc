@@ -88,6 +88,33 @@ local function end_cancelled(key, id, now, ver, stage, progress, attempt, tpl, t
   emit(id, c[4], now, ver, 'CANCELLED', stage, progress, attempt, 'CANCELLED',
        'cancelled by request', cancel)
 end
+-- Ends a job whose record cannot be run — not a hash, missing, or with an
+-- unreadable priority — as FAILED (DATA_LOSS) saying why, so that one bad
+-- record never blocks the queue. A record of the wrong type is replaced.
+--   c: {stats key, template refs key, retention seconds, channel prefix}
+local function fail_corrupt(key, id, why, now, c)
+  local t = redis.call('TYPE', key)
+  if type(t) == 'table' then t = t.ok end
+  if t ~= 'hash' then redis.call('DEL', key) end
+  local msg = "the job's record in Redis is unusable (" .. why .. '); submit the job again'
+  redis.call('HSET', key, 'id', id, 'state', 'FAILED', 'token', '', 'finished', int(now),
+             'err_code', 'DATA_LOSS', 'err_msg', msg)
+  redis.call('HINCRBY', c[1], 'failed', 1)
+  if tonumber(c[3]) > 0 then redis.call('EXPIRE', key, c[3]) end
+  emit(id, c[4], now, 0, 'FAILED', '', 0, 0, 'DATA_LOSS', msg, '0')
+end
+-- HMGET that reports a record of the wrong type as nil and why.
+local function read_fields(key, ...)
+  local f = redis.pcall('HMGET', key, ...)
+  if type(f) == 'table' and f.err then return nil, f.err end
+  return f, nil
+end
+-- A priority 1..4, or nil.
+local function priority(v)
+  local p = tonumber(v)
+  if p and p >= 1 and p <= 4 and p == math.floor(p) then return p end
+  return nil
+end
 local function push_all(cmd, key, items)
   for i = 1, #items, 4000 do
     redis.call(cmd, key, unpack(items, i, math.min(i + 3999, #items)))
@@ -104,18 +131,18 @@ end
 //   in seconds  ARGV[4..] groups of 10: id, template id, template version,
 //   priority 1..4, params JSON, outputs, submitter, inline YAML,
 //   idempotency key ('' for none), fresh data ('1' or ''), max attempts
-//   ('0' for the default)
+//   ('0' for the default), deadline ms ('0' for none)
 // Result: flat array: job id, 1 if it already existed else 0, per group.
 constexpr const char* kSubmit = R"lua(
 local now = now_ms()
 local now_s = int(now)
-local n = (#ARGV - 3) / 11
+local n = (#ARGV - 3) / 12
 local seq = redis.call('INCRBY', KEYS[5], n) - n
 local pending = {{}, {}, {}, {}}
 local index = {}
 local out = {}
 local refs = {}
-for i = 4, #ARGV, 11 do
+for i = 4, #ARGV, 12 do
   local id, idem = ARGV[i], ARGV[i + 8]
   local existing = false
   if idem ~= '' then existing = redis.call('GET', ARGV[2] .. idem) end
@@ -131,6 +158,7 @@ for i = 4, #ARGV, 11 do
     if ARGV[i + 7] ~= '' then fields[#fields + 1] = 'inline'; fields[#fields + 1] = ARGV[i + 7] end
     if ARGV[i + 9] == '1' then fields[#fields + 1] = 'fresh'; fields[#fields + 1] = '1' end
     if ARGV[i + 10] ~= '0' then fields[#fields + 1] = 'maxatt'; fields[#fields + 1] = ARGV[i + 10] end
+    if ARGV[i + 11] ~= '0' then fields[#fields + 1] = 'deadline'; fields[#fields + 1] = ARGV[i + 11] end
     if idem ~= '' then
       fields[#fields + 1] = 'idem'
       fields[#fields + 1] = idem
@@ -173,7 +201,7 @@ return out
 //   ARGV[5] event channel prefix  ARGV[6] max leases to reclaim (also the
 //   most retries queued again)  ARGV[7] retention of finished jobs in seconds
 // Result: array of {id, token, attempt, {tpl, tver, prio, params, outputs,
-//   inline, submitter, created, idem, fresh, maxatt, rqfrom}}
+//   inline, submitter, created, idem, fresh, maxatt, rqfrom, deadline}}
 constexpr const char* kLease = R"lua(
 local now = now_ms()
 local now_s = int(now)
@@ -182,9 +210,13 @@ local expired = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, to
 for _, id in ipairs(expired) do
   redis.call('ZREM', KEYS[5], id)
   local key = ARGV[4] .. id
-  local f = redis.call('HMGET', key, 'state', 'prio', 'seq', 'cancel', 'stage', 'progress',
-                       'attempt', 'ver', 'tpl', 'tver', 'worker')
-  if f[1] == 'RUNNING' then
+  local f, err = read_fields(key, 'state', 'prio', 'seq', 'cancel', 'stage', 'progress',
+                              'attempt', 'ver', 'tpl', 'tver', 'worker')
+  if not f then
+    fail_corrupt(key, id, err, now, c)
+  elseif f[1] == 'RUNNING' and not priority(f[2]) then
+    fail_corrupt(key, id, "priority '" .. tostring(f[2]) .. "'", now, c)
+  elseif f[1] == 'RUNNING' then
     local ver = (tonumber(f[8]) or 0) + 1
     if f[4] == '1' then
       end_cancelled(key, id, now, ver, f[5], f[6], f[7], f[9], f[10], '1', c)
@@ -193,7 +225,7 @@ for _, id in ipairs(expired) do
                         ' stopped extending it (crashed, frozen or cut off)', f[11], now)
       redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '',
                  'progress', 0, 'ver', int(ver))
-      redis.call('ZADD', KEYS[5 - tonumber(f[2])], f[3], id)
+      redis.call('ZADD', KEYS[5 - priority(f[2])], tonumber(f[3]) or 0, id)
       redis.call('HINCRBY', KEYS[8], 'reclaimed', 1)
       emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[7], '', '', '0')
     end
@@ -203,16 +235,20 @@ local due = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', now, 'LIMIT', 0, tonum
 for _, id in ipairs(due) do
   redis.call('ZREM', KEYS[10], id)
   local key = ARGV[4] .. id
-  local f = redis.call('HMGET', key, 'state', 'prio', 'seq', 'cancel', 'attempt', 'ver', 'tpl',
-                       'tver')
-  if f[1] == 'RETRY_SCHEDULED' then
+  local f, err = read_fields(key, 'state', 'prio', 'seq', 'cancel', 'attempt', 'ver', 'tpl',
+                              'tver')
+  if not f then
+    fail_corrupt(key, id, err, now, c)
+  elseif f[1] == 'RETRY_SCHEDULED' and not priority(f[2]) then
+    fail_corrupt(key, id, "priority '" .. tostring(f[2]) .. "'", now, c)
+  elseif f[1] == 'RETRY_SCHEDULED' then
     local ver = (tonumber(f[6]) or 0) + 1
     if f[4] == '1' then
       end_cancelled(key, id, now, ver, '', 0, f[5], f[7], f[8], '1', c)
     else
       redis.call('HSET', key, 'state', 'QUEUED', 'ver', int(ver))
       redis.call('HDEL', key, 'next_at')
-      redis.call('ZADD', KEYS[5 - tonumber(f[2])], f[3], id)
+      redis.call('ZADD', KEYS[5 - priority(f[2])], tonumber(f[3]) or 0, id)
       emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[5], '', '', '0')
     end
   end
@@ -233,31 +269,37 @@ local out = {}
 for _, id in ipairs(ids) do
   token = token + 1
   local key = ARGV[4] .. id
-  local f = redis.call('HMGET', key, 'tpl', 'tver', 'prio', 'params', 'outputs', 'inline',
-                       'submitter', 'created', 'idem', 'fresh', 'maxatt', 'rqfrom', 'attempt',
-                       'started', 'ver')
-  local attempt = (tonumber(f[13]) or 0) + 1
-  local ver = (tonumber(f[15]) or 0) + 1
-  if attempt > 1 then
-    redis.call('HDEL', key, 't:VALIDATING:s', 't:VALIDATING:e', 't:COLLECTING_DATA:s',
-               't:COLLECTING_DATA:e', 't:GENERATING_CHARTS:s', 't:GENERATING_CHARTS:e',
-               't:RENDERING_REPORT:s', 't:RENDERING_REPORT:e', 't:FINALIZING:s',
-               't:FINALIZING:e')
-  end
-  if attempt > 1 then
-    redis.call('HSET', key, 'state', 'RUNNING', 'token', int(token), 'worker', ARGV[3],
-               'stage', '', 'progress', '0', 'attempt', int(attempt), 'ver', int(ver))
+  local f, err = read_fields(key, 'tpl', 'tver', 'prio', 'params', 'outputs', 'inline',
+                             'submitter', 'created', 'idem', 'fresh', 'maxatt', 'rqfrom',
+                             'deadline', 'attempt', 'started', 'ver', 'state')
+  if not f then
+    fail_corrupt(key, id, err, now, c)
+  elseif redis.call('EXISTS', key) == 0 then
+    fail_corrupt(key, id, 'the record is missing', now, c)
+  elseif f[17] ~= 'QUEUED' then
+    -- Not queued (already finished or running elsewhere): a stray id.
   else
-    redis.call('HSET', key, 'state', 'RUNNING', 'token', int(token), 'worker', ARGV[3],
-               'attempt', '1', 'started', now_s, 'ver', int(ver))
+    local attempt = (tonumber(f[14]) or 0) + 1
+    local ver = (tonumber(f[16]) or 0) + 1
+    if attempt > 1 then
+      redis.call('HDEL', key, 't:VALIDATING:s', 't:VALIDATING:e', 't:COLLECTING_DATA:s',
+                 't:COLLECTING_DATA:e', 't:GENERATING_CHARTS:s', 't:GENERATING_CHARTS:e',
+                 't:RENDERING_REPORT:s', 't:RENDERING_REPORT:e', 't:FINALIZING:s',
+                 't:FINALIZING:e')
+      redis.call('HSET', key, 'state', 'RUNNING', 'token', int(token), 'worker', ARGV[3],
+                 'stage', '', 'progress', '0', 'attempt', int(attempt), 'ver', int(ver))
+    else
+      redis.call('HSET', key, 'state', 'RUNNING', 'token', int(token), 'worker', ARGV[3],
+                 'attempt', '1', 'started', now_s, 'ver', int(ver))
+    end
+    active[#active + 1] = deadline
+    active[#active + 1] = id
+    emit(id, ARGV[5], now, ver, 'RUNNING', '', 0, attempt, '', '', '0')
+    f[14], f[15], f[16], f[17] = nil, nil, nil, nil
+    out[#out + 1] = {id, token, attempt, f}
   end
-  active[#active + 1] = deadline
-  active[#active + 1] = id
-  emit(id, ARGV[5], now, ver, 'RUNNING', '', 0, attempt, '', '', '0')
-  f[13], f[14], f[15] = nil, nil, nil
-  out[#out + 1] = {id, token, attempt, f}
 end
-push_all('ZADD', KEYS[5], active)
+if #active > 0 then push_all('ZADD', KEYS[5], active) end
 return out
 )lua";
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <deque>
 #include <fstream>
 #include <mutex>
@@ -260,6 +261,15 @@ StatusOr<JobSpec> JobServiceImpl::Prepare(const v1::SubmitJobRequest& req,
                                    std::to_string(req.max_attempts()));
   }
   spec.max_attempts = req.max_attempts();
+  if (req.has_deadline()) {
+    spec.deadline_ms = req.deadline().seconds() * 1000 + req.deadline().nanos() / 1000000;
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    if (spec.deadline_ms <= now_ms) {
+      return Status::InvalidArgument("deadline is in the past; give a time in the future");
+    }
+  }
   auto resolved = ResolveJob(templates_, spec);
   if (!resolved.ok()) return resolved.status();
   if (spec.inline_template.empty())

@@ -8,7 +8,9 @@
 // the same code.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +25,19 @@
 namespace quire {
 
 class SourceCollector;
+
+// How long each stage may run when the template's `timeouts` set no limit
+// (the defaults of the system Quire replaces; config timeouts.*_s).
+struct StageLimits {
+  std::chrono::milliseconds validate{60000};
+  std::chrono::milliseconds collect{300000};
+  std::chrono::milliseconds charts{180000};
+  std::chrono::milliseconds render{300000};
+  std::chrono::milliseconds finalize{30000};
+
+  // The limit of `stage`: the template's, else the default.
+  std::chrono::milliseconds For(Stage stage, const StageTimeouts& tmpl) const;
+};
 
 // Where the pipeline reports progress. Returns CANCELLED to stop the job
 // (a cancel was requested), ABORTED when the job must be abandoned (the
@@ -50,8 +65,13 @@ struct JobContext {
   std::string output_dir;
   // Filled by GENERATING_CHARTS and RENDERING_REPORT: files written.
   std::vector<std::string> outputs_written;
-  // Checked inside long loops.
+  // Checked inside long loops. While a stage runs it also turns true when
+  // the stage's time limit or the job's deadline has passed.
   std::function<bool()> cancelled;
+  // Time limits of the stages (the template's `timeouts` override them).
+  StageLimits limits;
+  // The job's own deadline, if it has one: no stage runs past it.
+  std::optional<std::chrono::system_clock::time_point> deadline;
   // Fetches the data sources; the worker's, shared by its jobs. Null: a
   // collector with the default options (inline, csv and json under ./data;
   // no HTTP hosts, no PostgreSQL connections).
@@ -90,6 +110,8 @@ class Pipeline {
   explicit Pipeline(std::function<Status(JobContext&)> commit);
   // Runs every stage. OK when the job completed; CANCELLED / ABORTED from
   // the sink, or the failing stage's error, prefixed with the stage name.
+  // A stage still running at its time limit (or the job's deadline) is
+  // stopped at its next check and fails with DEADLINE_EXCEEDED naming it.
   Status Run(JobContext& ctx, ProgressSink& sink);
 
  private:

@@ -47,6 +47,12 @@ class QueueProgressSink final : public ProgressSink {
   std::atomic<int>* const lease_;
 };
 
+// False when a retry after about `delay` would start past `deadline`.
+bool RetryFitsDeadline(const std::optional<std::chrono::system_clock::time_point>& deadline,
+                       std::chrono::milliseconds delay) {
+  return !deadline || std::chrono::system_clock::now() + delay < *deadline;
+}
+
 }  // namespace
 
 std::chrono::milliseconds RetryPolicy::DelayAfter(int attempt, double jitter) const {
@@ -207,10 +213,17 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
   ctx.spec = job.spec;
   ctx.templates = templates_;
   ctx.sources = options_.sources;
+  ctx.limits = options_.stage_limits;
+  if (job.spec.deadline_ms > 0) {
+    ctx.deadline = std::chrono::system_clock::time_point(std::chrono::milliseconds(job.spec.deadline_ms));
+  }
   std::vector<ArtifactInfo> stored;
   Status s;
   auto dir = artifacts_->StagingDir(job.id, job.token);
-  if (!dir.ok()) {
+  if (!job.corrupt.empty()) {
+    s = Status(StatusCode::kDataLoss, "the job's record in Redis is unusable: " + job.corrupt +
+                                          "; submit the job again");
+  } else if (!dir.ok()) {
     s = dir.status();
   } else {
     ctx.output_dir = *dir;
@@ -247,7 +260,8 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
     record = [&] { return queue_->Complete(job, stored, ctx.warnings); };
   } else if (s.code() == StatusCode::kCancelled) {
     record = [&] { return queue_->AckCancel(job); };
-  } else if (IsTransient(s) && attempts_used < max_attempts) {
+  } else if (IsTransient(s) && attempts_used < max_attempts &&
+             RetryFitsDeadline(ctx.deadline, options_.retry.DelayAfter(attempts_used, 0.5))) {
     thread_local std::mt19937 rng{std::random_device{}()};
     const auto delay =
         options_.retry.DelayAfter(attempts_used, std::uniform_real_distribution<double>(0, 1)(rng));
@@ -256,9 +270,11 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
     retrying = true;
     record = [&, delay] { return queue_->Retry(job, s, delay, ctx.warnings); };
   } else {
-    if (IsTransient(s)) {
+    if (IsTransient(s) && attempts_used >= max_attempts) {
       s = Status(s.code(), s.message() + " (attempt " + std::to_string(attempts_used) + " of " +
                                std::to_string(max_attempts) + ")");
+    } else if (IsTransient(s)) {
+      s = Status(s.code(), s.message() + " (no retry: the job's deadline comes first)");
     }
     record = [&] { return queue_->Fail(job, s, ctx.warnings); };
   }

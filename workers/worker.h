@@ -23,6 +23,7 @@
 #include "common/artifact_store.h"
 #include "common/job_queue.h"
 #include "common/stored_templates.h"
+#include "workers/pipeline.h"
 
 namespace quire {
 
@@ -54,6 +55,8 @@ struct WorkerOptions {
   // Fetches jobs' data sources; may be null (defaults, see JobContext).
   SourceCollector* sources = nullptr;
   RetryPolicy retry;
+  // Stage time limits where templates set none (config timeouts.*_s).
+  StageLimits stage_limits;
 };
 
 class Worker {

@@ -58,6 +58,14 @@ int main(int argc, char** argv) {
       static_cast<int>(std::clamp<int64_t>(config->GetInt("queue.max_attempts"), 1, quire::kMaxAttempts));
   options.retry.base_delay = std::chrono::milliseconds(config->GetInt("queue.retry_base_ms"));
   options.retry.max_delay = std::chrono::milliseconds(config->GetInt("queue.retry_max_ms"));
+  const auto seconds = [&](const char* key) {
+    return std::chrono::milliseconds(1000 * std::max<int64_t>(1, config->GetInt(key)));
+  };
+  options.stage_limits.validate = seconds("timeouts.validate_s");
+  options.stage_limits.collect = seconds("timeouts.collect_s");
+  options.stage_limits.charts = seconds("timeouts.charts_s");
+  options.stage_limits.render = seconds("timeouts.render_s");
+  options.stage_limits.finalize = seconds("timeouts.finalize_s");
   auto collector_options = quire::CollectorOptions::FromConfig(*config);
   if (!collector_options.ok()) {
     std::fprintf(stderr, "quire-worker: %s\n", collector_options.status().message().c_str());

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/redis_client.h"
 #include "tests/integration/cluster.h"
 
 namespace quire::testing {
@@ -578,6 +579,45 @@ TEST(QuirectlValidate, CompilerStyleFindingsAndExitCodes) {
         RunCommand({QuirectlBinary(), "validate", path}, {}, dir.path() + "/v.log", 30s);
     EXPECT_EQ(ok.exit_code, 0) << name << ": " << ok.output;
   }
+}
+
+}  // namespace
+}  // namespace quire::testing
+
+namespace quire::testing {
+namespace {
+
+// Garbage in Redis job records — a truncated parameter list, a record of
+// the wrong type — fails those jobs with DATA_LOSS and a clear message; the
+// worker keeps serving the others.
+TEST(GatewayErrors, GarbageInJobRecordsFailsThoseJobsAndTheWorkerServesOthers) {
+  TestCluster c;
+  ASSERT_RPC_OK(c.PutTemplate(TinyTemplate()));
+  const std::string truncated = c.SubmitOk(SubmitRequest("tiny"));
+  const std::string wrong_type = c.SubmitOk(SubmitRequest("tiny"));
+  const std::string fine = c.SubmitOk(SubmitRequest("tiny"));
+  {
+    RedisPool pool(RedisOptions{"127.0.0.1", c.redis().port(), "", std::chrono::milliseconds(2000)});
+    auto conn = pool.Borrow();
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->Command({"HSET", "{quire}:job:" + truncated, "params", "[[\"who\",\"x"}).ok());
+    ASSERT_TRUE((*conn)->Command({"DEL", "{quire}:job:" + wrong_type}).ok());
+    ASSERT_TRUE((*conn)->Command({"LPUSH", "{quire}:job:" + wrong_type, "junk"}).ok());
+  }
+  c.StartWorker("w1", 2);
+  v1::Job job = c.WaitForTerminal(truncated, 30s);
+  EXPECT_EQ(job.state(), v1::FAILED) << Describe(job);
+  EXPECT_EQ(job.error_code(), "DATA_LOSS");
+  EXPECT_NE(job.error_message().find("parameters are not valid JSON"), std::string::npos)
+      << job.error_message();
+  job = c.WaitForTerminal(wrong_type, 30s);
+  EXPECT_EQ(job.state(), v1::FAILED) << Describe(job);
+  EXPECT_EQ(job.error_code(), "DATA_LOSS");
+  job = c.WaitForTerminal(fine, 30s);
+  EXPECT_EQ(job.state(), v1::COMPLETED) << Describe(job);
+  // And later jobs still run.
+  job = c.WaitForTerminal(c.SubmitOk(SubmitRequest("tiny")), 30s);
+  EXPECT_EQ(job.state(), v1::COMPLETED) << Describe(job);
 }
 
 }  // namespace

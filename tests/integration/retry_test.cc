@@ -1,9 +1,11 @@
-// Job retries through the gateway and a real worker: a job whose data
-// source is down is RETRY_SCHEDULED with its error and next attempt time,
-// runs again after the backoff and completes, every failed attempt in its
-// history (and its WatchJob stream shows the wait); a job out of attempts
-// is FAILED — a dead letter — until RequeueJob sends it back; an error that
-// cannot pass by waiting fails at once.
+// Job retries and time limits through the gateway and a real worker: a job
+// whose data source is down is RETRY_SCHEDULED with its error and next
+// attempt time, runs again after the backoff and completes, every failed
+// attempt in its history (and its WatchJob stream shows the wait); a job
+// out of attempts is FAILED — a dead letter — until RequeueJob sends it
+// back; an error that cannot pass by waiting fails at once; a stage over
+// its time limit is stopped with DEADLINE_EXCEEDED naming it; a job's own
+// deadline stops it and is never retried past.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -32,7 +34,15 @@ class FlakyApi {
                             "application/json");
           });
           s.Get("/missing", [](const httplib::Request&, httplib::Response& res) { res.status = 404; });
+          // Answers after 4 s (sooner when the test ends).
+          s.Get("/slow", [this](const httplib::Request&, httplib::Response& res) {
+            for (int i = 0; i < 200 && !stopping_; ++i) {
+              std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+            res.set_content("[]", "application/json");
+          });
         }) {}
+  ~FlakyApi() { stopping_ = true; }
   std::string Host() const { return server_.Host(); }
   std::string Url(const std::string& path) const { return server_.Url(path); }
   int requests() const { return requests_.load(); }
@@ -41,7 +51,8 @@ class FlakyApi {
  private:
   std::atomic<int> failures_left_;
   std::atomic<int> requests_{0};
-  test::LocalHttpServer server_;
+  std::atomic<bool> stopping_{false};
+  test::LocalHttpServer server_;  // last: stopped first
 };
 
 std::string ApiTemplate(const std::string& id, const std::string& url,
@@ -177,6 +188,66 @@ TEST(Retries, AnErrorThatWaitingCannotFixFailsAtOnce) {
   const grpc::Status s = c.Submit(req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
   EXPECT_NE(s.error_message().find("max_attempts"), std::string::npos);
+}
+
+TEST(TimeLimits, AStageOverItsLimitIsStoppedWithDeadlineExceededNamingIt) {
+  FlakyApi api(0);
+  TestCluster c(RetryOptions(api));
+  c.StartWorker("w1", 2);
+  ASSERT_RPC_OK(c.PutTemplate(ApiTemplate("slow_source", api.Url("/slow"), "timeouts: {collect: 1s}\n")));
+  const v1::Job job = c.WaitForTerminal(c.SubmitOk(SubmitRequest("slow_source")), 30s);
+  ASSERT_EQ(job.state(), v1::FAILED) << Describe(job);
+  EXPECT_EQ(job.error_code(), "DEADLINE_EXCEEDED");
+  EXPECT_NE(job.error_message().find("COLLECTING_DATA took longer than its limit of 1 s"),
+            std::string::npos)
+      << job.error_message();
+  // Stopped at its limit, not when the source finally answered (4 s).
+  EXPECT_LT(Millis(job.finished_at()) - Millis(job.started_at()), 3500) << Describe(job);
+}
+
+TEST(TimeLimits, AJobsDeadlineStopsItAndIsNeverRetriedPast) {
+  FlakyApi api(0);
+  TestCluster c(RetryOptions(api));
+  ASSERT_RPC_OK(c.PutTemplate(ApiTemplate("slow_deadline", api.Url("/slow"), "max_attempts: 5\n")));
+  const auto deadline_in = [](std::chrono::milliseconds d) {
+    google::protobuf::Timestamp t;
+    const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           (std::chrono::system_clock::now() + d).time_since_epoch())
+                           .count();
+    t.set_seconds(ms / 1000);
+    t.set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
+    return t;
+  };
+
+  // A deadline that passes while the job waits in the queue (no worker yet).
+  v1::SubmitJobRequest waits = SubmitRequest("slow_deadline");
+  *waits.mutable_deadline() = deadline_in(300ms);
+  const std::string waited = c.SubmitOk(waits);
+  std::this_thread::sleep_for(500ms);
+  c.StartWorker("w1", 2);
+  v1::Job job = c.WaitForTerminal(waited, 30s);
+  EXPECT_EQ(job.state(), v1::FAILED) << Describe(job);
+  EXPECT_EQ(job.error_code(), "DEADLINE_EXCEEDED");
+  EXPECT_NE(job.error_message().find("deadline passed before VALIDATING"), std::string::npos)
+      << job.error_message();
+  EXPECT_TRUE(job.has_deadline());
+
+  // A deadline that passes while the job runs: stopped, not retried.
+  v1::SubmitJobRequest runs = SubmitRequest("slow_deadline");
+  *runs.mutable_deadline() = deadline_in(1500ms);
+  job = c.WaitForTerminal(c.SubmitOk(runs), 30s);
+  EXPECT_EQ(job.state(), v1::FAILED) << Describe(job);
+  EXPECT_EQ(job.error_code(), "DEADLINE_EXCEEDED");
+  EXPECT_NE(job.error_message().find("deadline passed during COLLECTING_DATA"), std::string::npos)
+      << job.error_message();
+  EXPECT_EQ(job.attempt(), 1) << "retried past its deadline";
+
+  // A deadline in the past is refused at the door.
+  v1::SubmitJobRequest late = SubmitRequest("slow_deadline");
+  *late.mutable_deadline() = deadline_in(-1000ms);
+  v1::SubmitJobResponse resp;
+  const grpc::Status s = c.Submit(late, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
 }
 
 TEST(Retries, BackoffDoublesUpToItsCapWithJitter) {
