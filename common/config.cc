@@ -46,6 +46,9 @@ const std::vector<OptionDoc>& AllOptions() {
       {"queue.lease_ms", "30000",
        "Lease length in ms: a job whose worker stops extending it runs again after this."},
       {"queue.retention_s", "604800", "How long finished jobs stay in Redis, in seconds."},
+      {"queue.aging_ms", "60000",
+       "A job queued this long at its priority rises one level (LOW to NORMAL to HIGH to "
+       "URGENT), so LOW jobs finish under any URGENT load; 0 turns aging off."},
       {"queue.max_attempts", "3",
        "Attempts of a job whose failures are retryable (timeouts, unreachable sources), unless "
        "the job or its template says otherwise."},
@@ -161,6 +164,7 @@ QueueOptions Config::Queue() const {
   o.lease_duration = std::chrono::milliseconds(GetInt("queue.lease_ms"));
   o.retention = std::chrono::seconds(GetInt("queue.retention_s"));
   o.idempotency_retention = std::chrono::seconds(GetInt("queue.idempotency_retention_s"));
+  o.aging = std::chrono::milliseconds(std::max<int64_t>(0, GetInt("queue.aging_ms")));
   return o;
 }
 

@@ -25,6 +25,9 @@ struct QueueOptions {
   std::chrono::seconds idempotency_retention{24 * 3600};
   // Expired leases reclaimed per Lease() call at most.
   int reclaim_batch = 100;
+  // A job queued this long at one level rises to the next (LOW -> NORMAL ->
+  // HIGH -> URGENT), so no priority starves; 0 turns aging off.
+  std::chrono::milliseconds aging{60000};
 };
 
 struct SubmitResult {

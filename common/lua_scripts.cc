@@ -190,8 +190,11 @@ return out
 // LEASE: first returns expired leases to their queue (or finishes them as
 // CANCELLED when a cancel was requested), recording the lost attempt in the
 // job's history; then queues again the RETRY_SCHEDULED jobs whose time has
-// come; then leases up to ARGV[1] jobs in strict priority order, FIFO
-// within a priority. Each leased job gets a new fencing token and a
+// come; then lets jobs that waited longer than ARGV[8] ms at their level
+// rise one level (aging: LOW jobs finish under any URGENT load; a risen job
+// keeps its sequence number, so it is ahead of the jobs queued at that
+// level after it); then leases up to ARGV[1] jobs in strict priority order,
+// FIFO within a priority. Each leased job gets a new fencing token and a
 // deadline now + ARGV[2] in the active zset. When the queues are empty the
 // signal list is cleared, so idle workers block.
 //   KEYS[1..4] pending zsets URGENT, HIGH, NORMAL, LOW   KEYS[5] active
@@ -200,6 +203,7 @@ return out
 //   ARGV[1] max jobs  ARGV[2] lease ms  ARGV[3] worker id  ARGV[4] job key prefix
 //   ARGV[5] event channel prefix  ARGV[6] max leases to reclaim (also the
 //   most retries queued again)  ARGV[7] retention of finished jobs in seconds
+//   ARGV[8] aging interval in ms (0: no aging)
 // Result: array of {id, token, attempt, {tpl, tver, prio, params, outputs,
 //   inline, submitter, created, idem, fresh, maxatt, rqfrom, deadline}}
 constexpr const char* kLease = R"lua(
@@ -224,7 +228,7 @@ for _, id in ipairs(expired) do
       add_attempt_error(key, f[7], 'ABORTED', 'lease expired: worker ' .. (f[11] or '?') ..
                         ' stopped extending it (crashed, frozen or cut off)', f[11], now)
       redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '',
-                 'progress', 0, 'ver', int(ver))
+                 'progress', 0, 'qat', now_s, 'ver', int(ver))
       redis.call('ZADD', KEYS[5 - priority(f[2])], tonumber(f[3]) or 0, id)
       redis.call('HINCRBY', KEYS[8], 'reclaimed', 1)
       emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[7], '', '', '0')
@@ -246,10 +250,32 @@ for _, id in ipairs(due) do
     if f[4] == '1' then
       end_cancelled(key, id, now, ver, '', 0, f[5], f[7], f[8], '1', c)
     else
-      redis.call('HSET', key, 'state', 'QUEUED', 'ver', int(ver))
+      redis.call('HSET', key, 'state', 'QUEUED', 'qat', now_s, 'ver', int(ver))
       redis.call('HDEL', key, 'next_at')
       redis.call('ZADD', KEYS[5 - priority(f[2])], tonumber(f[3]) or 0, id)
       emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[5], '', '', '0')
+    end
+  end
+end
+local aging = tonumber(ARGV[8]) or 0
+if aging > 0 then
+  -- KEYS[4] LOW .. KEYS[2] HIGH rise into KEYS[3] NORMAL .. KEYS[1] URGENT.
+  -- Queues are FIFO, so the oldest waiters are at the head: look at most
+  -- 32 deep and stop at the first job that has not waited long enough.
+  for level = 4, 2, -1 do
+    local head = redis.call('ZRANGE', KEYS[level], 0, 31, 'WITHSCORES')
+    for i = 1, #head, 2 do
+      local id = head[i]
+      -- When it was queued at this level ('qat', set when it rose, was
+      -- reclaimed, retried or requeued; else when it was created); a record
+      -- without either rises untouched, to fail when leased.
+      local g = redis.pcall('HMGET', ARGV[4] .. id, 'qat', 'created')
+      local readable = type(g) == 'table' and not g.err
+      local qat = readable and (tonumber(g[1]) or tonumber(g[2])) or nil
+      if qat and now - qat < aging then break end
+      redis.call('ZREM', KEYS[level], id)
+      redis.call('ZADD', KEYS[level - 1], head[i + 1], id)
+      if qat then redis.call('HSET', ARGV[4] .. id, 'qat', now_s, 'lvl', 5 - (level - 1)) end
     end
   end
 end
@@ -274,7 +300,7 @@ for _, id in ipairs(ids) do
                              'deadline', 'attempt', 'started', 'ver', 'state')
   if not f then
     fail_corrupt(key, id, err, now, c)
-  elseif redis.call('EXISTS', key) == 0 then
+  elseif not f[17] then
     fail_corrupt(key, id, 'the record is missing', now, c)
   elseif f[17] ~= 'QUEUED' then
     -- Not queued (already finished or running elsewhere): a stray id.
@@ -418,8 +444,8 @@ if not f[1] then return 'NOT_FOUND' end
 local now = now_ms()
 local ver = (tonumber(f[6]) or 0) + 1
 if f[1] == 'QUEUED' or f[1] == 'RETRY_SCHEDULED' then
-  local p = tonumber(f[2])
-  if p and p >= 1 and p <= 4 then redis.call('ZREM', KEYS[6 - p], ARGV[1]) end
+  -- Every level: aging may have lifted it above its own.
+  for level = 2, 5 do redis.call('ZREM', KEYS[level], ARGV[1]) end
   redis.call('ZREM', KEYS[8], ARGV[1])
   end_cancelled(KEYS[1], ARGV[1], now, ver, f[3], f[4], f[5], f[7], f[8], '0',
                 {KEYS[6], KEYS[7], ARGV[2], ARGV[3]})
@@ -539,7 +565,7 @@ local ver = (tonumber(f[4]) or 0) + 1
 local seq = redis.call('INCR', KEYS[6])
 redis.call('HDEL', KEYS[1], 'finished', 'err_code', 'err_msg', 'fin', 'next_at', 'cancel',
            'artifacts', 'warnings')
-redis.call('HSET', KEYS[1], 'state', 'QUEUED', 'seq', int(seq), 'rqfrom', f[3] or '0',
+redis.call('HSET', KEYS[1], 'state', 'QUEUED', 'seq', int(seq), 'qat', int(now), 'rqfrom', f[3] or '0',
            'token', '', 'worker', '', 'stage', '', 'progress', 0, 'ver', int(ver))
 redis.call('PERSIST', KEYS[1])
 redis.call('ZADD', KEYS[6 - p], seq, ARGV[1])
