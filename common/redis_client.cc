@@ -1,6 +1,7 @@
 #include "common/redis_client.h"
 
 #include <openssl/sha.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <cstdio>
@@ -177,6 +178,47 @@ std::string Hex(const unsigned char* digest, size_t n) {
 }
 
 }  // namespace
+
+StatusOr<std::vector<std::string>> CheckRedisSettings(RedisConnection& conn) {
+  std::vector<std::string> warnings;
+  // CONFIG GET name -> [name, value]; an error reply (renamed or forbidden
+  // command) means we cannot tell, which is not a reason to complain.
+  const auto get = [&](const char* name) -> StatusOr<std::string> {
+    auto r = conn.Command({"CONFIG", "GET", name});
+    if (!r.ok()) {
+      if (r.status().code() == StatusCode::kUnavailable) return r.status();
+      return std::string();
+    }
+    return r->Size() == 2 ? ElementString(r->Element(1)) : std::string();
+  };
+  auto policy = get("maxmemory-policy");
+  if (!policy.ok()) return policy.status();
+  if (!policy->empty() && *policy != "noeviction") {
+    warnings.push_back("Redis maxmemory-policy is '" + *policy +
+                       "': under memory pressure Redis may evict job records and queues; set it "
+                       "to noeviction");
+  }
+  auto aof = get("appendonly");
+  if (!aof.ok()) return aof.status();
+  auto save = get("save");
+  if (!save.ok()) return save.status();
+  if (*aof == "no" && save->empty()) {
+    warnings.push_back("Redis persistence is off (appendonly no, no save points): a Redis restart "
+                       "loses every queued job; set appendonly yes, appendfsync everysec");
+  }
+  return warnings;
+}
+
+void WarnAboutRedisSettings(RedisPool& pool) {
+  auto conn = pool.Borrow();
+  StatusOr<std::vector<std::string>> warnings =
+      conn.ok() ? CheckRedisSettings(**conn) : StatusOr<std::vector<std::string>>(conn.status());
+  if (!warnings.ok()) {
+    spdlog::warn("cannot check Redis settings yet: {}", warnings.status().ToString());
+    return;
+  }
+  for (const std::string& w : *warnings) spdlog::warn("{}", w);
+}
 
 std::string ScriptSha1(std::string_view text) {
   unsigned char digest[SHA_DIGEST_LENGTH];

@@ -130,6 +130,16 @@ class RedisPool {
   std::vector<std::unique_ptr<RedisConnection>> idle_;  // guarded by mu_
 };
 
+// What in this Redis server's settings puts Quire's promises at risk: a
+// maxmemory-policy other than noeviction (job records could be evicted)
+// and persistence that is off (a restart would lose every queued job).
+// Empty when all is well or when CONFIG is not allowed (managed Redis);
+// UNAVAILABLE when Redis cannot be reached.
+StatusOr<std::vector<std::string>> CheckRedisSettings(RedisConnection& conn);
+// Logs CheckRedisSettings' warnings (at start-up of the gateway and the
+// worker); a Redis that cannot be reached yet is logged and not an error.
+void WarnAboutRedisSettings(RedisPool& pool);
+
 // SHA1 of a script, as Redis computes it for EVALSHA.
 std::string ScriptSha1(std::string_view text);
 // SHA-256 of `text` in lower-case hex (cache keys).

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   quire::SetUpLogging("gateway", config->Get("log.level"), config->Get("log.format"));
 
   quire::RedisPool pool(config->Redis(), 64);
+  quire::WarnAboutRedisSettings(pool);
   quire::JobQueue queue(&pool, config->Queue());
   quire::QueueInspector inspector(&pool);
   quire::TemplateStore templates(&pool);

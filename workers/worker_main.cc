@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   quire::RedisPool pool(config->Redis(), static_cast<size_t>(options.concurrency) + 4);
+  quire::WarnAboutRedisSettings(pool);
   quire::SourceCollector sources(std::move(*collector_options), &pool);
   options.sources = &sources;
 

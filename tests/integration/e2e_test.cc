@@ -279,6 +279,50 @@ TEST(EndToEnd, JobOfAKilledWorkerRunsAgainOnAnotherWorker) {
   EXPECT_EQ(m.failed_total(), 0);
 }
 
+// A worker frozen (SIGSTOP) past its lease: the job runs on another
+// worker; the frozen one, resumed, cannot complete it or leave files.
+TEST(EndToEnd, AFrozenWorkerResumedAfterItsLeaseCannotCompleteTheJob) {
+  TestCluster::Options options;
+  options.worker_sets = kFastLeases;
+  TestCluster c(options);
+  ASSERT_RPC_OK(c.PutTemplate(SlowTemplate(kSlowRows)));
+  ChildProcess& a = c.StartWorker("A", 1);
+  const std::string id = c.SubmitOk(SubmitRequest("slow"));
+  v1::Job job;
+  ASSERT_TRUE(c.WaitForRunning(id, "A", 30s, &job));
+  ASSERT_EQ(kill(a.pid(), SIGSTOP), 0);
+
+  c.StartWorker("B", 1);
+  job = c.WaitForTerminal(id, 90s);
+  ASSERT_EQ(job.state(), v1::COMPLETED) << Describe(job) << c.LogTails();
+  EXPECT_EQ(job.worker_id(), "B");
+  EXPECT_EQ(job.attempt(), 2);
+  ASSERT_EQ(job.attempt_errors_size(), 1);
+  EXPECT_EQ(job.attempt_errors(0).error_code(), "ABORTED");
+  EXPECT_EQ(job.attempt_errors(0).worker_id(), "A");
+  const std::string sha = job.artifacts(0).sha256();
+
+  // Resumed, A learns it lost the lease and gives the job up.
+  ASSERT_EQ(kill(a.pid(), SIGCONT), 0);
+  const std::string log = c.work_dir() + "/worker-A.log";
+  const auto until = Clock::now() + 20s;
+  while (ReadFileText(log).find("lease lost") == std::string::npos && Clock::now() < until) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NE(ReadFileText(log).find("lease lost"), std::string::npos) << Tail(ReadFileText(log));
+  job = c.WaitForTerminal(id, 10s);
+  EXPECT_EQ(job.state(), v1::COMPLETED);
+  EXPECT_EQ(job.worker_id(), "B");
+  EXPECT_EQ(job.artifacts(0).sha256(), sha);
+  std::vector<std::string> runs;
+  for (const auto& e : std::filesystem::directory_iterator(c.artifacts_dir() + "/" + id)) {
+    runs.push_back(e.path().filename().string());
+  }
+  EXPECT_EQ(runs.size(), 1u) << "artifact sets of job " << id;
+  EXPECT_TRUE(FilesUnder(c.artifacts_dir() + "/.staging").empty()) << "A left staging files";
+  EXPECT_EQ(MetricsOrFail(c).completed_total(), 1);
+}
+
 // ---------------------------------------------------------------------------
 
 TEST(EndToEnd, CancelledQueuedJobNeverRuns) {

@@ -1209,3 +1209,92 @@ TEST_F(QueueTest, TruncatedParametersMarkTheLeasedJobCorrupt) {
 
 }  // namespace
 }  // namespace quire
+
+// ---------------------------------------------------------------------------
+// Aging: no priority starves.
+
+namespace quire {
+namespace {
+
+TEST_F(QueueTest, ALowJobRisesALevelPerAgingIntervalAndRunsUnderConstantUrgentLoad) {
+  QueueOptions o;
+  o.aging = 200ms;
+  JobQueue aging_queue(&pool_, o);
+  const std::string low = Submit(Spec(Priority::kLow));
+  const auto start = Clock::now();
+  // A constant URGENT load: two new URGENT jobs for every one leased, so
+  // without aging the LOW job would wait forever.
+  int urgent_leased = 0;
+  std::string leased;
+  while (Clock::now() - start < 5s) {
+    Submit(Spec(Priority::kUrgent));
+    Submit(Spec(Priority::kUrgent));
+    leased = LeaseOne(aging_queue, "w1").id;
+    if (leased == low) break;
+    ++urgent_leased;
+    std::this_thread::sleep_for(20ms);
+  }
+  const double waited = Seconds(Clock::now() - start);
+  ASSERT_EQ(leased, low) << "LOW starved under URGENT load for 5 s";
+  // Three levels to climb, one interval each.
+  EXPECT_GE(waited, 0.6);
+  EXPECT_LT(waited, 2.0);
+  EXPECT_GT(urgent_leased, 10);
+  EXPECT_EQ(FieldInt(low, "lvl"), static_cast<int>(Priority::kUrgent));
+  EXPECT_EQ(FieldInt(low, "prio"), static_cast<int>(Priority::kLow)) << "its own priority changed";
+}
+
+TEST_F(QueueTest, WithoutAgingPriorityStaysStrict) {
+  QueueOptions o;
+  o.aging = 0ms;
+  JobQueue strict(&pool_, o);
+  const std::string low = Submit(Spec(Priority::kLow));
+  std::this_thread::sleep_for(50ms);
+  for (int i = 0; i < 5; ++i) Submit(Spec(Priority::kUrgent));
+  for (int i = 0; i < 5; ++i) EXPECT_NE(LeaseOne(strict, "w1").id, low);
+  EXPECT_EQ(LeaseOne(strict, "w1").id, low);
+}
+
+TEST_F(QueueTest, CancelFindsAJobThatRoseAboveItsPriority) {
+  QueueOptions o;
+  o.aging = 100ms;
+  JobQueue aging_queue(&pool_, o);
+  const std::string low = Submit(Spec(Priority::kLow));
+  std::this_thread::sleep_for(150ms);
+  Submit(Spec(Priority::kUrgent));
+  LeaseOne(aging_queue, "w1");  // ages the LOW job into NORMAL
+  EXPECT_TRUE(InZset(keys::Pending(Priority::kNormal), low));
+  EXPECT_EQ(Ok(queue_.Cancel(low)).state, JobState::kCancelled);
+  EXPECT_EQ(PendingTotal(), 0);
+}
+
+}  // namespace
+}  // namespace quire
+
+namespace quire {
+namespace {
+
+TEST_F(QueueTest, RedisSettingsThatRiskJobsAreReported) {
+  auto conn = Ok(pool_.Borrow());
+  const std::string policy = Cmd({"CONFIG", "GET", "maxmemory-policy"}).get()->element[1]->str;
+  Cmd({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+  Cmd({"CONFIG", "SET", "appendonly", "yes"});
+  EXPECT_TRUE(Ok(CheckRedisSettings(*conn)).empty());
+
+  Cmd({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
+  std::vector<std::string> w = Ok(CheckRedisSettings(*conn));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("allkeys-lru"), std::string::npos) << w[0];
+  EXPECT_NE(w[0].find("noeviction"), std::string::npos) << w[0];
+
+  Cmd({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+  Cmd({"CONFIG", "SET", "appendonly", "no"});
+  Cmd({"CONFIG", "SET", "save", ""});
+  w = Ok(CheckRedisSettings(*conn));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("appendonly"), std::string::npos) << w[0];
+  Cmd({"CONFIG", "SET", "maxmemory-policy", policy});
+}
+
+}  // namespace
+}  // namespace quire
