@@ -192,7 +192,7 @@ JobRecord JobRecordFromFields(const std::map<std::string, std::string>& f) {
   r.warnings = DecodeStrings(Get(f, "warnings"));
   r.attempt_errors = DecodeAttemptErrors(Get(f, "attempts"));
   r.next_attempt_ms = ToInt(f, "next_at");
-  r.requeued_after = static_cast<int>(ToInt(f, "rqfrom"));
+  r.failed_attempts = static_cast<int>(ToInt(f, "fails"));
   r.artifacts = DecodeArtifacts(Get(f, "artifacts"));
   r.worker_id = Get(f, "worker");
   r.cancel_requested = Get(f, "cancel") == "1";

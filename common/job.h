@@ -112,9 +112,10 @@ struct JobRecord {
   std::vector<AttemptError> attempt_errors;
   // RETRY_SCHEDULED: when the next attempt may start (ms since the epoch).
   int64_t next_attempt_ms = 0;
-  // Attempts made before the last RequeueJob; the retry budget counts from
-  // there.
-  int requeued_after = 0;
+  // Attempts that failed (retried or final) since the job was submitted or
+  // last requeued: what the retry budget counts. Attempts whose lease
+  // expired (a crashed worker) do not count.
+  int failed_attempts = 0;
   std::vector<ArtifactInfo> artifacts;
   std::string worker_id;
   bool cancel_requested = false;
@@ -127,7 +128,7 @@ struct LeasedJob {
   std::string id;
   int64_t token = 0;
   int attempt = 0;
-  int requeued_after = 0;  // see JobRecord
+  int failed_attempts = 0;  // see JobRecord
   // Why the job's record cannot be run as it is (e.g. its parameters are
   // not valid JSON); empty when it can. The worker fails such a job at once.
   std::string corrupt;

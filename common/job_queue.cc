@@ -136,7 +136,7 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
     job.spec.idempotency_key = ElementString(f->element[8]);
     job.spec.fresh_data = ElementString(f->element[9]) == "1";
     job.spec.max_attempts = static_cast<int>(ElementInteger(f->element[10]));
-    job.requeued_after = static_cast<int>(ElementInteger(f->element[11]));
+    job.failed_attempts = static_cast<int>(ElementInteger(f->element[11]));
     job.spec.deadline_ms = ElementInteger(f->element[12]);
     jobs.push_back(std::move(job));
   }

@@ -205,7 +205,7 @@ return out
 //   most retries queued again)  ARGV[7] retention of finished jobs in seconds
 //   ARGV[8] aging interval in ms (0: no aging)
 // Result: array of {id, token, attempt, {tpl, tver, prio, params, outputs,
-//   inline, submitter, created, idem, fresh, maxatt, rqfrom, deadline}}
+//   inline, submitter, created, idem, fresh, maxatt, fails, deadline}}
 constexpr const char* kLease = R"lua(
 local now = now_ms()
 local now_s = int(now)
@@ -296,7 +296,7 @@ for _, id in ipairs(ids) do
   token = token + 1
   local key = ARGV[4] .. id
   local f, err = read_fields(key, 'tpl', 'tver', 'prio', 'params', 'outputs', 'inline',
-                             'submitter', 'created', 'idem', 'fresh', 'maxatt', 'rqfrom',
+                             'submitter', 'created', 'idem', 'fresh', 'maxatt', 'fails',
                              'deadline', 'attempt', 'started', 'ver', 'state')
   if not f then
     fail_corrupt(key, id, err, now, c)
@@ -411,7 +411,10 @@ for i = 5, #ARGV, 7 do
       redis.call('HSET', key, 'state', state, 'token', '', 'fin', token, 'finished', now_s,
                  'progress', '100', 'artifacts', ARGV[i + 5], 'ver', int(ver))
     else
-      if state == 'FAILED' then add_attempt_error(key, f[5], ARGV[i + 3], ARGV[i + 4], f[11], now) end
+      if state == 'FAILED' then
+        add_attempt_error(key, f[5], ARGV[i + 3], ARGV[i + 4], f[11], now)
+        redis.call('HINCRBY', key, 'fails', 1)
+      end
       redis.call('HSET', key, 'state', state, 'token', '', 'fin', token, 'finished', now_s,
                  'err_code', ARGV[i + 3], 'err_msg', ARGV[i + 4], 'ver', int(ver))
     end
@@ -531,6 +534,7 @@ if f[3] and f[3] ~= '' then end_stage(key, f[3], now, ARGV[3]) end
 add_attempt_error(key, f[4], ARGV[6], ARGV[7], f[7], now)
 local due = now + tonumber(ARGV[8])
 local ver = (tonumber(f[6]) or 0) + 1
+redis.call('HINCRBY', key, 'fails', 1)
 redis.call('HSET', key, 'state', 'RETRY_SCHEDULED', 'token', '', 'next_at', int(due),
            'err_code', ARGV[6], 'err_msg', ARGV[7], 'stage', '', 'progress', 0, 'ver', int(ver))
 if ARGV[9] ~= '' then redis.call('HSET', key, 'warnings', ARGV[9]) end
@@ -542,8 +546,8 @@ return 1
 )lua";
 
 // REQUEUE: sends a FAILED job (a dead letter) back to the end of its
-// priority's queue with a fresh retry budget (attempts count again from
-// its current attempt); its history stays.
+// priority's queue with a fresh retry budget (its count of failed attempts
+// starts again from 0); its history stays.
 //   KEYS[1] job hash  KEYS[2..5] pending zsets URGENT, HIGH, NORMAL, LOW
 //   KEYS[6] seq  KEYS[7] signal  KEYS[8] stats  KEYS[9] template refs
 //   KEYS[10] the template's hash (checked for the pinned version)
@@ -565,7 +569,7 @@ local ver = (tonumber(f[4]) or 0) + 1
 local seq = redis.call('INCR', KEYS[6])
 redis.call('HDEL', KEYS[1], 'finished', 'err_code', 'err_msg', 'fin', 'next_at', 'cancel',
            'artifacts', 'warnings')
-redis.call('HSET', KEYS[1], 'state', 'QUEUED', 'seq', int(seq), 'qat', int(now), 'rqfrom', f[3] or '0',
+redis.call('HSET', KEYS[1], 'state', 'QUEUED', 'seq', int(seq), 'qat', int(now), 'fails', 0,
            'token', '', 'worker', '', 'stage', '', 'progress', 0, 'ver', int(ver))
 redis.call('PERSIST', KEYS[1])
 redis.call('ZADD', KEYS[6 - p], seq, ARGV[1])

@@ -254,7 +254,9 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
   const int max_attempts = job.spec.max_attempts > 0            ? job.spec.max_attempts
                            : ctx.resolved.tmpl.max_attempts > 0 ? ctx.resolved.tmpl.max_attempts
                                                                 : options_.retry.max_attempts;
-  const int attempts_used = job.attempt - job.requeued_after;
+  // This attempt and the failed ones before it; reclaimed attempts (a
+  // crashed worker) do not use up the budget.
+  const int attempts_used = job.failed_attempts + 1;
   bool retrying = false;
   if (s.ok()) {
     record = [&] { return queue_->Complete(job, stored, ctx.warnings); };

@@ -1060,6 +1060,7 @@ TEST_F(QueueTest, RetryScheduledJobWaitsItsDelayThenRunsAgainWithItsHistory) {
   LeasedJob second = LeaseOne(queue_, "w2");
   EXPECT_EQ(second.id, id);
   EXPECT_EQ(second.attempt, 2);
+  EXPECT_EQ(second.failed_attempts, 1);
   EXPECT_GT(second.token, first.token);
   EXPECT_FALSE(InZset(keys::Scheduled(), id));
 
@@ -1093,6 +1094,7 @@ TEST_F(QueueTest, AnExpiredLeaseIsRecordedAsAnAbortedAttempt) {
   std::this_thread::sleep_for(400ms);
   LeasedJob again = LeaseOne(queue_, "w-new");
   EXPECT_EQ(again.attempt, 2);
+  EXPECT_EQ(again.failed_attempts, 0) << "a crashed worker's attempt used up the retry budget";
   const JobRecord rec = Ok(inspector_.Get(id));
   ASSERT_EQ(rec.attempt_errors.size(), 1u);
   EXPECT_EQ(rec.attempt_errors[0].error_code, "ABORTED");
@@ -1110,13 +1112,14 @@ TEST_F(QueueTest, RequeueSendsAFailedJobBackWithAFreshBudget) {
   ASSERT_EQ(job.id, id);
   EXPECT_EQ(job.spec.max_attempts, 2);
   ASSERT_EQ(Ok(queue_.Fail(job, Status::InvalidArgument("bad"))), LeaseState::kHeld);
+  EXPECT_EQ(Ok(inspector_.Get(id)).failed_attempts, 1);
 
   Ok(queue_.Requeue(id));
   JobRecord rec = Ok(inspector_.Get(id));
   EXPECT_EQ(rec.state, JobState::kQueued);
   EXPECT_EQ(rec.error_code, "");
   EXPECT_EQ(rec.finished_ms, 0);
-  EXPECT_EQ(rec.requeued_after, 1);
+  EXPECT_EQ(rec.failed_attempts, 0) << "the budget was not renewed";
   ASSERT_EQ(rec.attempt_errors.size(), 1u) << "the history was lost";
   EXPECT_EQ(Cmd({"TTL", keys::Job(id)}).Integer(), -1) << "a requeued job must not expire";
   EXPECT_EQ(Stat("requeued"), 1);
@@ -1126,7 +1129,7 @@ TEST_F(QueueTest, RequeueSendsAFailedJobBackWithAFreshBudget) {
   LeasedJob again = LeaseOne(queue_, "w2");
   EXPECT_EQ(again.id, id);
   EXPECT_EQ(again.attempt, 2);
-  EXPECT_EQ(again.requeued_after, 1);
+  EXPECT_EQ(again.failed_attempts, 0);
 
   // Only FAILED jobs; unknown ids are NOT_FOUND.
   EXPECT_EQ(queue_.Requeue(id).code(), StatusCode::kFailedPrecondition);
