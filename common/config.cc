@@ -49,6 +49,9 @@ const std::vector<OptionDoc>& AllOptions() {
       {"queue.aging_ms", "60000",
        "A job queued this long at its priority rises one level (LOW to NORMAL to HIGH to "
        "URGENT), so LOW jobs finish under any URGENT load; 0 turns aging off."},
+      {"queue.max_lost_leases", "10",
+       "A job whose worker stops while running it this many times (crash loop) is FAILED "
+       "instead of queued again; 0 never gives up."},
       {"queue.max_attempts", "3",
        "Attempts of a job whose failures are retryable (timeouts, unreachable sources), unless "
        "the job or its template says otherwise."},
@@ -165,6 +168,7 @@ QueueOptions Config::Queue() const {
   o.retention = std::chrono::seconds(GetInt("queue.retention_s"));
   o.idempotency_retention = std::chrono::seconds(GetInt("queue.idempotency_retention_s"));
   o.aging = std::chrono::milliseconds(std::max<int64_t>(0, GetInt("queue.aging_ms")));
+  o.max_lost_leases = static_cast<int>(std::max<int64_t>(0, GetInt("queue.max_lost_leases")));
   return o;
 }
 

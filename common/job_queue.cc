@@ -104,7 +104,8 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
                                 keys::EventChannelPrefix(),
                                 std::to_string(options_.reclaim_batch),
                                 std::to_string(options_.retention.count()),
-                                std::to_string(options_.aging.count())};
+                                std::to_string(options_.aging.count()),
+                                std::to_string(options_.max_lost_leases)};
   auto r = (*conn)->Eval(scripts::Lease().text, scripts::Lease().sha1, k, a);
   if (!r.ok()) return r.status();
   std::vector<LeasedJob> jobs;

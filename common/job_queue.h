@@ -28,6 +28,9 @@ struct QueueOptions {
   // A job queued this long at one level rises to the next (LOW -> NORMAL ->
   // HIGH -> URGENT), so no priority starves; 0 turns aging off.
   std::chrono::milliseconds aging{60000};
+  // A job whose lease expires this many times (its worker crashed each
+  // time) is FAILED instead of queued again; 0: never.
+  int max_lost_leases = 10;
 };
 
 struct SubmitResult {

@@ -203,7 +203,8 @@ return out
 //   ARGV[1] max jobs  ARGV[2] lease ms  ARGV[3] worker id  ARGV[4] job key prefix
 //   ARGV[5] event channel prefix  ARGV[6] max leases to reclaim (also the
 //   most retries queued again)  ARGV[7] retention of finished jobs in seconds
-//   ARGV[8] aging interval in ms (0: no aging)
+//   ARGV[8] aging interval in ms (0: no aging)  ARGV[9] expired leases after
+//   which a job is FAILED instead of queued again (0: never)
 // Result: array of {id, token, attempt, {tpl, tver, prio, params, outputs,
 //   inline, submitter, created, idem, fresh, maxatt, fails, deadline}}
 constexpr const char* kLease = R"lua(
@@ -227,11 +228,28 @@ for _, id in ipairs(expired) do
     else
       add_attempt_error(key, f[7], 'ABORTED', 'lease expired: worker ' .. (f[11] or '?') ..
                         ' stopped extending it (crashed, frozen or cut off)', f[11], now)
-      redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '',
-                 'progress', 0, 'qat', now_s, 'ver', int(ver))
-      redis.call('ZADD', KEYS[5 - priority(f[2])], tonumber(f[3]) or 0, id)
       redis.call('HINCRBY', KEYS[8], 'reclaimed', 1)
-      emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[7], '', '', '0')
+      local lost = redis.call('HINCRBY', key, 'lost', 1)
+      local max_lost = tonumber(ARGV[9]) or 0
+      if max_lost > 0 and lost >= max_lost then
+        -- A job that takes its worker down every time (a crash loop) ends
+        -- here instead of going round forever.
+        local msg = 'its worker stopped while running it ' .. lost ..
+                    ' times (crashed, frozen or cut off); the job may be crashing workers'
+        local refs = {}
+        count_ref(refs, f[9], f[10], -1)
+        apply_refs(KEYS[9], refs)
+        redis.call('HSET', key, 'state', 'FAILED', 'token', '', 'finished', now_s,
+                   'err_code', 'ABORTED', 'err_msg', msg, 'ver', int(ver))
+        redis.call('HINCRBY', KEYS[8], 'failed', 1)
+        if tonumber(ARGV[7]) > 0 then redis.call('EXPIRE', key, ARGV[7]) end
+        emit(id, ARGV[5], now, ver, 'FAILED', f[5], f[6], f[7], 'ABORTED', msg, '0')
+      else
+        redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '',
+                   'progress', 0, 'qat', now_s, 'ver', int(ver))
+        redis.call('ZADD', KEYS[5 - priority(f[2])], tonumber(f[3]) or 0, id)
+        emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[7], '', '', '0')
+      end
     end
   end
 end
@@ -570,6 +588,7 @@ local seq = redis.call('INCR', KEYS[6])
 redis.call('HDEL', KEYS[1], 'finished', 'err_code', 'err_msg', 'fin', 'next_at', 'cancel',
            'artifacts', 'warnings')
 redis.call('HSET', KEYS[1], 'state', 'QUEUED', 'seq', int(seq), 'qat', int(now), 'fails', 0,
+           'lost', 0,
            'token', '', 'worker', '', 'stage', '', 'progress', 0, 'ver', int(ver))
 redis.call('PERSIST', KEYS[1])
 redis.call('ZADD', KEYS[6 - p], seq, ARGV[1])

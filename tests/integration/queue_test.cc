@@ -1301,3 +1301,31 @@ TEST_F(QueueTest, RedisSettingsThatRiskJobsAreReported) {
 
 }  // namespace
 }  // namespace quire
+
+namespace quire {
+namespace {
+
+TEST_F(QueueTest, AJobThatLosesItsLeaseTooOftenFailsInsteadOfLoopingForever) {
+  QueueOptions o = ShortLease();
+  o.max_lost_leases = 2;
+  JobQueue q(&pool_, o);
+  JobSpec spec = Spec();
+  spec.template_version = 0;  // not pinned to a stored template
+  const std::string id = Submit(spec);
+  LeaseOne(q, "w1");
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(LeaseOne(q, "w2").id, id) << "queued again after the first lost lease";
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(Ok(q.Lease("w3", 1)).empty());
+  const JobRecord rec = Ok(inspector_.Get(id));
+  EXPECT_EQ(rec.state, JobState::kFailed);
+  EXPECT_EQ(rec.error_code, "ABORTED");
+  EXPECT_NE(rec.error_message.find("2 times"), std::string::npos) << rec.error_message;
+  EXPECT_EQ(rec.attempt_errors.size(), 2u);
+  // Requeued, it gets its chances again.
+  Ok(q.Requeue(id));
+  EXPECT_EQ(LeaseOne(q, "w4").id, id);
+}
+
+}  // namespace
+}  // namespace quire
