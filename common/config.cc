@@ -43,6 +43,9 @@ const std::vector<OptionDoc>& AllOptions() {
       {"worker.id", "", "Worker id in metrics and job records; empty means host-pid."},
       {"worker.lease_extend_ms", "1000",
        "How often a worker extends its leases and checks for cancel requests, in ms."},
+      {"worker.drain_timeout_ms", "30000",
+       "On SIGTERM a worker stops leasing and lets running jobs finish this long (ms); then "
+       "it stops them and gives them back to the queue, and exits."},
       {"queue.lease_ms", "30000",
        "Lease length in ms: a job whose worker stops extending it runs again after this."},
       {"queue.retention_s", "604800", "How long finished jobs stay in Redis, in seconds."},

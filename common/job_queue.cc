@@ -268,6 +268,19 @@ StatusOr<LeaseState> JobQueue::Retry(const LeasedJob& job, const Status& error,
   return r->Integer() == 1 ? LeaseState::kHeld : LeaseState::kLost;
 }
 
+StatusOr<LeaseState> JobQueue::Release(const LeasedJob& job) {
+  auto conn = pool_->Borrow();
+  if (!conn.ok()) return conn.status();
+  std::vector<std::string> k = {keys::Active()};
+  for (auto& p : PendingKeys()) k.push_back(std::move(p));
+  k.push_back(keys::Signal());
+  auto r = (*conn)->Eval(scripts::Release().text, scripts::Release().sha1, k,
+                         {keys::JobPrefix(), keys::EventChannelPrefix(), job.id,
+                          std::to_string(job.token)});
+  if (!r.ok()) return r.status();
+  return r->Integer() == 1 ? LeaseState::kHeld : LeaseState::kLost;
+}
+
 Status JobQueue::Requeue(const std::string& job_id) {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();

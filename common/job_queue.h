@@ -82,6 +82,9 @@ class JobQueue {
   StatusOr<LeaseState> Retry(const LeasedJob& job, const Status& error,
                              std::chrono::milliseconds delay,
                              const std::vector<std::string>& warnings = {});
+  // Gives a leased job back to its queue at its old place, its attempt
+  // undone (a worker shutting down). kLost when the lease was lost.
+  StatusOr<LeaseState> Release(const LeasedJob& job);
   // Acknowledges a cancel request: the job ends CANCELLED.
   StatusOr<LeaseState> AckCancel(const LeasedJob& job);
 

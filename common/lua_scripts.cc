@@ -563,6 +563,34 @@ emit(ARGV[4], ARGV[2], now, ver, 'RETRY_SCHEDULED', '', 0, f[4], ARGV[6], ARGV[7
 return 1
 )lua";
 
+// RELEASE: gives a leased job back to its queue, at its old place, as if
+// this attempt had not started (a worker shutting down that could not
+// finish it in time). Left alone when the token does not match.
+//   KEYS[1] active  KEYS[2..5] pending zsets URGENT, HIGH, NORMAL, LOW
+//   KEYS[6] signal
+//   ARGV[1] job key prefix  ARGV[2] event channel prefix  ARGV[3] id
+//   ARGV[4] token
+// Result: 1 released, 0 lost.
+constexpr const char* kRelease = R"lua(
+local key = ARGV[1] .. ARGV[3]
+local f = redis.call('HMGET', key, 'token', 'state', 'prio', 'seq', 'attempt', 'ver')
+local p = priority(f[3])
+if f[1] ~= ARGV[4] or f[2] ~= 'RUNNING' or not p then return 0 end
+local now = now_ms()
+local attempt = math.max(0, (tonumber(f[5]) or 1) - 1)
+local ver = (tonumber(f[6]) or 0) + 1
+redis.call('HDEL', key, 't:VALIDATING:s', 't:VALIDATING:e', 't:COLLECTING_DATA:s',
+           't:COLLECTING_DATA:e', 't:GENERATING_CHARTS:s', 't:GENERATING_CHARTS:e',
+           't:RENDERING_REPORT:s', 't:RENDERING_REPORT:e', 't:FINALIZING:s', 't:FINALIZING:e')
+redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '',
+           'progress', 0, 'attempt', int(attempt), 'qat', int(now), 'ver', int(ver))
+redis.call('ZREM', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[6 - p], tonumber(f[4]) or 0, ARGV[3])
+if redis.call('LLEN', KEYS[6]) < 64 then redis.call('LPUSH', KEYS[6], 1) end
+emit(ARGV[3], ARGV[2], now, ver, 'QUEUED', '', 0, attempt, '', '', '0')
+return 1
+)lua";
+
 // REQUEUE: sends a FAILED job (a dead letter) back to the end of its
 // priority's queue with a fresh retry budget (its count of failed attempts
 // starts again from 0); its history stays.
@@ -644,6 +672,7 @@ QUIRE_SCRIPT(Heartbeat, "heartbeat", kHeartbeat)
 QUIRE_SCRIPT(ReleaseCacheLock, "release_cache_lock", kReleaseCacheLock)
 QUIRE_SCRIPT(Retry, "retry", kRetry)
 QUIRE_SCRIPT(Requeue, "requeue", kRequeue)
+QUIRE_SCRIPT(Release, "release", kRelease)
 #undef QUIRE_SCRIPT
 
 }  // namespace quire::scripts

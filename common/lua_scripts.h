@@ -30,6 +30,7 @@ const LuaScript& Heartbeat();
 const LuaScript& ReleaseCacheLock();
 const LuaScript& Retry();
 const LuaScript& Requeue();
+const LuaScript& Release();
 }  // namespace scripts
 
 }  // namespace quire

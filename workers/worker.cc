@@ -17,8 +17,9 @@ namespace {
 // lease extensions decide whether the job is still ours.
 class QueueProgressSink final : public ProgressSink {
  public:
-  QueueProgressSink(JobQueue* queue, const LeasedJob& job, std::atomic<int>* lease)
-      : queue_(queue), job_(job), lease_(lease) {}
+  QueueProgressSink(JobQueue* queue, const LeasedJob& job, std::atomic<int>* lease,
+                    const std::atomic<bool>* released)
+      : queue_(queue), job_(job), lease_(lease), released_(released) {}
 
   Status Report(Stage stage, int percent) override {
     if (Status s = Check(); !s.ok()) return s;
@@ -31,11 +32,12 @@ class QueueProgressSink final : public ProgressSink {
     return Check();
   }
   bool StopRequested() const override {
-    return lease_->load() != static_cast<int>(LeaseState::kHeld);
+    return released_->load() || lease_->load() != static_cast<int>(LeaseState::kHeld);
   }
 
  private:
   Status Check() const {
+    if (released_->load()) return Status::Aborted("the worker is shutting down");
     auto l = static_cast<LeaseState>(lease_->load());
     if (l == LeaseState::kLost) return Status::Aborted("lease lost");
     if (l == LeaseState::kCancelRequested) return Status::Cancelled("cancel requested");
@@ -45,6 +47,7 @@ class QueueProgressSink final : public ProgressSink {
   JobQueue* const queue_;
   const LeasedJob& job_;
   std::atomic<int>* const lease_;
+  const std::atomic<bool>* const released_;
 };
 
 // False when a retry after about `delay` would start past `deadline`.
@@ -84,8 +87,10 @@ void Worker::Stop() {
     // Let running jobs finish, up to the drain timeout.
     cv_.wait_for(lock, options_.drain_timeout, [this] { return busy_ == 0; });
     if (busy_ > 0) {
-      spdlog::warn("worker {}: {} jobs still running at shutdown; their leases will expire",
+      spdlog::warn("worker {}: {} jobs still running after the drain timeout; stopping them and "
+                   "giving them back to the queue",
                    options_.worker_id, busy_);
+      for (auto& [id, r] : running_) r->released = true;
     }
   }
   cv_.notify_all();
@@ -233,10 +238,22 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
       stored = std::move(*committed);
       return Status::OK();
     });
-    QueueProgressSink sink(queue_, job, &r->lease);
+    QueueProgressSink sink(queue_, job, &r->lease, &r->released);
     s = pipeline.Run(ctx, sink);
   }
 
+  if (r->released.load() && !s.ok()) {
+    // Stopped by a shutdown that could not wait for it: give it back.
+    artifacts_->Discard(job.id, job.token);
+    auto released = queue_->Release(job);
+    if (released.ok() && *released == LeaseState::kHeld) {
+      spdlog::info("given back to the queue at shutdown");
+    } else {
+      spdlog::warn("could not give the job back at shutdown ({}); its lease will expire",
+                   released.ok() ? "lease lost" : released.status().ToString());
+    }
+    return;
+  }
   if (s.code() == StatusCode::kAborted) {
     spdlog::warn("lease lost; abandoning the job to its new holder");
     artifacts_->Discard(job.id, job.token);

@@ -49,8 +49,8 @@ struct WorkerOptions {
   int concurrency = 4;
   // How often leases are extended and cancel requests picked up.
   std::chrono::milliseconds extend_interval{1000};
-  // How long Stop() waits for running jobs before abandoning them to their
-  // lease expiry.
+  // How long Stop() waits for running jobs; then it stops them and gives
+  // them back to the queue (worker.drain_timeout_ms).
   std::chrono::milliseconds drain_timeout{30000};
   // Fetches jobs' data sources; may be null (defaults, see JobContext).
   SourceCollector* sources = nullptr;
@@ -66,7 +66,8 @@ class Worker {
   ~Worker();
 
   void Start();
-  // Stops leasing, waits for running jobs (up to drain_timeout), then stops.
+  // Stops leasing, waits for running jobs up to drain_timeout, then stops
+  // the rest at their next check and gives them back to the queue.
   void Stop();
 
   int64_t jobs_completed() const { return completed_.load(); }
@@ -78,6 +79,8 @@ class Worker {
     LeasedJob job;
     // LeaseState as last seen by the keeper or a progress report.
     std::atomic<int> lease{static_cast<int>(LeaseState::kHeld)};
+    // Set by Stop() after the drain timeout: stop and give the job back.
+    std::atomic<bool> released{false};
   };
 
   void LeaseLoop();

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.extend_interval = std::chrono::milliseconds(config->GetInt("worker.lease_extend_ms"));
+  options.drain_timeout = std::chrono::milliseconds(config->GetInt("worker.drain_timeout_ms"));
   options.retry.max_attempts =
       static_cast<int>(std::clamp<int64_t>(config->GetInt("queue.max_attempts"), 1, quire::kMaxAttempts));
   options.retry.base_delay = std::chrono::milliseconds(config->GetInt("queue.retry_base_ms"));

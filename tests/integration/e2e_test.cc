@@ -323,6 +323,38 @@ TEST(EndToEnd, AFrozenWorkerResumedAfterItsLeaseCannotCompleteTheJob) {
   EXPECT_EQ(MetricsOrFail(c).completed_total(), 1);
 }
 
+// SIGTERM: the worker stops leasing, lets its job run until the drain
+// timeout, then stops it, gives it back to the queue (the attempt undone,
+// no error) and exits 0; another worker runs it.
+TEST(EndToEnd, AWorkerStoppedBySigtermGivesItsUnfinishedJobBackAndExitsZero) {
+  TestCluster::Options options;
+  options.worker_sets = kFastLeases;
+  TestCluster c(options);
+  ASSERT_RPC_OK(c.PutTemplate(SlowTemplate(kSlowRows)));
+  ChildProcess& a = c.StartWorker("A", 1, {"worker.drain_timeout_ms=300"});
+  const std::string id = c.SubmitOk(SubmitRequest("slow"));
+  v1::Job job;
+  ASSERT_TRUE(c.WaitForRunning(id, "A", 30s, &job));
+  const auto stop_start = Clock::now();
+  a.Stop(20s);
+  EXPECT_FALSE(a.running());
+  EXPECT_EQ(a.exit_code(), 0) << Tail(a.Log());
+  EXPECT_LT(Seconds(Clock::now() - stop_start), 10.0) << "the drain timeout was not kept";
+  EXPECT_NE(a.Log().find("given back to the queue"), std::string::npos) << Tail(a.Log());
+
+  ASSERT_RPC_OK(c.GetJob(id, &job));
+  EXPECT_EQ(job.state(), v1::QUEUED) << Describe(job);
+  EXPECT_EQ(job.attempt(), 0);
+  EXPECT_EQ(job.attempt_errors_size(), 0);
+
+  c.StartWorker("B", 1);
+  job = c.WaitForTerminal(id, 90s);
+  EXPECT_EQ(job.state(), v1::COMPLETED) << Describe(job);
+  EXPECT_EQ(job.attempt(), 1);
+  EXPECT_EQ(job.worker_id(), "B");
+  EXPECT_TRUE(FilesUnder(c.artifacts_dir() + "/.staging").empty()) << "A left staging files";
+}
+
 // ---------------------------------------------------------------------------
 
 TEST(EndToEnd, CancelledQueuedJobNeverRuns) {

@@ -88,6 +88,7 @@ void ChildProcess::Reap(bool block) {
   if (pid_ <= 0) return;
   int status = 0;
   pid_t r = waitpid(pid_, &status, block ? 0 : WNOHANG);
+  if (r == pid_ && WIFEXITED(status)) exit_code_ = WEXITSTATUS(status);
   if (r == pid_ || (r < 0 && errno == ECHILD)) pid_ = -1;
 }
 

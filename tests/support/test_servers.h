@@ -42,10 +42,14 @@ class ChildProcess {
   void Kill();
   const std::string& log_path() const { return log_path_; }
   std::string Log() const;
+  // The exit code once it exited by itself; -1 while running or when it
+  // was killed by a signal.
+  int exit_code() const { return exit_code_; }
 
  private:
   void Reap(bool block);
   pid_t pid_ = -1;
+  int exit_code_ = -1;
   std::string log_path_;
 };
 
