@@ -70,6 +70,19 @@ void EventHub::Subscribe(const std::string& job_id, EventListener* listener) {
   }
 }
 
+void EventHub::CloseAll() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  // Copy: each listener unsubscribes itself when its stream ends.
+  std::vector<std::pair<std::string, EventListener*>> all;
+  for (const auto& [channel, set] : listeners_) {
+    for (EventListener* l : set) all.emplace_back(channel, l);
+  }
+  for (const auto& [channel, l] : all) {
+    auto cur = listeners_.find(channel);
+    if (cur != listeners_.end() && cur->second.count(l)) l->OnClosing();
+  }
+}
+
 void EventHub::Unsubscribe(const std::string& job_id, EventListener* listener) {
   std::string channel = keys::EventChannel(job_id);
   std::lock_guard<std::recursive_mutex> lock(mu_);

@@ -29,6 +29,9 @@ class EventListener {
   virtual void OnReady() = 0;
   // One event's JSON payload, as published by the queue's scripts.
   virtual void OnEvent(const std::string& payload) = 0;
+  // The gateway is shutting down: end the stream with a status the client
+  // can retry on (another gateway can stream the same job).
+  virtual void OnClosing() {}
 };
 
 class EventHub {
@@ -41,6 +44,9 @@ class EventHub {
 
   // Calls are made on the hub thread and must not block for long. After
   // Unsubscribe returns, the listener is never called again.
+  // Tells every listener OnClosing (at gateway shutdown, before the server
+  // stops, so streams end with a retryable status instead of being cut).
+  void CloseAll();
   void Subscribe(const std::string& job_id, EventListener* listener);
   void Unsubscribe(const std::string& job_id, EventListener* listener);
 

@@ -127,6 +127,9 @@ int main(int argc, char** argv) {
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
 
   spdlog::info("gateway stopping");
+  // Streams first: they would otherwise hold Shutdown for its whole grace
+  // period and then be cut; they end with UNAVAILABLE, which clients retry.
+  hub.CloseAll();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   hub.Stop();
   if (http_thread.joinable()) {

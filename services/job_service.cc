@@ -73,6 +73,12 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
 
   void OnCancel() override { RequestFinish(grpc::Status::CANCELLED); }
 
+  void OnClosing() override {
+    RequestFinish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                               "the gateway is shutting down; call WatchJob again (any gateway "
+                               "streams any job)"));
+  }
+
   void OnDone() override {
     hub_->Unsubscribe(job_id_, this);
     counter_->fetch_sub(1);

@@ -241,6 +241,55 @@ class CancelOnExit {
   Watchers& watchers_;
 };
 
+// A gateway stopped (SIGTERM) with 100 open streams ends each with
+// UNAVAILABLE at once; the clients watch again on another gateway and see
+// their jobs through to the end.
+TEST(WatchJob, GatewayShutdownEndsStreamsWithARetryableStatusAndClientsResume) {
+  constexpr int kStreams = 100;
+  TestCluster::Options options;
+  options.gateways = 2;
+  TestCluster c(options);
+  ASSERT_RPC_OK(c.PutTemplate(TinyTemplate()));
+  std::vector<std::string> ids;
+  for (int i = 0; i < kStreams; ++i) ids.push_back(c.SubmitOk(SubmitRequest("tiny")));
+
+  WatchTally tally;
+  Watchers watchers;
+  CancelOnExit cleanup(tally, watchers);
+  for (const std::string& id : ids) {
+    watchers.push_back(std::make_unique<Watcher>(c.jobs(1), id, &tally, 60s));
+  }
+  {
+    std::unique_lock<std::mutex> lock(tally.mu);
+    ASSERT_TRUE(tally.cv.wait_for(lock, 30s, [&] { return tally.first_events == kStreams; }));
+  }
+  const auto stop_start = Clock::now();
+  c.gateway(1).Stop(20s);
+  ASSERT_TRUE(WaitAllDone(tally, watchers, 10s)) << "streams did not end with their gateway";
+  EXPECT_LT(Seconds(Clock::now() - stop_start), 4.0) << "the streams held the shutdown";
+  for (auto& w : watchers) {
+    const grpc::Status s = w->status();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << Describe(s);
+    EXPECT_NE(s.error_message().find("WatchJob again"), std::string::npos) << Describe(s);
+  }
+
+  // The clients resume on the other gateway; a worker runs the jobs.
+  WatchTally again;
+  Watchers resumed;
+  CancelOnExit cleanup_again(again, resumed);
+  for (const std::string& id : ids) {
+    resumed.push_back(std::make_unique<Watcher>(c.jobs(0), id, &again, 90s));
+  }
+  c.StartWorker("w1", 8);
+  ASSERT_TRUE(WaitAllDone(again, resumed, 90s)) << c.LogTails();
+  for (auto& w : resumed) {
+    EXPECT_TRUE(w->status().ok()) << Describe(w->status());
+    const auto events = w->events();
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back().state(), v1::COMPLETED) << Describe(events);
+  }
+}
+
 TEST(WatchJob, ThousandConcurrentStreamsHoldNoThreads) {
   constexpr int kJobs = 1000;
   TestCluster c;
