@@ -126,6 +126,8 @@ void PrintJob(const v1::Job& j) {
   }
   for (const auto& w : j.warnings()) std::printf("warning    %s\n", w.c_str());
   if (j.has_next_attempt_at()) std::printf("next try   %s\n", Ts(j.next_attempt_at()).c_str());
+  if (j.has_run_at()) std::printf("run at     %s\n", Ts(j.run_at()).c_str());
+  if (j.has_deadline()) std::printf("deadline   %s\n", Ts(j.deadline()).c_str());
   for (const auto& e : j.attempt_errors()) {
     std::printf("attempt %-2d %s: %s (%s, %s)\n", e.attempt(), e.error_code().c_str(),
                 e.error_message().c_str(), e.worker_id().empty() ? "-" : e.worker_id().c_str(),
@@ -241,6 +243,9 @@ int main(int argc, char** argv) {
   submit->add_flag("--wait", s_wait, "Watch until the job ends, then download its artifacts");
   bool s_fresh = false;
   submit->add_flag("--fresh-data", s_fresh, "Fetch every data source anew (no cached tables)");
+  std::string s_run_at;
+  submit->add_option("--run-at", s_run_at,
+                     "Start no earlier than this UTC time: YYYY-MM-DDTHH:MM[:SS][Z]");
   submit->add_option("-o,--out", s_out, "Where --wait writes artifacts")->capture_default_str();
 
   std::string job_id;
@@ -260,7 +265,7 @@ int main(int argc, char** argv) {
   std::string l_state, l_template, l_priority, l_token;
   int l_size = 20;
   list->add_option("--state", l_state,
-                   "QUEUED, RUNNING, RETRY_SCHEDULED, COMPLETED, FAILED, CANCELLED");
+                   "SCHEDULED, QUEUED, RUNNING, RETRY_SCHEDULED, COMPLETED, FAILED, CANCELLED");
   list->add_option("--template", l_template, "Template id");
   list->add_option("--priority", l_priority, "LOW, NORMAL, HIGH, URGENT");
   list->add_option("--limit", l_size, "Page size")->capture_default_str();
@@ -357,6 +362,15 @@ int main(int argc, char** argv) {
     req.set_idempotency_key(s_idem);
     req.set_submitter("quirectl");
     req.set_fresh_data(s_fresh);
+    if (!s_run_at.empty()) {
+      std::optional<int64_t> at = quire::ParseDatetime(s_run_at);
+      if (!at) {
+        std::fprintf(stderr, "quirectl: --run-at '%s' is not YYYY-MM-DDTHH:MM[:SS][Z] (UTC)\n",
+                     s_run_at.c_str());
+        return kExitUsage;
+      }
+      req.mutable_run_at()->set_seconds(*at);
+    }
     v1::SubmitJobResponse resp;
     auto ctx = Context(g);
     grpc::Status s = jobs.SubmitJob(ctx.get(), req, &resp);

@@ -6,8 +6,9 @@
 namespace quire {
 namespace {
 
-constexpr std::array<const char*, 7> kStateNames = {
-    "UNSPECIFIED", "QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "RETRY_SCHEDULED"};
+constexpr std::array<const char*, 8> kStateNames = {
+    "UNSPECIFIED", "QUEUED",          "RUNNING",  "COMPLETED",
+    "FAILED",      "CANCELLED", "RETRY_SCHEDULED", "SCHEDULED"};
 constexpr std::array<const char*, 6> kStageNames = {
     "", "VALIDATING", "COLLECTING_DATA", "GENERATING_CHARTS", "RENDERING_REPORT", "FINALIZING"};
 constexpr std::array<const char*, 5> kPriorityNames = {"UNSPECIFIED", "LOW", "NORMAL", "HIGH",
@@ -174,6 +175,7 @@ JobRecord JobRecordFromFields(const std::map<std::string, std::string>& f) {
   r.spec.fresh_data = Get(f, "fresh") == "1";
   r.spec.max_attempts = static_cast<int>(ToInt(f, "maxatt"));
   r.spec.deadline_ms = ToInt(f, "deadline");
+  r.spec.run_at_ms = ToInt(f, "run_at");
   r.state = JobStateFromName(Get(f, "state"));
   r.stage = StageFromName(Get(f, "stage"));
   r.progress = static_cast<int>(ToInt(f, "progress"));

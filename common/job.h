@@ -22,6 +22,8 @@ enum class JobState : int {
   // The last attempt failed with a retryable error; the job waits for
   // `next_attempt_ms`, then goes back to its queue.
   kRetryScheduled = 6,
+  // Submitted with a run_at time still to come; it joins its queue then.
+  kScheduled = 7,
 };
 enum class Stage : int {
   kNone = 0,
@@ -64,6 +66,8 @@ struct JobSpec {
   // When the job must have finished (ms since the epoch); 0 for none. A job
   // still unfinished then fails with DEADLINE_EXCEEDED and is not retried.
   int64_t deadline_ms = 0;
+  // When the job may start (ms since the epoch); 0 or past: at once.
+  int64_t run_at_ms = 0;
 };
 
 // One failed attempt of a job, as kept in its history.

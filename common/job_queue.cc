@@ -51,14 +51,14 @@ StatusOr<std::vector<SubmitResult>> JobQueue::SubmitBatch(const std::vector<JobS
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
   std::vector<std::string> k = PendingKeys();
-  k.insert(k.end(),
-           {keys::Sequence(), keys::Signal(), keys::Index(), keys::Stats(), keys::TemplateRefs()});
+  k.insert(k.end(), {keys::Sequence(), keys::Signal(), keys::Index(), keys::Stats(),
+                     keys::TemplateRefs(), keys::Delayed()});
   constexpr size_t kChunk = 1000;
   for (size_t start = 0; start < specs.size(); start += kChunk) {
     size_t end = std::min(specs.size(), start + kChunk);
     std::vector<std::string> a = {keys::JobPrefix(), keys::Idempotency(""),
                                   std::to_string(options_.idempotency_retention.count())};
-    a.reserve(3 + 12 * (end - start));
+    a.reserve(3 + 13 * (end - start));
     for (size_t i = start; i < end; ++i) {
       const JobSpec& spec = specs[i];
       a.push_back(NewJobId());
@@ -73,6 +73,7 @@ StatusOr<std::vector<SubmitResult>> JobQueue::SubmitBatch(const std::vector<JobS
       a.push_back(spec.fresh_data ? "1" : "");
       a.push_back(std::to_string(std::max(0, spec.max_attempts)));
       a.push_back(std::to_string(std::max<int64_t>(0, spec.deadline_ms)));
+      a.push_back(std::to_string(std::max<int64_t>(0, spec.run_at_ms)));
     }
     auto r = (*conn)->Eval(scripts::Submit().text, scripts::Submit().sha1, k, a);
     if (!r.ok()) return r.status();
@@ -96,7 +97,7 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
   std::vector<std::string> k = PendingKeys();
   k.insert(k.end(),
            {keys::Active(), keys::Fence(), keys::Signal(), keys::Stats(), keys::TemplateRefs(),
-            keys::Scheduled()});
+            keys::Scheduled(), keys::Delayed()});
   std::vector<std::string> a = {std::to_string(max_jobs),
                                 std::to_string(options_.lease_duration.count()),
                                 worker_id,
@@ -244,6 +245,7 @@ StatusOr<CancelOutcome> JobQueue::Cancel(const std::string& job_id) {
   k.push_back(keys::Stats());
   k.push_back(keys::TemplateRefs());
   k.push_back(keys::Scheduled());
+  k.push_back(keys::Delayed());
   auto r = (*conn)->Eval(
       scripts::Cancel().text, scripts::Cancel().sha1, k,
       {job_id, std::to_string(options_.retention.count()), keys::EventChannelPrefix()});

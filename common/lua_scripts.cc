@@ -131,18 +131,19 @@ end
 //   in seconds  ARGV[4..] groups of 10: id, template id, template version,
 //   priority 1..4, params JSON, outputs, submitter, inline YAML,
 //   idempotency key ('' for none), fresh data ('1' or ''), max attempts
-//   ('0' for the default), deadline ms ('0' for none)
+//   ('0' for the default), deadline ms ('0' for none), run-at ms ('0': now)
+//   KEYS[10] delayed (jobs waiting for their run-at time)
 // Result: flat array: job id, 1 if it already existed else 0, per group.
 constexpr const char* kSubmit = R"lua(
 local now = now_ms()
 local now_s = int(now)
-local n = (#ARGV - 3) / 12
+local n = (#ARGV - 3) / 13
 local seq = redis.call('INCRBY', KEYS[5], n) - n
 local pending = {{}, {}, {}, {}}
 local index = {}
 local out = {}
 local refs = {}
-for i = 4, #ARGV, 12 do
+for i = 4, #ARGV, 13 do
   local id, idem = ARGV[i], ARGV[i + 8]
   local existing = false
   if idem ~= '' then existing = redis.call('GET', ARGV[2] .. idem) end
@@ -151,8 +152,11 @@ for i = 4, #ARGV, 12 do
     out[#out + 1] = 1
   else
     seq = seq + 1
+    local run_at = tonumber(ARGV[i + 12]) or 0
+    local state = 'QUEUED'
+    if run_at > now then state = 'SCHEDULED' end
     local fields = {'id', id, 'tpl', ARGV[i + 1], 'tver', ARGV[i + 2], 'prio', ARGV[i + 3],
-                    'params', ARGV[i + 4], 'outputs', ARGV[i + 5], 'state', 'QUEUED',
+                    'params', ARGV[i + 4], 'outputs', ARGV[i + 5], 'state', state,
                     'seq', int(seq), 'created', now_s}
     if ARGV[i + 6] ~= '' then fields[#fields + 1] = 'submitter'; fields[#fields + 1] = ARGV[i + 6] end
     if ARGV[i + 7] ~= '' then fields[#fields + 1] = 'inline'; fields[#fields + 1] = ARGV[i + 7] end
@@ -164,11 +168,17 @@ for i = 4, #ARGV, 12 do
       fields[#fields + 1] = idem
       redis.call('SET', ARGV[2] .. idem, id, 'EX', ARGV[3])
     end
+    if state == 'SCHEDULED' then
+      fields[#fields + 1] = 'run_at'
+      fields[#fields + 1] = int(run_at)
+      redis.call('ZADD', KEYS[10], run_at, id)
+    else
+      local p = pending[5 - tonumber(ARGV[i + 3])]
+      p[#p + 1] = int(seq)
+      p[#p + 1] = id
+    end
     redis.call('HSET', ARGV[1] .. id, unpack(fields))
     count_ref(refs, ARGV[i + 1], ARGV[i + 2], 1)
-    local p = pending[5 - tonumber(ARGV[i + 3])]
-    p[#p + 1] = int(seq)
-    p[#p + 1] = id
     index[#index + 1] = now_s
     index[#index + 1] = id
     out[#out + 1] = id
@@ -189,8 +199,8 @@ return out
 
 // LEASE: first returns expired leases to their queue (or finishes them as
 // CANCELLED when a cancel was requested), recording the lost attempt in the
-// job's history; then queues again the RETRY_SCHEDULED jobs whose time has
-// come; then lets jobs that waited longer than ARGV[8] ms at their level
+// job's history; then queues the RETRY_SCHEDULED and SCHEDULED jobs whose
+// time has come; then lets jobs that waited longer than ARGV[8] ms at their level
 // rise one level (aging: LOW jobs finish under any URGENT load; a risen job
 // keeps its sequence number, so it is ahead of the jobs queued at that
 // level after it); then leases up to ARGV[1] jobs in strict priority order,
@@ -199,7 +209,7 @@ return out
 // signal list is cleared, so idle workers block.
 //   KEYS[1..4] pending zsets URGENT, HIGH, NORMAL, LOW   KEYS[5] active
 //   KEYS[6] fence   KEYS[7] signal   KEYS[8] stats   KEYS[9] template refs
-//   KEYS[10] scheduled
+//   KEYS[10] scheduled (retries)  KEYS[11] delayed (run_at)
 //   ARGV[1] max jobs  ARGV[2] lease ms  ARGV[3] worker id  ARGV[4] job key prefix
 //   ARGV[5] event channel prefix  ARGV[6] max leases to reclaim (also the
 //   most retries queued again)  ARGV[7] retention of finished jobs in seconds
@@ -253,25 +263,28 @@ for _, id in ipairs(expired) do
     end
   end
 end
-local due = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', now, 'LIMIT', 0, tonumber(ARGV[6]))
-for _, id in ipairs(due) do
-  redis.call('ZREM', KEYS[10], id)
-  local key = ARGV[4] .. id
-  local f, err = read_fields(key, 'state', 'prio', 'seq', 'cancel', 'attempt', 'ver', 'tpl',
-                              'tver')
-  if not f then
-    fail_corrupt(key, id, err, now, c)
-  elseif f[1] == 'RETRY_SCHEDULED' and not priority(f[2]) then
-    fail_corrupt(key, id, "priority '" .. tostring(f[2]) .. "'", now, c)
-  elseif f[1] == 'RETRY_SCHEDULED' then
-    local ver = (tonumber(f[6]) or 0) + 1
-    if f[4] == '1' then
-      end_cancelled(key, id, now, ver, '', 0, f[5], f[7], f[8], '1', c)
-    else
-      redis.call('HSET', key, 'state', 'QUEUED', 'qat', now_s, 'ver', int(ver))
-      redis.call('HDEL', key, 'next_at')
-      redis.call('ZADD', KEYS[5 - priority(f[2])], tonumber(f[3]) or 0, id)
-      emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[5], '', '', '0')
+-- Due retries (KEYS[10]) and due delayed jobs (KEYS[11]) join their queue.
+for _, waiting in ipairs({{KEYS[10], 'RETRY_SCHEDULED'}, {KEYS[11], 'SCHEDULED'}}) do
+  local due = redis.call('ZRANGEBYSCORE', waiting[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[6]))
+  for _, id in ipairs(due) do
+    redis.call('ZREM', waiting[1], id)
+    local key = ARGV[4] .. id
+    local f, err = read_fields(key, 'state', 'prio', 'seq', 'cancel', 'attempt', 'ver', 'tpl',
+                                'tver')
+    if not f then
+      fail_corrupt(key, id, err, now, c)
+    elseif f[1] == waiting[2] and not priority(f[2]) then
+      fail_corrupt(key, id, "priority '" .. tostring(f[2]) .. "'", now, c)
+    elseif f[1] == waiting[2] then
+      local ver = (tonumber(f[6]) or 0) + 1
+      if f[4] == '1' then
+        end_cancelled(key, id, now, ver, '', 0, f[5], f[7], f[8], '1', c)
+      else
+        redis.call('HSET', key, 'state', 'QUEUED', 'qat', now_s, 'ver', int(ver))
+        redis.call('HDEL', key, 'next_at')
+        redis.call('ZADD', KEYS[5 - priority(f[2])], tonumber(f[3]) or 0, id)
+        emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[5], '', '', '0')
+      end
     end
   end
 end
@@ -450,11 +463,11 @@ apply_refs(KEYS[3], refs)
 return out
 )lua";
 
-// CANCEL: a queued job, or one waiting for a retry, leaves its queue and
+// CANCEL: a queued job, or one waiting for a retry or its run-at time, leaves its queue and
 // is CANCELLED at once; a running job is flagged, and its worker stops it
 // at the next checkpoint.
 //   KEYS[1] job hash  KEYS[2..5] pending zsets URGENT, HIGH, NORMAL, LOW
-//   KEYS[6] stats  KEYS[7] template refs  KEYS[8] scheduled
+//   KEYS[6] stats  KEYS[7] template refs  KEYS[8] scheduled  KEYS[9] delayed
 //   ARGV[1] id  ARGV[2] retention seconds  ARGV[3] event channel prefix
 // Result: 'CANCELLED', 'RUNNING' (flagged), 'NOT_FOUND', or the terminal
 //   state the job already had.
@@ -464,10 +477,11 @@ local f = redis.call('HMGET', KEYS[1], 'state', 'prio', 'stage', 'progress', 'at
 if not f[1] then return 'NOT_FOUND' end
 local now = now_ms()
 local ver = (tonumber(f[6]) or 0) + 1
-if f[1] == 'QUEUED' or f[1] == 'RETRY_SCHEDULED' then
+if f[1] == 'QUEUED' or f[1] == 'RETRY_SCHEDULED' or f[1] == 'SCHEDULED' then
   -- Every level: aging may have lifted it above its own.
   for level = 2, 5 do redis.call('ZREM', KEYS[level], ARGV[1]) end
   redis.call('ZREM', KEYS[8], ARGV[1])
+  redis.call('ZREM', KEYS[9], ARGV[1])
   end_cancelled(KEYS[1], ARGV[1], now, ver, f[3], f[4], f[5], f[7], f[8], '0',
                 {KEYS[6], KEYS[7], ARGV[2], ARGV[3]})
   return 'CANCELLED'

@@ -140,6 +140,7 @@ StatusOr<QueueMetrics> QueueInspector::Metrics() {
     c.Append({"LRANGE", keys::StageLatency(static_cast<Stage>(s)), "0", "-1"});
   }
   c.Append({"ZCARD", keys::Scheduled()});
+  c.Append({"ZCARD", keys::Delayed()});
   auto replies = c.Flush();
   if (!replies.ok()) return replies.status();
   auto& r = *replies;
@@ -166,6 +167,7 @@ StatusOr<QueueMetrics> QueueInspector::Metrics() {
   m.by_state[JobState::kFailed] = m.failed;
   m.by_state[JobState::kCancelled] = m.cancelled;
   m.by_state[JobState::kRetryScheduled] = r[12].Integer();
+  m.by_state[JobState::kScheduled] = r[13].Integer();
   int64_t now_ms = 0;
   if (r[6].Size() == 2) {
     now_ms = ElementInteger(r[6].Element(0)) * 1000 + ElementInteger(r[6].Element(1)) / 1000;

@@ -9,6 +9,7 @@ std::string Pending(Priority p) {
 }
 std::string Active() { return std::string(kPrefix) + "active"; }
 std::string Scheduled() { return std::string(kPrefix) + "scheduled"; }
+std::string Delayed() { return std::string(kPrefix) + "delayed"; }
 std::string Sequence() { return std::string(kPrefix) + "seq"; }
 std::string Fence() { return std::string(kPrefix) + "fence"; }
 std::string Signal() { return std::string(kPrefix) + "signal"; }

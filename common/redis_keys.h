@@ -23,6 +23,9 @@ std::string Active();
 // ZSET: RETRY_SCHEDULED job ids, scored by when they may run again (ms,
 // Redis clock); LEASE moves the due ones back to their queues.
 std::string Scheduled();
+// ZSET: SCHEDULED job ids (submitted with a run_at time), scored by that
+// time (ms); LEASE moves the due ones to their queues.
+std::string Delayed();
 // STRING counter: the enqueue sequence.
 std::string Sequence();
 // STRING counter: lease fencing tokens.

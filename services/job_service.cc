@@ -276,6 +276,12 @@ StatusOr<JobSpec> JobServiceImpl::Prepare(const v1::SubmitJobRequest& req,
       return Status::InvalidArgument("deadline is in the past; give a time in the future");
     }
   }
+  if (req.has_run_at()) {
+    spec.run_at_ms = req.run_at().seconds() * 1000 + req.run_at().nanos() / 1000000;
+    if (spec.deadline_ms > 0 && spec.run_at_ms >= spec.deadline_ms) {
+      return Status::InvalidArgument("run_at is not before the deadline; the job could never run");
+    }
+  }
   auto resolved = ResolveJob(templates_, spec);
   if (!resolved.ok()) return resolved.status();
   if (spec.inline_template.empty())

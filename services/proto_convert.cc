@@ -81,6 +81,7 @@ void ToProto(const JobRecord& r, v1::Job* out) {
   for (const std::string& w : r.warnings) out->add_warnings(w);
   out->set_max_attempts(r.spec.max_attempts);
   if (r.spec.deadline_ms) SetTimestamp(r.spec.deadline_ms, out->mutable_deadline());
+  if (r.spec.run_at_ms) SetTimestamp(r.spec.run_at_ms, out->mutable_run_at());
   if (r.next_attempt_ms) SetTimestamp(r.next_attempt_ms, out->mutable_next_attempt_at());
   for (const AttemptError& e : r.attempt_errors) {
     v1::AttemptError* pe = out->add_attempt_errors();

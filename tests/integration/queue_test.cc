@@ -1329,3 +1329,50 @@ TEST_F(QueueTest, AJobThatLosesItsLeaseTooOftenFailsInsteadOfLoopingForever) {
 
 }  // namespace
 }  // namespace quire
+
+// ---------------------------------------------------------------------------
+// run_at: one-off delays.
+
+namespace quire {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST_F(QueueTest, AJobWithAFutureRunAtWaitsScheduledThenQueues) {
+  JobSpec spec = Spec(Priority::kHigh);
+  const int64_t run_at = NowMs() + 300;
+  spec.run_at_ms = run_at;
+  const std::string later = Submit(spec);
+  spec.run_at_ms = NowMs() - 1000;  // in the past: at once
+  const std::string now = Submit(spec);
+  JobRecord rec = Ok(inspector_.Get(later));
+  EXPECT_EQ(rec.state, JobState::kScheduled);
+  EXPECT_EQ(rec.spec.run_at_ms, run_at);
+  EXPECT_TRUE(InZset(keys::Delayed(), later));
+  EXPECT_EQ(Ok(inspector_.Metrics()).by_state[JobState::kScheduled], 1);
+
+  EXPECT_EQ(LeaseOne(queue_, "w1").id, now);
+  EXPECT_TRUE(Ok(queue_.Lease("w1", 1)).empty()) << "ran before its time";
+  std::this_thread::sleep_for(350ms);
+  LeasedJob job = LeaseOne(queue_, "w1");
+  EXPECT_EQ(job.id, later);
+  EXPECT_EQ(job.attempt, 1);
+  EXPECT_FALSE(InZset(keys::Delayed(), later));
+}
+
+TEST_F(QueueTest, CancelEndsAScheduledJob) {
+  JobSpec spec = Spec();
+  spec.run_at_ms = NowMs() + 200;
+  const std::string id = Submit(spec);
+  EXPECT_EQ(Ok(queue_.Cancel(id)).state, JobState::kCancelled);
+  EXPECT_FALSE(InZset(keys::Delayed(), id));
+  std::this_thread::sleep_for(250ms);
+  EXPECT_TRUE(Ok(queue_.Lease("w1", 1)).empty());
+}
+
+}  // namespace
+}  // namespace quire

@@ -61,6 +61,17 @@ std::string ApiTemplate(const std::string& id, const std::string& url,
          "\"}\nsections:\n  - table: {source: web}\noutputs: [csv]\n";
 }
 
+// Now + d as a protobuf timestamp.
+google::protobuf::Timestamp TimeIn(std::chrono::milliseconds d) {
+  google::protobuf::Timestamp t;
+  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         (std::chrono::system_clock::now() + d).time_since_epoch())
+                         .count();
+  t.set_seconds(ms / 1000);
+  t.set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
+  return t;
+}
+
 TestCluster::Options RetryOptions(const FlakyApi& api) {
   TestCluster::Options o;
   // One try per source within an attempt, so that each attempt fails fast;
@@ -209,19 +220,10 @@ TEST(TimeLimits, AJobsDeadlineStopsItAndIsNeverRetriedPast) {
   FlakyApi api(0);
   TestCluster c(RetryOptions(api));
   ASSERT_RPC_OK(c.PutTemplate(ApiTemplate("slow_deadline", api.Url("/slow"), "max_attempts: 5\n")));
-  const auto deadline_in = [](std::chrono::milliseconds d) {
-    google::protobuf::Timestamp t;
-    const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           (std::chrono::system_clock::now() + d).time_since_epoch())
-                           .count();
-    t.set_seconds(ms / 1000);
-    t.set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
-    return t;
-  };
 
   // A deadline that passes while the job waits in the queue (no worker yet).
   v1::SubmitJobRequest waits = SubmitRequest("slow_deadline");
-  *waits.mutable_deadline() = deadline_in(300ms);
+  *waits.mutable_deadline() = TimeIn(300ms);
   const std::string waited = c.SubmitOk(waits);
   std::this_thread::sleep_for(500ms);
   c.StartWorker("w1", 2);
@@ -234,7 +236,7 @@ TEST(TimeLimits, AJobsDeadlineStopsItAndIsNeverRetriedPast) {
 
   // A deadline that passes while the job runs: stopped, not retried.
   v1::SubmitJobRequest runs = SubmitRequest("slow_deadline");
-  *runs.mutable_deadline() = deadline_in(1500ms);
+  *runs.mutable_deadline() = TimeIn(1500ms);
   job = c.WaitForTerminal(c.SubmitOk(runs), 30s);
   EXPECT_EQ(job.state(), v1::FAILED) << Describe(job);
   EXPECT_EQ(job.error_code(), "DEADLINE_EXCEEDED");
@@ -244,9 +246,40 @@ TEST(TimeLimits, AJobsDeadlineStopsItAndIsNeverRetriedPast) {
 
   // A deadline in the past is refused at the door.
   v1::SubmitJobRequest late = SubmitRequest("slow_deadline");
-  *late.mutable_deadline() = deadline_in(-1000ms);
+  *late.mutable_deadline() = TimeIn(-1000ms);
   v1::SubmitJobResponse resp;
   const grpc::Status s = c.Submit(late, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+}
+
+TEST(Scheduling, AJobWithRunAtWaitsScheduledAndStartsNoEarlier) {
+  TestCluster c;
+  c.StartWorker("w1", 2);
+  ASSERT_RPC_OK(c.PutTemplate(TinyTemplate()));
+  v1::SubmitJobRequest req = SubmitRequest("tiny");
+  *req.mutable_run_at() = TimeIn(1500ms);
+  const std::string id = c.SubmitOk(req);
+  v1::Job job;
+  ASSERT_RPC_OK(c.GetJob(id, &job));
+  EXPECT_EQ(job.state(), v1::SCHEDULED) << Describe(job);
+  EXPECT_TRUE(job.has_run_at());
+
+  // quirectl shows it, and lists it by state.
+  const CommandResult got = RunCommand({QuirectlBinary(), "--addr", c.gateway_addr(), "get", id},
+                                       {}, c.work_dir() + "/get.log", 30s);
+  EXPECT_NE(got.output.find("SCHEDULED"), std::string::npos) << got.output;
+  EXPECT_NE(got.output.find("run at"), std::string::npos) << got.output;
+
+  job = c.WaitForTerminal(id, 30s);
+  EXPECT_EQ(job.state(), v1::COMPLETED) << Describe(job);
+  EXPECT_GE(Millis(job.started_at()), Millis(job.run_at())) << "started before its run_at";
+
+  // A run_at not before the deadline could never run.
+  v1::SubmitJobRequest never = SubmitRequest("tiny");
+  *never.mutable_run_at() = TimeIn(5000ms);
+  *never.mutable_deadline() = TimeIn(2000ms);
+  v1::SubmitJobResponse resp;
+  const grpc::Status s = c.Submit(never, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
 }
 
