@@ -290,13 +290,15 @@ class TestCluster {
     std::vector<std::string> worker_sets;
     // Gateways started by the constructor.
     int gateways = 1;
+    // Redis with an append-only file (everysec), as deploy/ runs it.
+    bool redis_aof = false;
   };
 
   TestCluster() : TestCluster(Options{}) {}
   explicit TestCluster(Options options) : options_(std::move(options)) {
     artifacts_dir_ = work_.path() + "/artifacts";
     std::filesystem::create_directories(artifacts_dir_);
-    redis_ = std::make_unique<TestRedis>();
+    redis_ = std::make_unique<TestRedis>(options_.redis_aof);
     for (int i = 0; i < options_.gateways; ++i) StartGateway();
   }
 

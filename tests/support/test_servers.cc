@@ -121,14 +121,15 @@ std::string ChildProcess::Log() const {
   return ss.str();
 }
 
-TestRedis::TestRedis() : port_(FreePort()) { Start(); }
+TestRedis::TestRedis(bool append_only) : port_(FreePort()), append_only_(append_only) { Start(); }
 
 TestRedis::~TestRedis() { Stop(); }
 
 void TestRedis::Start() {
   proc_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind",
-                               "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
+                               "127.0.0.1", "--save", "", "--appendonly",
+                               append_only_ ? "yes" : "no", "--appendfsync", "everysec", "--dir",
                                dir_.path(), "--protected-mode", "yes"},
       dir_.path() + "/redis.log");
   if (!WaitForPort(port_, std::chrono::seconds(10))) {
@@ -139,6 +140,12 @@ void TestRedis::Start() {
 void TestRedis::Stop() {
   if (proc_) proc_->Kill();
   proc_.reset();
+}
+
+void TestRedis::Restart() {
+  if (proc_) proc_->Stop(std::chrono::milliseconds(10000));
+  proc_.reset();
+  Start();
 }
 
 void TestRedis::Flush() {

@@ -56,18 +56,25 @@ class ChildProcess {
 // redis-server on 127.0.0.1:port() with persistence off.
 class TestRedis {
  public:
-  TestRedis();
+  // With `append_only`, Redis keeps an AOF (appendfsync everysec) in its
+  // directory, as deploy/ runs it, so that data survives a Restart().
+  explicit TestRedis(bool append_only = false);
   ~TestRedis();
   int port() const { return port_; }
-  // Stops the server (data is lost) and starts it again on the same port.
+  // Stops the server (SIGKILL: without AOF the data is lost) and starts it
+  // again on the same port.
   void Stop();
   void Start();
+  // A clean restart: SIGTERM (Redis writes its AOF out and exits), then
+  // Start() on the same port and directory.
+  void Restart();
   // Empties every database.
   void Flush();
 
  private:
   TempDir dir_;
   int port_;
+  bool append_only_;
   std::unique_ptr<ChildProcess> proc_;
 };
 
