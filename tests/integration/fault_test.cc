@@ -1,0 +1,74 @@
+// Fault injection at scale: 2,000 jobs while workers are SIGKILLed at
+// random and restarted, over and over. Every job must complete exactly
+// once — one completion counted, one set of artifacts on disk — and none
+// may be lost. Bounded: at most 40 kills, at most three minutes.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "tests/integration/cluster.h"
+
+namespace quire::testing {
+namespace {
+
+TEST(Faults, TwoThousandJobsCompleteExactlyOnceWhileWorkersAreKilledAtRandom) {
+  constexpr int kJobs = 2000;
+  constexpr int kMaxKills = 40;
+  TestCluster::Options options;
+  options.worker_sets = {"queue.lease_ms=1500", "worker.lease_extend_ms=300"};
+  TestCluster c(options);
+  ASSERT_RPC_OK(c.PutTemplate(TinyTemplate()));
+  std::vector<std::string> ids;
+  for (int b = 0; b < kJobs / 1000; ++b) {
+    v1::SubmitJobsRequest batch;
+    for (int i = 0; i < 1000; ++i) *batch.add_jobs() = SubmitRequest("tiny");
+    v1::SubmitJobsResponse submitted;
+    ASSERT_RPC_OK(c.jobs().SubmitJobs(Deadline(30s).get(), batch, &submitted));
+    for (const auto& r : submitted.results()) ids.push_back(r.response().job_id());
+  }
+  const std::vector<std::string> names = {"A", "B", "C"};
+  for (const auto& n : names) c.StartWorker(n, 4);
+
+  std::mt19937 rng(20261122);
+  int kills = 0;
+  v1::Metrics m;
+  const auto until = Clock::now() + 180s;
+  while (Clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 300));
+    if (c.GetMetrics(&m).ok() && m.completed_total() + m.failed_total() >= kJobs) break;
+    if (kills < kMaxKills) {
+      const std::string& victim = names[rng() % names.size()];
+      c.worker(victim).Kill();
+      ++kills;
+      c.StartWorker(victim, 4);
+    }
+  }
+  ASSERT_GE(kills, 5) << "the run ended before enough faults were injected";
+
+  int completed = 0;
+  std::set<std::string> seen;
+  for (const std::string& id : ids) {
+    const v1::Job job = c.WaitForTerminal(id, 60s);
+    EXPECT_EQ(job.state(), v1::COMPLETED) << Describe(job);
+    if (job.state() == v1::COMPLETED) ++completed;
+    EXPECT_TRUE(seen.insert(id).second) << "duplicate id " << id;
+    // One set of artifacts: the run that completed.
+    size_t runs = 0;
+    for (const auto& e : std::filesystem::directory_iterator(c.artifacts_dir() + "/" + id)) {
+      (void)e;
+      ++runs;
+    }
+    EXPECT_EQ(runs, 1u) << "artifact sets of job " << id;
+  }
+  ASSERT_RPC_OK(c.GetMetrics(&m));
+  EXPECT_EQ(completed, kJobs) << "jobs lost";
+  EXPECT_EQ(m.completed_total(), kJobs) << "a completion was counted twice";
+  EXPECT_EQ(m.failed_total(), 0);
+  EXPECT_GE(m.reclaimed_total(), 1) << "no job was running when its worker died";
+  std::printf("faults: %d kills, %lld leases reclaimed, %d jobs completed once, 0 lost\n", kills,
+              static_cast<long long>(m.reclaimed_total()), completed);
+}
+
+}  // namespace
+}  // namespace quire::testing
