@@ -95,6 +95,27 @@ void ArtifactStore::Discard(const std::string& job_id, int64_t token) {
   fs::remove_all(fs::path(root_) / job_id / std::to_string(token), ec);
 }
 
+std::vector<ArtifactStore::StagedRun> ArtifactStore::StagedRuns() const {
+  std::vector<StagedRun> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(root_) / ".staging", ec)) {
+    const std::string name = e.path().filename().string();
+    const size_t dash = name.rfind('-');
+    if (dash == std::string::npos || dash == 0) continue;
+    StagedRun run;
+    run.job_id = name.substr(0, dash);
+    run.token = std::strtoll(name.c_str() + dash + 1, nullptr, 10);
+    if (!SafeName(run.job_id) || run.token <= 0) continue;
+    out.push_back(std::move(run));
+  }
+  return out;
+}
+
+void ArtifactStore::RemoveStaging(const StagedRun& run) {
+  std::error_code ec;
+  fs::remove_all(fs::path(root_) / ".staging" / (run.job_id + "-" + std::to_string(run.token)), ec);
+}
+
 Status ArtifactStore::Read(
     const ArtifactInfo& artifact, size_t chunk_size,
     const std::function<bool(const char*, size_t, int64_t, int64_t)>& sink) const {

@@ -27,6 +27,16 @@ class ArtifactStore {
   // Removes whatever the run `token` of `job_id` left behind.
   void Discard(const std::string& job_id, int64_t token);
 
+  // A run that has a staging directory: (job id, lease token).
+  struct StagedRun {
+    std::string job_id;
+    int64_t token = 0;
+  };
+  // Every staging directory, e.g. those left by workers that were killed.
+  std::vector<StagedRun> StagedRuns() const;
+  // Removes the staging directory of one run (never committed artifacts).
+  void RemoveStaging(const StagedRun& run);
+
   // Calls `sink` with consecutive chunks of at most `chunk_size` bytes of
   // the artifact. NOT_FOUND when the file is gone.
   Status Read(const ArtifactInfo& artifact, size_t chunk_size,

@@ -125,6 +125,20 @@ StatusOr<JobPage> QueueInspector::List(const JobFilter& filter, int page_size,
   return page;
 }
 
+StatusOr<bool> QueueInspector::LeaseIsCurrent(const std::string& job_id, int64_t token) {
+  auto conn = pool_->Borrow();
+  if (!conn.ok()) return conn.status();
+  auto r = (*conn)->Command({"HMGET", keys::Job(job_id), "token", "state"});
+  if (!r.ok()) {
+    // A record of the wrong type has no lease.
+    if (r.status().code() == StatusCode::kUnavailable) return r.status();
+    return false;
+  }
+  if (r->Size() != 2) return false;
+  return ElementString(r->Element(0)) == std::to_string(token) &&
+         ElementString(r->Element(1)) == "RUNNING";
+}
+
 StatusOr<QueueMetrics> QueueInspector::Metrics() {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();

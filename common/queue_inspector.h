@@ -62,6 +62,9 @@ class QueueInspector {
   // Newest first. `page_size` 1..1000. INVALID_ARGUMENT for a bad token.
   StatusOr<JobPage> List(const JobFilter& filter, int page_size, const std::string& page_token);
   StatusOr<QueueMetrics> Metrics();
+  // True while `token` is the live lease of `job_id` (the job is RUNNING
+  // under it); false once the lease expired, moved on or the job ended.
+  StatusOr<bool> LeaseIsCurrent(const std::string& job_id, int64_t token);
 
  private:
   RedisPool* const pool_;

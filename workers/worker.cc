@@ -5,6 +5,7 @@
 #include <random>
 
 #include "common/logging.h"
+#include "common/queue_inspector.h"
 #include "workers/data/source.h"
 #include "workers/pipeline.h"
 
@@ -72,6 +73,7 @@ Worker::Worker(JobQueue* queue, TemplateStore* templates, ArtifactStore* artifac
 Worker::~Worker() { Stop(); }
 
 void Worker::Start() {
+  SweepStaging();
   threads_.emplace_back([this] { LeaseLoop(); });
   threads_.emplace_back([this] { KeeperLoop(); });
   for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { SlotLoop(); });
@@ -203,6 +205,7 @@ void Worker::KeeperLoop() {
       // Every worker trims now and then; the script is cheap and idempotent.
       auto trimmed = queue_->TrimIndex();
       if (trimmed.ok() && *trimmed > 0) spdlog::debug("trimmed {} expired jobs", *trimmed);
+      SweepStaging();
       next_trim = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     }
   }
@@ -325,6 +328,19 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
     ++failed_;
     spdlog::warn("failed: {}", s.ToString());
   }
+}
+
+void Worker::SweepStaging() {
+  QueueInspector inspector(queue_->pool());
+  int removed = 0;
+  for (const ArtifactStore::StagedRun& run : artifacts_->StagedRuns()) {
+    StatusOr<bool> current = inspector.LeaseIsCurrent(run.job_id, run.token);
+    if (!current.ok()) return;  // Redis unreachable: try again later
+    if (*current) continue;     // a run in progress (here or on another worker)
+    artifacts_->RemoveStaging(run);
+    ++removed;
+  }
+  if (removed > 0) spdlog::info("removed {} staging directories of runs whose lease is gone", removed);
 }
 
 StatusOr<LeaseState> Worker::RecordEnd(const std::function<StatusOr<LeaseState>()>& record) {

@@ -87,6 +87,9 @@ class Worker {
   void SlotLoop();
   void KeeperLoop();
   void RunJob(const std::shared_ptr<Running>& r);
+  // Removes staging directories of runs whose lease is gone (left by
+  // workers that were killed); at start and every minute.
+  void SweepStaging();
   // Runs `record` (Complete, Fail or AckCancel) until Redis gives a definite
   // answer, for up to twice the lease length.
   StatusOr<LeaseState> RecordEnd(const std::function<StatusOr<LeaseState>()>& record);
