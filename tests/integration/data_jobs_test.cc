@@ -2,8 +2,9 @@
 // 20 identical jobs at once fetch their HTTP source once (the rest are
 // cache hits, in GetMetrics and on /metrics) and a fresh-data job fetches
 // again; an optional source that fails leaves a warning on the completed
-// job; a PostgreSQL source survives its server being stopped (the job fails
-// with a clear error after its tries) and restarted (the next job runs);
+// job; a PostgreSQL source survives its server being stopped (a job out of
+// attempts fails with a clear error; one with attempts left waits and
+// completes when the server is back);
 // ValidateTemplate with test_sources fetches real sources with the given
 // parameters.
 #include <gtest/gtest.h>
@@ -121,7 +122,10 @@ TEST(DataJobs, AnOptionalSourceThatFailsLeavesAWarningOnTheCompletedJob) {
   EXPECT_NE(job.warnings(0).find("allow"), std::string::npos) << job.warnings(0);
 }
 
-TEST(DataJobs, PostgresStoppedFailsTheJobClearlyAndRestartedServesTheNextOne) {
+// PostgreSQL stopped mid-run: a job out of attempts fails with a clear
+// error naming the source; a job with attempts left waits RETRY_SCHEDULED
+// and completes once the server is back; later jobs run as usual.
+TEST(DataJobs, PostgresStoppedJobsRetryAndSucceedWhenItReturnsOrFailClearly) {
   TestPostgres pg;
   {
     pqxx::connection conn(pg.dsn());
@@ -131,8 +135,9 @@ TEST(DataJobs, PostgresStoppedFailsTheJobClearlyAndRestartedServesTheNextOne) {
   }
   TestCluster::Options options;
   options.worker_sets = {"postgres.connections=main=" + pg.dsn(), "data.retry_attempts=3",
-                         "data.retry_base_ms=100", "data.timeout_ms=3000",
-                         "data.cache_ttl_s=0"};  // every job queries
+                         "data.retry_base_ms=100",   "data.timeout_ms=3000",
+                         "data.cache_ttl_s=0",  // every job queries
+                         "queue.retry_base_ms=300",  "queue.retry_max_ms=600"};
   TestCluster c(options);
   c.StartWorker("w1", 2);
   ASSERT_RPC_OK(c.PutTemplate(
@@ -144,18 +149,34 @@ TEST(DataJobs, PostgresStoppedFailsTheJobClearlyAndRestartedServesTheNextOne) {
   ASSERT_EQ(job.state(), v1::COMPLETED) << Describe(job);
 
   pg.Stop();
-  job = c.WaitForTerminal(c.SubmitOk(SubmitRequest("pg_sales")), 60s);
+  v1::SubmitJobRequest short_budget = SubmitRequest("pg_sales");
+  short_budget.set_max_attempts(2);
+  job = c.WaitForTerminal(c.SubmitOk(short_budget), 60s);
   EXPECT_EQ(job.state(), v1::FAILED) << Describe(job);
   EXPECT_EQ(job.error_code(), "UNAVAILABLE") << Describe(job);
   EXPECT_NE(job.error_message().find("'sales'"), std::string::npos) << job.error_message();
   EXPECT_NE(job.error_message().find("after 3 tries"), std::string::npos) << job.error_message();
+  EXPECT_NE(job.error_message().find("attempt 2 of 2"), std::string::npos) << job.error_message();
+  EXPECT_EQ(job.attempt_errors_size(), 2);
 
+  v1::SubmitJobRequest patient = SubmitRequest("pg_sales");
+  patient.set_max_attempts(20);
+  const std::string waiting = c.SubmitOk(patient);
+  ASSERT_TRUE(c.PollJob(
+      waiting, [](const v1::Job& j) { return j.state() == v1::RETRY_SCHEDULED; }, 30s, &job))
+      << Describe(job);
   pg.Start();
-  job = c.WaitForTerminal(c.SubmitOk(SubmitRequest("pg_sales")), 30s);
+  job = c.WaitForTerminal(waiting, 60s);
   EXPECT_EQ(job.state(), v1::COMPLETED) << Describe(job);
+  EXPECT_GE(job.attempt(), 2);
+  EXPECT_GE(job.attempt_errors_size(), 1);
   std::string csv;
   ASSERT_RPC_OK(c.GetArtifact(job.job_id(), "table1.csv", &csv));
   EXPECT_NE(csv.find("North,120.5"), std::string::npos) << csv;
+
+  job = c.WaitForTerminal(c.SubmitOk(SubmitRequest("pg_sales")), 30s);
+  EXPECT_EQ(job.state(), v1::COMPLETED) << Describe(job);
+  EXPECT_EQ(job.attempt(), 1);
 }
 
 // ValidateTemplate with test_sources runs each source once, for real: the
