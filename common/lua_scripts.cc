@@ -17,6 +17,8 @@ namespace {
 //     sequence `ver`, so no read is needed.
 //   end_stage(key, stage, now, latency_prefix): stamps the stage's end time
 //     and records its duration in the capped latency list of that stage.
+//   add_attempt_error, end_unleased / end_cancelled, clear_stage_times,
+//     fail_corrupt, read_fields, priority: see their comments below.
 //   push_all(cmd, key, items): one command with many arguments, in chunks
 //     that stay below Lua's stack limit.
 //   count_ref(refs, tpl, tver, delta) / apply_refs(key, refs): keep the
@@ -73,20 +75,32 @@ local function add_attempt_error(key, attempt, code, msg, worker, now)
   if #list > 50 then table.remove(list, 1) end
   redis.call('HSET', key, 'attempts', cjson.encode(list))
 end
--- Ends a job that was not running (queued, scheduled for a retry, or whose
--- lease expired after a cancel request) as CANCELLED.
+-- Ends a job that no worker holds (queued, waiting for a retry or its
+-- run-at time, or whose lease expired) as `state` (CANCELLED or FAILED)
+-- with `code` and `msg`, counted under the state's name in stats.
 --   c: {stats key, template refs key, retention seconds, channel prefix}
-local function end_cancelled(key, id, now, ver, stage, progress, attempt, tpl, tver, cancel, c)
+local function end_unleased(key, id, now, ver, state, code, msg, stage, progress, attempt, tpl,
+                            tver, cancel, c)
   local refs = {}
   count_ref(refs, tpl, tver, -1)
   apply_refs(c[2], refs)
-  redis.call('HSET', key, 'state', 'CANCELLED', 'token', '', 'finished', int(now),
-             'err_code', 'CANCELLED', 'err_msg', 'cancelled by request', 'ver', int(ver))
+  redis.call('HSET', key, 'state', state, 'token', '', 'finished', int(now),
+             'err_code', code, 'err_msg', msg, 'ver', int(ver))
   redis.call('HDEL', key, 'next_at')
-  redis.call('HINCRBY', c[1], 'cancelled', 1)
+  redis.call('HINCRBY', c[1], string.lower(state), 1)
   if tonumber(c[3]) > 0 then redis.call('EXPIRE', key, c[3]) end
-  emit(id, c[4], now, ver, 'CANCELLED', stage, progress, attempt, 'CANCELLED',
-       'cancelled by request', cancel)
+  emit(id, c[4], now, ver, state, stage, progress, attempt, code, msg, cancel)
+end
+local function end_cancelled(key, id, now, ver, stage, progress, attempt, tpl, tver, cancel, c)
+  end_unleased(key, id, now, ver, 'CANCELLED', 'CANCELLED', 'cancelled by request', stage,
+               progress, attempt, tpl, tver, cancel, c)
+end
+-- Drops the stage times of an earlier attempt.
+local function clear_stage_times(key)
+  redis.call('HDEL', key, 't:VALIDATING:s', 't:VALIDATING:e', 't:COLLECTING_DATA:s',
+             't:COLLECTING_DATA:e', 't:GENERATING_CHARTS:s', 't:GENERATING_CHARTS:e',
+             't:RENDERING_REPORT:s', 't:RENDERING_REPORT:e', 't:FINALIZING:s',
+             't:FINALIZING:e')
 end
 -- Ends a job whose record cannot be run — not a hash, missing, or with an
 -- unreadable priority — as FAILED (DATA_LOSS) saying why, so that one bad
@@ -128,7 +142,7 @@ end
 //   KEYS[1..4] pending zsets URGENT, HIGH, NORMAL, LOW   KEYS[5] seq
 //   KEYS[6] signal   KEYS[7] index   KEYS[8] stats   KEYS[9] template refs
 //   ARGV[1] job key prefix  ARGV[2] idempotency key prefix  ARGV[3] its TTL
-//   in seconds  ARGV[4..] groups of 10: id, template id, template version,
+//   in seconds  ARGV[4..] groups of 13: id, template id, template version,
 //   priority 1..4, params JSON, outputs, submitter, inline YAML,
 //   idempotency key ('' for none), fresh data ('1' or ''), max attempts
 //   ('0' for the default), deadline ms ('0' for none), run-at ms ('0': now)
@@ -246,14 +260,8 @@ for _, id in ipairs(expired) do
         -- here instead of going round forever.
         local msg = 'its worker stopped while running it ' .. lost ..
                     ' times (crashed, frozen or cut off); the job may be crashing workers'
-        local refs = {}
-        count_ref(refs, f[9], f[10], -1)
-        apply_refs(KEYS[9], refs)
-        redis.call('HSET', key, 'state', 'FAILED', 'token', '', 'finished', now_s,
-                   'err_code', 'ABORTED', 'err_msg', msg, 'ver', int(ver))
-        redis.call('HINCRBY', KEYS[8], 'failed', 1)
-        if tonumber(ARGV[7]) > 0 then redis.call('EXPIRE', key, ARGV[7]) end
-        emit(id, ARGV[5], now, ver, 'FAILED', f[5], f[6], f[7], 'ABORTED', msg, '0')
+        end_unleased(key, id, now, ver, 'FAILED', 'ABORTED', msg, f[5], f[6], f[7], f[9], f[10],
+                     '0', c)
       else
         redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '',
                    'progress', 0, 'qat', now_s, 'ver', int(ver))
@@ -339,10 +347,7 @@ for _, id in ipairs(ids) do
     local attempt = (tonumber(f[14]) or 0) + 1
     local ver = (tonumber(f[16]) or 0) + 1
     if attempt > 1 then
-      redis.call('HDEL', key, 't:VALIDATING:s', 't:VALIDATING:e', 't:COLLECTING_DATA:s',
-                 't:COLLECTING_DATA:e', 't:GENERATING_CHARTS:s', 't:GENERATING_CHARTS:e',
-                 't:RENDERING_REPORT:s', 't:RENDERING_REPORT:e', 't:FINALIZING:s',
-                 't:FINALIZING:e')
+      clear_stage_times(key)
       redis.call('HSET', key, 'state', 'RUNNING', 'token', int(token), 'worker', ARGV[3],
                  'stage', '', 'progress', '0', 'attempt', int(attempt), 'ver', int(ver))
     else
@@ -593,9 +598,7 @@ if f[1] ~= ARGV[4] or f[2] ~= 'RUNNING' or not p then return 0 end
 local now = now_ms()
 local attempt = math.max(0, (tonumber(f[5]) or 1) - 1)
 local ver = (tonumber(f[6]) or 0) + 1
-redis.call('HDEL', key, 't:VALIDATING:s', 't:VALIDATING:e', 't:COLLECTING_DATA:s',
-           't:COLLECTING_DATA:e', 't:GENERATING_CHARTS:s', 't:GENERATING_CHARTS:e',
-           't:RENDERING_REPORT:s', 't:RENDERING_REPORT:e', 't:FINALIZING:s', 't:FINALIZING:e')
+clear_stage_times(key)
 redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '',
            'progress', 0, 'attempt', int(attempt), 'qat', int(now), 'ver', int(ver))
 redis.call('ZREM', KEYS[1], ARGV[3])

@@ -268,7 +268,7 @@ StatusOr<JobSpec> JobServiceImpl::Prepare(const v1::SubmitJobRequest& req,
   }
   spec.max_attempts = req.max_attempts();
   if (req.has_deadline()) {
-    spec.deadline_ms = req.deadline().seconds() * 1000 + req.deadline().nanos() / 1000000;
+    spec.deadline_ms = TimestampMillis(req.deadline());
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
@@ -277,7 +277,7 @@ StatusOr<JobSpec> JobServiceImpl::Prepare(const v1::SubmitJobRequest& req,
     }
   }
   if (req.has_run_at()) {
-    spec.run_at_ms = req.run_at().seconds() * 1000 + req.run_at().nanos() / 1000000;
+    spec.run_at_ms = TimestampMillis(req.run_at());
     if (spec.deadline_ms > 0 && spec.run_at_ms >= spec.deadline_ms) {
       return Status::InvalidArgument("run_at is not before the deadline; the job could never run");
     }

@@ -14,6 +14,10 @@ void SetTimestamp(int64_t ms, google::protobuf::Timestamp* ts) {
   ts->set_nanos(static_cast<int32_t>((ms % 1000) * 1000000));
 }
 
+int64_t TimestampMillis(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() * 1000 + ts.nanos() / 1000000;
+}
+
 std::string FormatName(v1::OutputFormat f) {
   switch (f) {
     case v1::PDF:

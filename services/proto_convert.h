@@ -18,6 +18,8 @@ grpc::Status ToGrpc(const Status& s);
 void ToProto(const JobRecord& record, v1::Job* out);
 void ToProto(const ValidationIssue& issue, v1::ValidationIssue* out);
 void SetTimestamp(int64_t ms, google::protobuf::Timestamp* ts);
+// The inverse: milliseconds since the epoch.
+int64_t TimestampMillis(const google::protobuf::Timestamp& ts);
 // Parses an event published by the queue's scripts. False if malformed.
 bool EventFromJson(const std::string& json, v1::JobEvent* out);
 // Fills a JobEvent from a stored record (the first message of a watch).

@@ -51,7 +51,7 @@ class QueueProgressSink final : public ProgressSink {
   const std::atomic<bool>* const released_;
 };
 
-// False when a retry after about `delay` would start past `deadline`.
+// False when a retry after `delay` would start past `deadline`.
 bool RetryFitsDeadline(const std::optional<std::chrono::system_clock::time_point>& deadline,
                        std::chrono::milliseconds delay) {
   return !deadline || std::chrono::system_clock::now() + delay < *deadline;
@@ -277,20 +277,20 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
   // This attempt and the failed ones before it; reclaimed attempts (a
   // crashed worker) do not use up the budget.
   const int attempts_used = job.failed_attempts + 1;
+  thread_local std::mt19937 rng{std::random_device{}()};
+  const auto delay =
+      options_.retry.DelayAfter(attempts_used, std::uniform_real_distribution<double>(0, 1)(rng));
   bool retrying = false;
   if (s.ok()) {
     record = [&] { return queue_->Complete(job, stored, ctx.warnings); };
   } else if (s.code() == StatusCode::kCancelled) {
     record = [&] { return queue_->AckCancel(job); };
   } else if (IsTransient(s) && attempts_used < max_attempts &&
-             RetryFitsDeadline(ctx.deadline, options_.retry.DelayAfter(attempts_used, 0.5))) {
-    thread_local std::mt19937 rng{std::random_device{}()};
-    const auto delay =
-        options_.retry.DelayAfter(attempts_used, std::uniform_real_distribution<double>(0, 1)(rng));
+             RetryFitsDeadline(ctx.deadline, delay)) {
     spdlog::warn("attempt {} of {} failed: {}; retrying in {} ms", attempts_used, max_attempts,
                  s.ToString(), delay.count());
     retrying = true;
-    record = [&, delay] { return queue_->Retry(job, s, delay, ctx.warnings); };
+    record = [&] { return queue_->Retry(job, s, delay, ctx.warnings); };
   } else {
     if (IsTransient(s) && attempts_used >= max_attempts) {
       s = Status(s.code(), s.message() + " (attempt " + std::to_string(attempts_used) + " of " +

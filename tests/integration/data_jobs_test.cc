@@ -8,9 +8,9 @@
 // ValidateTemplate with test_sources fetches real sources with the given
 // parameters.
 #include <gtest/gtest.h>
-#include <pqxx/pqxx>
 
 #include <atomic>
+#include <pqxx/pqxx>
 
 #include "tests/integration/cluster.h"
 #include "tests/support/local_http_server.h"
@@ -26,9 +26,10 @@ class SlowRecords {
           s.Get("/rows", [this](const httplib::Request&, httplib::Response& res) {
             ++requests_;
             std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
-            res.set_content(R"([{"region": "North", "sales": 120.5}, {"region": "South", "sales": 98},
+            res.set_content(
+                R"([{"region": "North", "sales": 120.5}, {"region": "South", "sales": 98},
                                 {"region": "East", "sales": 143.25}])",
-                            "application/json");
+                "application/json");
           });
         }) {}
   std::string Host() const { return server_.Host(); }
@@ -43,7 +44,9 @@ class SlowRecords {
 
 std::string HttpTemplate(const std::string& url) {
   return "id: web_sales\ntitle: Web sales\nsources:\n"
-         "  web: {kind: http, url: \"" + url + "\", cache_ttl: 10m}\n"
+         "  web: {kind: http, url: \"" +
+         url +
+         "\", cache_ttl: 10m}\n"
          "sections:\n  - table: {source: web}\noutputs: [csv]\n";
 }
 
@@ -58,13 +61,11 @@ TEST(DataJobs, TwentyIdenticalJobsFetchTheirSourceOnceAndFreshDataFetchesAgain) 
   c.StartWorker("w2", 10);
   ASSERT_RPC_OK(c.PutTemplate(HttpTemplate(source.Url("/rows"))));
 
-  v1::SubmitJobsRequest batch;
-  for (int i = 0; i < 20; ++i) *batch.add_jobs() = SubmitRequest("web_sales");
-  v1::SubmitJobsResponse submitted;
-  ASSERT_RPC_OK(c.jobs().SubmitJobs(Deadline().get(), batch, &submitted));
+  const std::vector<std::string> ids = c.SubmitMany(SubmitRequest("web_sales"), 20);
+  ASSERT_EQ(ids.size(), 20u);
   std::set<std::string> workers;
-  for (const auto& r : submitted.results()) {
-    const v1::Job job = c.WaitForTerminal(r.response().job_id(), 60s);
+  for (const std::string& id : ids) {
+    const v1::Job job = c.WaitForTerminal(id, 60s);
     EXPECT_EQ(job.state(), v1::COMPLETED) << Describe(job);
     workers.insert(job.worker_id());
   }
@@ -85,8 +86,9 @@ TEST(DataJobs, TwentyIdenticalJobsFetchTheirSourceOnceAndFreshDataFetchesAgain) 
   httplib::Client http("127.0.0.1", metrics_port);
   auto page = http.Get("/metrics");
   ASSERT_TRUE(page) << "no /metrics";
-  EXPECT_NE(page->body.find("quire_source_cache_hits_total{template=\"web_sales\",source=\"web\"} 19"),
-            std::string::npos)
+  EXPECT_NE(
+      page->body.find("quire_source_cache_hits_total{template=\"web_sales\",source=\"web\"} 19"),
+      std::string::npos)
       << page->body;
   EXPECT_NE(page->body.find("quire_source_fetch_ms_count{template=\"web_sales\",source=\"web\"} 1"),
             std::string::npos);
@@ -130,14 +132,18 @@ TEST(DataJobs, PostgresStoppedJobsRetryAndSucceedWhenItReturnsOrFailClearly) {
   {
     pqxx::connection conn(pg.dsn());
     pqxx::nontransaction tx(conn);
-    tx.exec("CREATE TABLE sales (region text, amount numeric);"
-            "INSERT INTO sales VALUES ('North', 120.5), ('South', 98)");
+    tx.exec(
+        "CREATE TABLE sales (region text, amount numeric);"
+        "INSERT INTO sales VALUES ('North', 120.5), ('South', 98)");
   }
   TestCluster::Options options;
-  options.worker_sets = {"postgres.connections=main=" + pg.dsn(), "data.retry_attempts=3",
-                         "data.retry_base_ms=100",   "data.timeout_ms=3000",
+  options.worker_sets = {"postgres.connections=main=" + pg.dsn(),
+                         "data.retry_attempts=3",
+                         "data.retry_base_ms=100",
+                         "data.timeout_ms=3000",
                          "data.cache_ttl_s=0",  // every job queries
-                         "queue.retry_base_ms=300",  "queue.retry_max_ms=600"};
+                         "queue.retry_base_ms=300",
+                         "queue.retry_max_ms=600"};
   TestCluster c(options);
   c.StartWorker("w1", 2);
   ASSERT_RPC_OK(c.PutTemplate(
@@ -188,12 +194,13 @@ TEST(DataJobs, ValidateTemplateTestsRealSourcesWithParameters) {
   {
     pqxx::connection conn(pg.dsn());
     pqxx::nontransaction tx(conn);
-    tx.exec("CREATE TABLE quality_events (site text, category text, severity int, opened_on date,"
-            " days_open int);"
-            "INSERT INTO quality_events VALUES"
-            " ('Lyon', 'Supplier', 3, '2024-03-04', 4), ('Lyon', 'Process', 1, '2024-03-05', 2),"
-            " ('Porto', 'Process', 4, '2024-03-09', 7), ('Austin', 'Supplier', 5, '2024-03-10', 1),"
-            " ('Lyon', 'Process', 4, '2024-04-02', 3)");
+    tx.exec(
+        "CREATE TABLE quality_events (site text, category text, severity int, opened_on date,"
+        " days_open int);"
+        "INSERT INTO quality_events VALUES"
+        " ('Lyon', 'Supplier', 3, '2024-03-04', 4), ('Lyon', 'Process', 1, '2024-03-05', 2),"
+        " ('Porto', 'Process', 4, '2024-03-09', 7), ('Austin', 'Supplier', 5, '2024-03-10', 1),"
+        " ('Lyon', 'Process', 4, '2024-04-02', 3)");
   }
   TestCluster::Options options;
   options.gateway_sets = {"postgres.connections=quality=" + pg.dsn()};
@@ -201,10 +208,8 @@ TEST(DataJobs, ValidateTemplateTestsRealSourcesWithParameters) {
   v1::ValidateTemplateRequest req;
   req.set_yaml(ReadFileText(SourceDir() + "/deploy/templates/quality_events.yaml"));
   req.set_test_sources(true);
-  for (const auto& [name, value] :
-       std::vector<std::pair<std::string, std::string>>{{"month", "2024-03-15"},
-                                                        {"sites", "Lyon, Porto"},
-                                                        {"min_severity", "2"}}) {
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"month", "2024-03-15"}, {"sites", "Lyon, Porto"}, {"min_severity", "2"}}) {
     auto* p = req.add_parameters();
     p->set_name(name);
     p->set_value(value);
@@ -217,7 +222,8 @@ TEST(DataJobs, ValidateTemplateTestsRealSourcesWithParameters) {
   ASSERT_TRUE(by_name.count("events") && by_name.count("events_sample"));
   const v1::SourceTestResult& events = *by_name["events"];
   EXPECT_EQ(events.error(), "");
-  EXPECT_EQ(events.rows(), 2) << "March, Lyon or Porto, severity >= 2: one Lyon and one Porto event";
+  EXPECT_EQ(events.rows(), 2)
+      << "March, Lyon or Porto, severity >= 2: one Lyon and one Porto event";
   ASSERT_EQ(events.columns_size(), 5);
   EXPECT_EQ(events.columns(3), "opened_on");
   ASSERT_EQ(events.column_types_size(), 5);

@@ -20,14 +20,8 @@ TEST(Faults, TwoThousandJobsCompleteExactlyOnceWhileWorkersAreKilledAtRandom) {
   options.worker_sets = {"queue.lease_ms=1500", "worker.lease_extend_ms=300"};
   TestCluster c(options);
   ASSERT_RPC_OK(c.PutTemplate(TinyTemplate()));
-  std::vector<std::string> ids;
-  for (int b = 0; b < kJobs / 1000; ++b) {
-    v1::SubmitJobsRequest batch;
-    for (int i = 0; i < 1000; ++i) *batch.add_jobs() = SubmitRequest("tiny");
-    v1::SubmitJobsResponse submitted;
-    ASSERT_RPC_OK(c.jobs().SubmitJobs(Deadline(30s).get(), batch, &submitted));
-    for (const auto& r : submitted.results()) ids.push_back(r.response().job_id());
-  }
+  const std::vector<std::string> ids = c.SubmitMany(SubmitRequest("tiny"), kJobs);
+  ASSERT_EQ(ids.size(), static_cast<size_t>(kJobs));
   const std::vector<std::string> names = {"A", "B", "C"};
   for (const auto& n : names) c.StartWorker(n, 4);
 

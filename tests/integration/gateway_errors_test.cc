@@ -390,10 +390,8 @@ TEST(GatewayErrors, RedisRestartedWithAofMidRunLosesNoJobAndRunsNoneTwice) {
   options.worker_sets = {"queue.lease_ms=1500", "worker.lease_extend_ms=300"};
   TestCluster c(options);
   ASSERT_RPC_OK(c.PutTemplate(TinyTemplate()));
-  v1::SubmitJobsRequest batch;
-  for (int i = 0; i < kJobs; ++i) *batch.add_jobs() = SubmitRequest("tiny");
-  v1::SubmitJobsResponse submitted;
-  ASSERT_RPC_OK(c.jobs().SubmitJobs(Deadline().get(), batch, &submitted));
+  const std::vector<std::string> ids = c.SubmitMany(SubmitRequest("tiny"), kJobs);
+  ASSERT_EQ(ids.size(), static_cast<size_t>(kJobs));
   c.StartWorker("w1", 4);
   c.StartWorker("w2", 4);
 
@@ -407,8 +405,8 @@ TEST(GatewayErrors, RedisRestartedWithAofMidRunLosesNoJobAndRunsNoneTwice) {
   ASSERT_LT(m.completed_total(), kJobs) << "the run ended before the restart";
   c.redis().Restart();
 
-  for (const auto& r : submitted.results()) {
-    const v1::Job job = c.WaitForTerminal(r.response().job_id(), 120s);
+  for (const std::string& id : ids) {
+    const v1::Job job = c.WaitForTerminal(id, 120s);
     ASSERT_EQ(job.state(), v1::COMPLETED) << Describe(job) << c.LogTails();
     EXPECT_EQ(job.artifacts_size(), 1) << Describe(job);
   }
@@ -439,10 +437,7 @@ TEST(GatewayErrors, RedisStallLongerThanTheCommandTimeoutLosesNoJob) {
   options.worker_sets = {"queue.lease_ms=5000", "worker.lease_extend_ms=300"};
   TestCluster c(options);
   ASSERT_RPC_OK(c.PutTemplate(TinyTemplate()));
-  v1::SubmitJobsRequest batch;
-  for (int i = 0; i < kJobs; ++i) *batch.add_jobs() = SubmitRequest("tiny");
-  v1::SubmitJobsResponse submitted;
-  ASSERT_RPC_OK(c.jobs().SubmitJobs(Deadline().get(), batch, &submitted));
+  ASSERT_EQ(c.SubmitMany(SubmitRequest("tiny"), kJobs).size(), static_cast<size_t>(kJobs));
 
   c.StartWorker("w1", 4);
   c.StartWorker("w2", 4);

@@ -10,6 +10,7 @@
 
 #include <atomic>
 
+#include "services/proto_convert.h"
 #include "tests/integration/cluster.h"
 #include "tests/support/local_http_server.h"
 #include "workers/worker.h"
@@ -64,11 +65,10 @@ std::string ApiTemplate(const std::string& id, const std::string& url,
 // Now + d as a protobuf timestamp.
 google::protobuf::Timestamp TimeIn(std::chrono::milliseconds d) {
   google::protobuf::Timestamp t;
-  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         (std::chrono::system_clock::now() + d).time_since_epoch())
-                         .count();
-  t.set_seconds(ms / 1000);
-  t.set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
+  SetTimestamp(std::chrono::duration_cast<std::chrono::milliseconds>(
+                   (std::chrono::system_clock::now() + d).time_since_epoch())
+                   .count(),
+               &t);
   return t;
 }
 

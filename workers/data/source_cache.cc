@@ -161,22 +161,26 @@ StatusOr<Table> SourceCache::GetOrFetch(const Lookup& lookup,
                             std::to_string(std::max<int64_t>(1, lookup.fetch_limit.count()))});
     if (!taken.ok()) break;
     if (!taken->IsNil()) {
+      // Ends this job's hold of the lock, leaving `failure` for the waiters.
+      const auto release = [&](const std::string& failure) {
+        auto released = c.Eval(scripts::ReleaseCacheLock().text, scripts::ReleaseCacheLock().sha1,
+                               {lock, keys::CacheFailure(lookup.key, token)},
+                               {token, failure, std::to_string(options_.failure_ttl.count())});
+        if (!released.ok()) {
+          spdlog::warn("releasing a cache lock failed: {}", released.status().ToString());
+        }
+      };
       // This job fetches for everyone. The entry may have landed between
       // the first read and taking the lock.
       if (std::optional<Table> hit = read_entry()) {
-        (void)c.Eval(scripts::ReleaseCacheLock().text, scripts::ReleaseCacheLock().sha1,
-                     {lock, keys::CacheFailure(lookup.key, token)}, {token, "", "1"});
+        release("");
         *outcome = CacheOutcome::kHit;
         return std::move(*hit);
       }
       *outcome = CacheOutcome::kMiss;
       StatusOr<Table> table = fetch();
       if (table.ok()) Store(c, lookup.key, *table, lookup.ttl);
-      auto released = c.Eval(scripts::ReleaseCacheLock().text, scripts::ReleaseCacheLock().sha1,
-                             {lock, keys::CacheFailure(lookup.key, token)},
-                             {token, table.ok() ? "" : EncodeFailure(table.status()),
-                              std::to_string(options_.failure_ttl.count())});
-      if (!released.ok()) spdlog::warn("releasing a cache lock failed: {}", released.status().ToString());
+      release(table.ok() ? "" : EncodeFailure(table.status()));
       return table;
     }
     // Another job is fetching: wait for its table or its error.
