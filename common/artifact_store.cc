@@ -116,6 +116,15 @@ void ArtifactStore::RemoveStaging(const StagedRun& run) {
   fs::remove_all(fs::path(root_) / ".staging" / (run.job_id + "-" + std::to_string(run.token)), ec);
 }
 
+void ArtifactStore::RemoveOtherRuns(const std::string& job_id, int64_t token) {
+  if (!SafeName(job_id)) return;
+  const std::string keep = std::to_string(token);
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(root_) / job_id, ec)) {
+    if (e.path().filename().string() != keep) fs::remove_all(e.path(), ec);
+  }
+}
+
 Status ArtifactStore::Read(
     const ArtifactInfo& artifact, size_t chunk_size,
     const std::function<bool(const char*, size_t, int64_t, int64_t)>& sink) const {

@@ -36,6 +36,10 @@ class ArtifactStore {
   std::vector<StagedRun> StagedRuns() const;
   // Removes the staging directory of one run (never committed artifacts).
   void RemoveStaging(const StagedRun& run);
+  // Removes the committed artifacts of every run of `job_id` but `token`'s:
+  // those of attempts whose worker was killed after committing its files
+  // but before recording the job's end. Called by the run that completed.
+  void RemoveOtherRuns(const std::string& job_id, int64_t token);
 
   // Calls `sink` with consecutive chunks of at most `chunk_size` bytes of
   // the artifact. NOT_FOUND when the file is gone.

@@ -315,6 +315,9 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
     return;
   }
   if (s.ok()) {
+    // An earlier attempt killed between committing and recording left its
+    // files: this run holds the job's only artifacts now.
+    artifacts_->RemoveOtherRuns(job.id, job.token);
     ++completed_;
     spdlog::info("completed: {} artifacts", stored.size());
     return;
