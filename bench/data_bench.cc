@@ -134,7 +134,8 @@ void BM_CachedSourceRead(benchmark::State& state) {
   lookup.ttl = std::chrono::minutes(10);
   const quire::Table table = ReportRows(rows);
   quire::CacheOutcome outcome;
-  (void)cache.GetOrFetch(lookup, [&] { return quire::StatusOr<quire::Table>(table); }, {}, &outcome);
+  (void)cache.GetOrFetch(
+      lookup, [&] { return quire::StatusOr<quire::Table>(table); }, {}, &outcome);
   for (auto _ : state) {
     quire::StatusOr<quire::Table> t = cache.GetOrFetch(
         lookup, [&] { return quire::StatusOr<quire::Table>(table); }, {}, &outcome);
@@ -181,7 +182,8 @@ void BM_TenSourcesConcurrently(benchmark::State& state) {
   std::string yaml = "id: ten_sources\ntitle: T\nsources:\n";
   for (size_t i = 0; i < Apis().size(); ++i) {
     options.http.allow_hosts.push_back(Apis()[i]->Host());
-    yaml += "  s" + std::to_string(i) + ": {kind: http, url: \"" + Apis()[i]->Url("/rows") + "\"}\n";
+    yaml +=
+        "  s" + std::to_string(i) + ": {kind: http, url: \"" + Apis()[i]->Url("/rows") + "\"}\n";
   }
   quire::SourceCollector collector(options, &Pool());
   quire::ParseResult parsed = quire::ParseTemplate(yaml);
@@ -229,7 +231,8 @@ void BM_Postgres100kRows(benchmark::State& state) {
   source.name = "events";
   source.kind = quire::SourceKind::kPostgres;
   source.connection = "bench";
-  source.query = "SELECT id, site, severity, cost, amount, opened_on, opened_at, closed FROM events";
+  source.query =
+      "SELECT id, site, severity, cost, amount, opened_on, opened_at, closed FROM events";
   for (auto _ : state) {
     quire::StatusOr<quire::Table> t = collector.Fetch(source, {}, {});
     if (!t.ok() || t->num_rows() != 100000) {

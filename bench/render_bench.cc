@@ -9,9 +9,9 @@
 //   quire datagen_ms=<v>  quire peak_rss_kib=<v>
 // --mode report renders only the PDF + XLSX pair (for whole-process timing
 // under /usr/bin/time); --mode all adds the single-chart micro-workloads.
-#include <CLI/CLI.hpp>
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>

@@ -595,15 +595,13 @@ int main(int argc, char** argv) {
     }
     std::printf("live workers %lld\n", static_cast<long long>(m.live_workers()));
     for (const auto& src : m.sources()) {
-      std::printf("source %s/%s  hits %lld  misses %lld  fresh %lld  uncached %lld  errors %lld"
-                  "  mean fetch %.1f ms\n",
-                  src.template_id().c_str(), src.source().c_str(),
-                  static_cast<long long>(src.cache_hits()),
-                  static_cast<long long>(src.cache_misses()),
-                  static_cast<long long>(src.fresh_fetches()),
-                  static_cast<long long>(src.uncached_fetches()),
-                  static_cast<long long>(src.errors()),
-                  src.fetches() > 0 ? static_cast<double>(src.fetch_ms_total()) / src.fetches() : 0.0);
+      std::printf(
+          "source %s/%s  hits %lld  misses %lld  fresh %lld  uncached %lld  errors %lld"
+          "  mean fetch %.1f ms\n",
+          src.template_id().c_str(), src.source().c_str(), static_cast<long long>(src.cache_hits()),
+          static_cast<long long>(src.cache_misses()), static_cast<long long>(src.fresh_fetches()),
+          static_cast<long long>(src.uncached_fetches()), static_cast<long long>(src.errors()),
+          src.fetches() > 0 ? static_cast<double>(src.fetch_ms_total()) / src.fetches() : 0.0);
     }
     return 0;
   }

@@ -76,8 +76,9 @@ const std::vector<OptionDoc>& AllOptions() {
        "Directory csv and json sources read from; paths that leave it are refused."},
       {"data.max_parallel_sources", "10", "Sources one job fetches at once."},
       {"data.timeout_ms", "30000", "Time limit of one fetch when the source sets none, in ms."},
-      {"data.retry_attempts", "3", "Tries of a source whose failure is transient (timeouts, "
-                                   "refused connections, HTTP 5xx/429)."},
+      {"data.retry_attempts", "3",
+       "Tries of a source whose failure is transient (timeouts, "
+       "refused connections, HTTP 5xx/429)."},
       {"data.retry_base_ms", "200", "First retry delay in ms; doubled each try, with jitter."},
       {"data.cache_ttl_s", "300",
        "How long a fetched table stays cached in Redis when the source sets no cache_ttl; "

@@ -6,9 +6,9 @@
 namespace quire {
 namespace {
 
-constexpr std::array<const char*, 8> kStateNames = {
-    "UNSPECIFIED", "QUEUED",          "RUNNING",  "COMPLETED",
-    "FAILED",      "CANCELLED", "RETRY_SCHEDULED", "SCHEDULED"};
+constexpr std::array<const char*, 8> kStateNames = {"UNSPECIFIED",     "QUEUED",   "RUNNING",
+                                                    "COMPLETED",       "FAILED",   "CANCELLED",
+                                                    "RETRY_SCHEDULED", "SCHEDULED"};
 constexpr std::array<const char*, 6> kStageNames = {
     "", "VALIDATING", "COLLECTING_DATA", "GENERATING_CHARTS", "RENDERING_REPORT", "FINALIZING"};
 constexpr std::array<const char*, 5> kPriorityNames = {"UNSPECIFIED", "LOW", "NORMAL", "HIGH",

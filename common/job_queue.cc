@@ -95,9 +95,8 @@ StatusOr<std::vector<LeasedJob>> JobQueue::Lease(const std::string& worker_id, i
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
   std::vector<std::string> k = PendingKeys();
-  k.insert(k.end(),
-           {keys::Active(), keys::Fence(), keys::Signal(), keys::Stats(), keys::TemplateRefs(),
-            keys::Scheduled(), keys::Delayed()});
+  k.insert(k.end(), {keys::Active(), keys::Fence(), keys::Signal(), keys::Stats(),
+                     keys::TemplateRefs(), keys::Scheduled(), keys::Delayed()});
   std::vector<std::string> a = {std::to_string(max_jobs),
                                 std::to_string(options_.lease_duration.count()),
                                 worker_id,
@@ -215,8 +214,8 @@ StatusOr<LeaseState> JobQueue::Finish(FinishRequest req) {
 StatusOr<LeaseState> JobQueue::Complete(const LeasedJob& job,
                                         const std::vector<ArtifactInfo>& artifacts,
                                         const std::vector<std::string>& warnings) {
-  return Finish({&job, JobState::kCompleted, "", "", EncodeArtifacts(artifacts),
-                 WarningsJson(warnings)});
+  return Finish(
+      {&job, JobState::kCompleted, "", "", EncodeArtifacts(artifacts), WarningsJson(warnings)});
 }
 
 StatusOr<std::vector<LeaseState>> JobQueue::CompleteBatch(
@@ -276,9 +275,9 @@ StatusOr<LeaseState> JobQueue::Release(const LeasedJob& job) {
   std::vector<std::string> k = {keys::Active()};
   for (auto& p : PendingKeys()) k.push_back(std::move(p));
   k.push_back(keys::Signal());
-  auto r = (*conn)->Eval(scripts::Release().text, scripts::Release().sha1, k,
-                         {keys::JobPrefix(), keys::EventChannelPrefix(), job.id,
-                          std::to_string(job.token)});
+  auto r = (*conn)->Eval(
+      scripts::Release().text, scripts::Release().sha1, k,
+      {keys::JobPrefix(), keys::EventChannelPrefix(), job.id, std::to_string(job.token)});
   if (!r.ok()) return r.status();
   return r->Integer() == 1 ? LeaseState::kHeld : LeaseState::kLost;
 }

@@ -33,13 +33,13 @@ struct LatencySummary {
 struct SourceStats {
   std::string template_id;
   std::string source;
-  int64_t hits = 0;     // tables read from the cache (also after waiting on another fetch)
-  int64_t misses = 0;   // not cached: fetched and stored
-  int64_t fresh = 0;    // fetched because the job asked for fresh data
-  int64_t bypass = 0;   // fetched without the cache (TTL 0, Redis unreachable)
-  int64_t errors = 0;   // jobs that got no table
-  int64_t fetches = 0;  // fetches that ran (every outcome but a hit)
-  int64_t fetch_ms = 0; // their total time
+  int64_t hits = 0;      // tables read from the cache (also after waiting on another fetch)
+  int64_t misses = 0;    // not cached: fetched and stored
+  int64_t fresh = 0;     // fetched because the job asked for fresh data
+  int64_t bypass = 0;    // fetched without the cache (TTL 0, Redis unreachable)
+  int64_t errors = 0;    // jobs that got no table
+  int64_t fetches = 0;   // fetches that ran (every outcome but a hit)
+  int64_t fetch_ms = 0;  // their total time
 };
 
 struct QueueMetrics {

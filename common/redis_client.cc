@@ -203,8 +203,9 @@ StatusOr<std::vector<std::string>> CheckRedisSettings(RedisConnection& conn) {
   auto save = get("save");
   if (!save.ok()) return save.status();
   if (*aof == "no" && save->empty()) {
-    warnings.push_back("Redis persistence is off (appendonly no, no save points): a Redis restart "
-                       "loses every queued job; set appendonly yes, appendfsync everysec");
+    warnings.push_back(
+        "Redis persistence is off (appendonly no, no save points): a Redis restart "
+        "loses every queued job; set appendonly yes, appendfsync everysec");
   }
   return warnings;
 }

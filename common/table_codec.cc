@@ -65,7 +65,8 @@ class ColumnCodec {
     out->append(bitmap);
     switch (c.type_) {
       case ColumnType::kText: {
-        for (size_t r = 0; r < rows; ++r) Put<uint32_t>(out, static_cast<uint32_t>(c.texts_[r].size()));
+        for (size_t r = 0; r < rows; ++r)
+          Put<uint32_t>(out, static_cast<uint32_t>(c.texts_[r].size()));
         for (size_t r = 0; r < rows; ++r) out->append(c.texts_[r]);
         break;
       }

@@ -102,7 +102,7 @@ struct PageSetup {
 struct Theme {
   std::vector<uint32_t> palette;  // 0xRRGGBB series colours; empty: the built-in one
   std::string font = "DejaVu Sans";
-  double font_size = 10;  // pt, body text
+  double font_size = 10;   // pt, body text
   double image_dpi = 144;  // resolution of the job's PNG chart images
 };
 
@@ -246,8 +246,8 @@ struct ChartSpec {
   // line, area: a marker on every point. Unset: markers when a series has
   // at most 30 points.
   std::optional<bool> markers;
-  double donut = 0;       // pie: the hole's share of the radius, 0 (a pie) to 0.9
-  bool labels = true;     // pie: percentage labels on the slices
+  double donut = 0;    // pie: the hole's share of the radius, 0 (a pie) to 0.9
+  bool labels = true;  // pie: percentage labels on the slices
   // histogram: `bins` equal bins over the data's range, or bins of
   // `bin_width` aligned to multiples of it when that is set (> 0). Unset
   // `bins` (0): Sturges' rule.

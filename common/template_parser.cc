@@ -8,10 +8,9 @@
 // read.
 #include "common/template_parser.h"
 
-#include <functional>
-
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <regex>
 
 namespace quire {
@@ -19,9 +18,8 @@ namespace internal {
 namespace {
 
 const std::vector<std::string> kRootFields = {
-    "id",         "version", "title",      "description", "owner",   "page",
-    "theme",      "timeouts", "max_attempts", "parameters", "sources", "transforms",
-    "sections",   "outputs"};
+    "id",       "version",      "title",      "description", "owner",      "page",     "theme",
+    "timeouts", "max_attempts", "parameters", "sources",     "transforms", "sections", "outputs"};
 const std::vector<std::string> kParameterFields = {"name",    "type",       "items", "required",
                                                    "default", "values",     "min",   "max",
                                                    "pattern", "description"};
@@ -101,9 +99,8 @@ ChartParseResult TemplateParser::RunChart(const std::string& yaml_text,
   data.columns = columns;
   default_chart_source_ = kChartDataName;
   ChartParseResult result;
-  ParseDocument(yaml_text, "chart (type, x, y, ...)", [&](const yaml::Node& root) {
-    result.chart = ParseChartSection(root, "");
-  });
+  ParseDocument(yaml_text, "chart (type, x, y, ...)",
+                [&](const yaml::Node& root) { result.chart = ParseChartSection(root, ""); });
   if (HasBlockingIssues(issues_)) result.chart.reset();
   result.issues = std::move(issues_);
   return result;

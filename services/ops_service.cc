@@ -67,8 +67,8 @@ std::string PrometheusText(const QueueMetrics& m, int watchers) {
   counter("quire_jobs_cancelled_total", "Jobs cancelled.", m.cancelled);
   counter("quire_leases_reclaimed_total", "Expired leases whose job was queued again.",
           m.reclaimed);
-  counter("quire_attempts_retried_total", "Attempts that failed retryably and were scheduled again.",
-          m.retried);
+  counter("quire_attempts_retried_total",
+          "Attempts that failed retryably and were scheduled again.", m.retried);
   counter("quire_jobs_requeued_total", "FAILED jobs sent back to their queue by RequeueJob.",
           m.requeued);
   o << "# HELP quire_stage_latency_ms Stage duration over recent runs.\n"

@@ -24,8 +24,7 @@ const char* ContentType(ImageFormat format) {
   return "application/octet-stream";
 }
 
-StatusOr<Table> BuildTable(const v1::RenderChartRequest& req,
-                           std::vector<ColumnSpec>* columns) {
+StatusOr<Table> BuildTable(const v1::RenderChartRequest& req, std::vector<ColumnSpec>* columns) {
   if (req.columns().empty()) return Status::InvalidArgument("columns: at least one is required");
   if (static_cast<size_t>(req.columns_size()) > kMaxColumns) {
     return Status::InvalidArgument("columns: at most 64 are allowed");
@@ -93,7 +92,8 @@ Status RenderChartRequest(const v1::RenderChartRequest& req, v1::RenderChartResp
     return Status::InvalidArgument(message);
   }
   const ParamValues no_params;
-  const ChartSpec chart = ExpandChartText(*parsed.chart, no_params, std::chrono::system_clock::now());
+  const ChartSpec chart =
+      ExpandChartText(*parsed.chart, no_params, std::chrono::system_clock::now());
   StatusOr<std::string> image = RenderChartImage(chart, *table, format, dpi);
   if (!image.ok()) return image.status();
 

@@ -131,7 +131,8 @@ grpc::ServerUnaryReactor* TemplateServiceImpl::ValidateTemplate(
       reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down"));
       return;
     }
-    TestSources(*sources_, *tmpl, *req, [ctx] { return ctx->IsCancelled(); }, resp);
+    TestSources(
+        *sources_, *tmpl, *req, [ctx] { return ctx->IsCancelled(); }, resp);
     reactor->Finish(ctx->IsCancelled()
                         ? grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client")
                         : grpc::Status::OK);

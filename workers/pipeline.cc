@@ -76,11 +76,11 @@ Status Pipeline::Run(JobContext& ctx, ProgressSink& sink) {
     ctx.cancelled = stop_requested;
     double ms = std::chrono::duration<double, std::milli>(Steady::now() - start).count();
     if (!s.ok() && Steady::now() >= end && !stop_requested()) {
-      s = job_deadline_first
-              ? Status(StatusCode::kDeadlineExceeded, std::string("the job's deadline passed during ") + name)
-              : Status(StatusCode::kDeadlineExceeded,
-                       std::string(name) + " took longer than its limit of " + Seconds(limit) +
-                           " and was stopped");
+      s = job_deadline_first ? Status(StatusCode::kDeadlineExceeded,
+                                      std::string("the job's deadline passed during ") + name)
+                             : Status(StatusCode::kDeadlineExceeded,
+                                      std::string(name) + " took longer than its limit of " +
+                                          Seconds(limit) + " and was stopped");
       spdlog::warn("{}", s.message());
       return s;
     }

@@ -89,9 +89,10 @@ void Worker::Stop() {
     // Let running jobs finish, up to the drain timeout.
     cv_.wait_for(lock, options_.drain_timeout, [this] { return busy_ == 0; });
     if (busy_ > 0) {
-      spdlog::warn("worker {}: {} jobs still running after the drain timeout; stopping them and "
-                   "giving them back to the queue",
-                   options_.worker_id, busy_);
+      spdlog::warn(
+          "worker {}: {} jobs still running after the drain timeout; stopping them and "
+          "giving them back to the queue",
+          options_.worker_id, busy_);
       for (auto& [id, r] : running_) r->released = true;
     }
   }
@@ -223,14 +224,15 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
   ctx.sources = options_.sources;
   ctx.limits = options_.stage_limits;
   if (job.spec.deadline_ms > 0) {
-    ctx.deadline = std::chrono::system_clock::time_point(std::chrono::milliseconds(job.spec.deadline_ms));
+    ctx.deadline =
+        std::chrono::system_clock::time_point(std::chrono::milliseconds(job.spec.deadline_ms));
   }
   std::vector<ArtifactInfo> stored;
   Status s;
   auto dir = artifacts_->StagingDir(job.id, job.token);
   if (!job.corrupt.empty()) {
-    s = Status(StatusCode::kDataLoss, "the job's record in Redis is unusable: " + job.corrupt +
-                                          "; submit the job again");
+    s = Status(StatusCode::kDataLoss,
+               "the job's record in Redis is unusable: " + job.corrupt + "; submit the job again");
   } else if (!dir.ok()) {
     s = dir.status();
   } else {
@@ -343,7 +345,8 @@ void Worker::SweepStaging() {
     artifacts_->RemoveStaging(run);
     ++removed;
   }
-  if (removed > 0) spdlog::info("removed {} staging directories of runs whose lease is gone", removed);
+  if (removed > 0)
+    spdlog::info("removed {} staging directories of runs whose lease is gone", removed);
 }
 
 StatusOr<LeaseState> Worker::RecordEnd(const std::function<StatusOr<LeaseState>()>& record) {

@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
   }
   options.extend_interval = std::chrono::milliseconds(config->GetInt("worker.lease_extend_ms"));
   options.drain_timeout = std::chrono::milliseconds(config->GetInt("worker.drain_timeout_ms"));
-  options.retry.max_attempts =
-      static_cast<int>(std::clamp<int64_t>(config->GetInt("queue.max_attempts"), 1, quire::kMaxAttempts));
+  options.retry.max_attempts = static_cast<int>(
+      std::clamp<int64_t>(config->GetInt("queue.max_attempts"), 1, quire::kMaxAttempts));
   options.retry.base_delay = std::chrono::milliseconds(config->GetInt("queue.retry_base_ms"));
   options.retry.max_delay = std::chrono::milliseconds(config->GetInt("queue.retry_max_ms"));
   const auto seconds = [&](const char* key) {

@@ -100,7 +100,8 @@ TEST(EndToEnd, DemoReportCompletesWithTimingsAVerifiedPdfAndXlsx) {
   EXPECT_EQ(pdf.sha256().size(), 64u);
   const v1::Artifact& xlsx = artifacts["report.xlsx"];
   EXPECT_EQ(xlsx.format(), v1::XLSX);
-  EXPECT_EQ(xlsx.content_type(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_EQ(xlsx.content_type(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   std::string workbook;
   ASSERT_RPC_OK(c.GetArtifact(id, "report.xlsx", &workbook));
   EXPECT_EQ(Sha256Hex(workbook), xlsx.sha256());

@@ -567,9 +567,9 @@ TEST(GatewayErrors, ReflectionListsTheServices) {
   }
 
   std::string text = Bytes(response);
-  for (const char* service : {"quire.v1.JobService", "quire.v1.TemplateService",
-                              "quire.v1.OpsService", "quire.v1.RenderService",
-                              "grpc.reflection.v1alpha.ServerReflection"}) {
+  for (const char* service :
+       {"quire.v1.JobService", "quire.v1.TemplateService", "quire.v1.OpsService",
+        "quire.v1.RenderService", "grpc.reflection.v1alpha.ServerReflection"}) {
     EXPECT_NE(text.find(service), std::string::npos) << service << " is not listed";
   }
 }
@@ -631,10 +631,12 @@ TEST(GatewayErrors, GarbageInJobRecordsFailsThoseJobsAndTheWorkerServesOthers) {
   const std::string wrong_type = c.SubmitOk(SubmitRequest("tiny"));
   const std::string fine = c.SubmitOk(SubmitRequest("tiny"));
   {
-    RedisPool pool(RedisOptions{"127.0.0.1", c.redis().port(), "", std::chrono::milliseconds(2000)});
+    RedisPool pool(
+        RedisOptions{"127.0.0.1", c.redis().port(), "", std::chrono::milliseconds(2000)});
     auto conn = pool.Borrow();
     ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE((*conn)->Command({"HSET", "{quire}:job:" + truncated, "params", "[[\"who\",\"x"}).ok());
+    ASSERT_TRUE(
+        (*conn)->Command({"HSET", "{quire}:job:" + truncated, "params", "[[\"who\",\"x"}).ok());
     ASSERT_TRUE((*conn)->Command({"DEL", "{quire}:job:" + wrong_type}).ok());
     ASSERT_TRUE((*conn)->Command({"LPUSH", "{quire}:job:" + wrong_type, "junk"}).ok());
   }

@@ -1031,15 +1031,15 @@ TEST_F(QueueTest, RetryScheduledJobWaitsItsDelayThenRunsAgainWithItsHistory) {
   LeasedJob first = LeaseOne(queue_, "w1");
   ASSERT_EQ(Ok(queue_.Progress(first, Stage::kCollectingData, 20)), LeaseState::kHeld);
   const auto before = std::chrono::system_clock::now();
-  ASSERT_EQ(Ok(queue_.Retry(first, Status::Unavailable("source 'sales': connection refused"),
-                            400ms, {"a warning"})),
+  ASSERT_EQ(Ok(queue_.Retry(first, Status::Unavailable("source 'sales': connection refused"), 400ms,
+                            {"a warning"})),
             LeaseState::kHeld);
 
   JobRecord rec = Ok(inspector_.Get(id));
   EXPECT_EQ(rec.state, JobState::kRetryScheduled);
   EXPECT_EQ(rec.error_code, "UNAVAILABLE");
-  const int64_t before_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                before.time_since_epoch()).count();
+  const int64_t before_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(before.time_since_epoch()).count();
   EXPECT_GE(rec.next_attempt_ms, before_ms + 350);
   EXPECT_LE(rec.next_attempt_ms, before_ms + 2000);
   ASSERT_EQ(rec.attempt_errors.size(), 1u);
@@ -1064,7 +1064,8 @@ TEST_F(QueueTest, RetryScheduledJobWaitsItsDelayThenRunsAgainWithItsHistory) {
   EXPECT_GT(second.token, first.token);
   EXPECT_FALSE(InZset(keys::Scheduled(), id));
 
-  ASSERT_EQ(Ok(queue_.Fail(second, Status(StatusCode::kDeadlineExceeded, "COLLECTING_DATA took too long"))),
+  ASSERT_EQ(Ok(queue_.Fail(second,
+                           Status(StatusCode::kDeadlineExceeded, "COLLECTING_DATA took too long"))),
             LeaseState::kHeld);
   rec = Ok(inspector_.Get(id));
   EXPECT_EQ(rec.state, JobState::kFailed);

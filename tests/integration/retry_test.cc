@@ -34,7 +34,8 @@ class FlakyApi {
             res.set_content(R"([{"region": "North", "sales": 1}, {"region": "South", "sales": 2}])",
                             "application/json");
           });
-          s.Get("/missing", [](const httplib::Request&, httplib::Response& res) { res.status = 404; });
+          s.Get("/missing",
+                [](const httplib::Request&, httplib::Response& res) { res.status = 404; });
           // Answers after 4 s (sooner when the test ends).
           s.Get("/slow", [this](const httplib::Request&, httplib::Response& res) {
             for (int i = 0; i < 200 && !stopping_; ++i) {
@@ -76,9 +77,9 @@ TestCluster::Options RetryOptions(const FlakyApi& api) {
   TestCluster::Options o;
   // One try per source within an attempt, so that each attempt fails fast;
   // short backoff between attempts; no cache.
-  o.worker_sets = {"http.allow_hosts=" + api.Host(), "data.retry_attempts=1",
-                   "data.cache_ttl_s=0",              "queue.retry_base_ms=300",
-                   "queue.retry_max_ms=1000",         "queue.max_attempts=1"};
+  o.worker_sets = {
+      "http.allow_hosts=" + api.Host(), "data.retry_attempts=1",   "data.cache_ttl_s=0",
+      "queue.retry_base_ms=300",        "queue.retry_max_ms=1000", "queue.max_attempts=1"};
   return o;
 }
 
@@ -126,7 +127,8 @@ TEST(Retries, AJobWhoseSourceIsDownIsRetriedWithBackoffAndCompletes) {
   // Backoff: 300 ms then 600 ms, each jittered to 0.5..1.5 times.
   const int64_t first_gap =
       Millis(done.attempt_errors(1).finished_at()) - Millis(done.attempt_errors(0).finished_at());
-  const int64_t second_gap = Millis(done.finished_at()) - Millis(done.attempt_errors(1).finished_at());
+  const int64_t second_gap =
+      Millis(done.finished_at()) - Millis(done.attempt_errors(1).finished_at());
   EXPECT_GE(first_gap, 150);
   EXPECT_GE(second_gap, 300);
   ASSERT_FALSE(states.empty());
@@ -205,7 +207,8 @@ TEST(TimeLimits, AStageOverItsLimitIsStoppedWithDeadlineExceededNamingIt) {
   FlakyApi api(0);
   TestCluster c(RetryOptions(api));
   c.StartWorker("w1", 2);
-  ASSERT_RPC_OK(c.PutTemplate(ApiTemplate("slow_source", api.Url("/slow"), "timeouts: {collect: 1s}\n")));
+  ASSERT_RPC_OK(
+      c.PutTemplate(ApiTemplate("slow_source", api.Url("/slow"), "timeouts: {collect: 1s}\n")));
   const v1::Job job = c.WaitForTerminal(c.SubmitOk(SubmitRequest("slow_source")), 30s);
   ASSERT_EQ(job.state(), v1::FAILED) << Describe(job);
   EXPECT_EQ(job.error_code(), "DEADLINE_EXCEEDED");

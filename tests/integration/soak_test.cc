@@ -106,11 +106,12 @@ TEST(Soak, RedisMemoryIsFlatAfterFiftyThousandJobs) {
     if (keys <= base_keys) break;
   }
   const int64_t memory = Info(c, "used_memory");
-  std::printf("soak: %lld bytes per queued job; keys %lld before, %lld at the peak, %lld after; "
-              "used_memory %lld before, %lld after 50,000 jobs\n",
-              static_cast<long long>(per_job), static_cast<long long>(base_keys),
-              static_cast<long long>(peak_keys), static_cast<long long>(keys),
-              static_cast<long long>(base_memory), static_cast<long long>(memory));
+  std::printf(
+      "soak: %lld bytes per queued job; keys %lld before, %lld at the peak, %lld after; "
+      "used_memory %lld before, %lld after 50,000 jobs\n",
+      static_cast<long long>(per_job), static_cast<long long>(base_keys),
+      static_cast<long long>(peak_keys), static_cast<long long>(keys),
+      static_cast<long long>(base_memory), static_cast<long long>(memory));
   EXPECT_GT(peak_keys, base_keys + 1000) << "the jobs never lived in Redis";
   EXPECT_LE(keys, base_keys) << "finished jobs' keys did not expire";
   EXPECT_LT(memory, base_memory + (1 << 20)) << "Redis memory grew by more than 1 MiB";

@@ -33,8 +33,8 @@ class CountingSource {
           s.Get("/rows", [this](const httplib::Request&, httplib::Response& res) {
             const int n = ++requests_;
             std::this_thread::sleep_for(milliseconds(delay_ms_.load()));
-            res.set_content("[{\"k\": \"a\", \"n\": " + std::to_string(n) + "}, {\"k\": \"b\", \"n\": " +
-                                std::to_string(n) + "}]",
+            res.set_content("[{\"k\": \"a\", \"n\": " + std::to_string(n) +
+                                "}, {\"k\": \"b\", \"n\": " + std::to_string(n) + "}]",
                             "application/json");
           });
           s.Get("/bad", [this](const httplib::Request&, httplib::Response& res) {
@@ -71,15 +71,16 @@ class SourceCacheTest : public ::testing::Test {
 
   // A template whose one source reads `path` with the given extra keys.
   ReportTemplate Template(const char* path, const std::string& extra = "") const {
-    ParseResult parsed = ParseTemplate("id: cached\ntitle: T\nsources:\n  web: {kind: http, url: \"" +
-                                       source_.Url(path) + "\"" + extra + "}\n");
+    ParseResult parsed =
+        ParseTemplate("id: cached\ntitle: T\nsources:\n  web: {kind: http, url: \"" +
+                      source_.Url(path) + "\"" + extra + "}\n");
     EXPECT_TRUE(parsed.tmpl.has_value());
     return parsed.tmpl.value_or(ReportTemplate());
   }
 
   // Collects `tmpl`; the `n` of its first row, or the error.
   StatusOr<int64_t> TryCollect(SourceCollector& collector, const ReportTemplate& tmpl,
-                             CacheScope scope = {}) {
+                               CacheScope scope = {}) {
     ReportData data;
     Status s = collector.Collect(tmpl, {}, {}, &data, nullptr, scope);
     if (!s.ok()) return s;

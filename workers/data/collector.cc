@@ -39,7 +39,8 @@ bool SleepUnlessCancelled(std::chrono::milliseconds delay, const std::function<b
 StatusOr<CollectorOptions> CollectorOptions::FromConfig(const Config& config) {
   CollectorOptions o;
   o.data_root = config.Get("data.root");
-  o.max_parallel = static_cast<int>(std::max<int64_t>(1, config.GetInt("data.max_parallel_sources")));
+  o.max_parallel =
+      static_cast<int>(std::max<int64_t>(1, config.GetInt("data.max_parallel_sources")));
   o.default_timeout = std::chrono::milliseconds(config.GetInt("data.timeout_ms"));
   o.retry_attempts = static_cast<int>(std::max<int64_t>(1, config.GetInt("data.retry_attempts")));
   o.retry_base = std::chrono::milliseconds(config.GetInt("data.retry_base_ms"));
@@ -59,7 +60,8 @@ StatusOr<CollectorOptions> CollectorOptions::FromConfig(const Config& config) {
   o.postgres_dsns = std::move(*dsns);
   o.postgres_pool_size = static_cast<int>(config.GetInt("postgres.pool_size"));
   o.statement_timeout = std::chrono::milliseconds(config.GetInt("postgres.statement_timeout_ms"));
-  o.cache.default_ttl = std::chrono::seconds(std::max<int64_t>(0, config.GetInt("data.cache_ttl_s")));
+  o.cache.default_ttl =
+      std::chrono::seconds(std::max<int64_t>(0, config.GetInt("data.cache_ttl_s")));
   o.cache.max_entry_bytes =
       static_cast<size_t>(std::max<int64_t>(0, config.GetInt("data.cache_max_bytes")));
   return o;
@@ -112,7 +114,8 @@ StatusOr<Table> SourceCollector::Fetch(const SourceSpec& source, const ParamValu
     if (!IsTransient(last) || attempt == options_.retry_attempts) break;
     const auto delay = std::chrono::milliseconds(static_cast<int64_t>(
         static_cast<double>(options_.retry_base.count() << (attempt - 1)) * jitter(rng)));
-    if (!SleepUnlessCancelled(delay, cancelled)) return Status::Cancelled("cancelled while retrying");
+    if (!SleepUnlessCancelled(delay, cancelled))
+      return Status::Cancelled("cancelled while retrying");
   }
   if (IsTransient(last) && options_.retry_attempts > 1) {
     last = Status(last.code(), last.message() + " (after " +
@@ -156,8 +159,9 @@ Status SourceCollector::Collect(const ReportTemplate& tmpl, const ParamValues& p
   std::atomic<size_t> next{0};
   const auto work = [&] {
     for (size_t i; (i = next.fetch_add(1)) < sources.size();) {
-      results[i] = cancelled && cancelled() ? StatusOr<Table>(Status::Cancelled("cancelled"))
-                                            : FetchCached(tmpl, sources[i], params, scope, cancelled);
+      results[i] = cancelled && cancelled()
+                       ? StatusOr<Table>(Status::Cancelled("cancelled"))
+                       : FetchCached(tmpl, sources[i], params, scope, cancelled);
     }
   };
   const size_t threads =

@@ -33,7 +33,7 @@ struct CollectorOptions {
   std::string data_root = "./data";  // csv and json sources
   int max_parallel = 10;             // sources of one job fetched at once
   std::chrono::milliseconds default_timeout{30000};
-  int retry_attempts = 3;  // tries of a source whose failures are transient
+  int retry_attempts = 3;                     // tries of a source whose failures are transient
   std::chrono::milliseconds retry_base{200};  // first retry delay; doubled each try, jittered
   HttpOptions http;
   std::map<std::string, std::string> postgres_dsns;  // connection name -> DSN

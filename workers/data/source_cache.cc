@@ -189,7 +189,8 @@ StatusOr<Table> SourceCache::GetOrFetch(const Lookup& lookup,
     const std::string holder_token = holder->String();
     auto delay = std::chrono::milliseconds(2);
     while (true) {
-      if (cancelled && cancelled()) return Status::Cancelled("cancelled while waiting for a source");
+      if (cancelled && cancelled())
+        return Status::Cancelled("cancelled while waiting for a source");
       if (Clock::now() >= give_up) {
         spdlog::warn("waited {} ms for another job's fetch of a source; fetching it here",
                      lookup.fetch_limit.count());

@@ -45,10 +45,10 @@ std::string SourceCacheKey(const std::string& template_id, int64_t template_vers
 
 // How a source's table was obtained.
 enum class CacheOutcome {
-  kHit,      // from the cache (also after waiting on another job's fetch)
-  kMiss,     // fetched by this job and stored
-  kFresh,    // fetched because the job asked for fresh data
-  kBypass,   // fetched without the cache (TTL 0, inline, Redis unreachable)
+  kHit,     // from the cache (also after waiting on another job's fetch)
+  kMiss,    // fetched by this job and stored
+  kFresh,   // fetched because the job asked for fresh data
+  kBypass,  // fetched without the cache (TTL 0, inline, Redis unreachable)
 };
 const char* CacheOutcomeName(CacheOutcome outcome);  // "hit", "miss", ...
 
