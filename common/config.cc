@@ -96,6 +96,13 @@ const std::vector<OptionDoc>& AllOptions() {
       {"postgres.pool_size", "4", "Connections a worker keeps per named connection."},
       {"postgres.statement_timeout_ms", "30000",
        "statement_timeout of source queries when the source sets no timeout, in ms."},
+      {"history.dsn", "",
+       "PostgreSQL DSN of the job history (libpq key=value or postgresql:// URI); empty: no "
+       "history, jobs leave for good after queue.retention_s."},
+      {"history.pool_size", "4", "Connections a gateway keeps to the job history database."},
+      {"history.batch", "500", "Job records the history writer copies per transaction."},
+      {"history.interval_ms", "200",
+       "How often the history writer looks for changed jobs when it has caught up, in ms."},
       {"log.level", "info", "trace, debug, info, warn, error."},
       {"log.format", "text", "text or json (one JSON object per line)."},
   };

@@ -2,6 +2,7 @@
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -77,5 +78,11 @@ JobLogScope::JobLogScope(const std::string& job_id) : previous_(tls_job_id) { tl
 JobLogScope::~JobLogScope() { tls_job_id = previous_; }
 
 const std::string& CurrentJobId() { return tls_job_id; }
+
+std::string HostAndPid() {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  return std::string(host) + "-" + std::to_string(getpid());
+}
 
 }  // namespace quire

@@ -27,4 +27,7 @@ class JobLogScope {
 // The job id of the current thread's scope, or "".
 const std::string& CurrentJobId();
 
+// "<hostname>-<pid>": names this process in job records and locks.
+std::string HostAndPid();
+
 }  // namespace quire

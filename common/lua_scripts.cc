@@ -1,6 +1,7 @@
 #include "common/lua_scripts.h"
 
 #include "common/redis_client.h"
+#include "common/redis_keys.h"
 
 namespace quire::scripts {
 namespace {
@@ -24,6 +25,9 @@ namespace {
 //   count_ref(refs, tpl, tver, delta) / apply_refs(key, refs): keep the
 //     count of live (queued or running) jobs per stored template, which
 //     DELETE_TEMPLATE checks; inline templates (version 0) are not counted.
+//   history(id, now) / expire_finished(key, id, now, retention): the job
+//     history's outbox (history_writer.h); HISTORY_ON and HISTORY_OUTBOX
+//     are bound by Make() below.
 constexpr const char* kPrelude = R"lua(
 local function now_ms()
   local t = redis.call('TIME')
@@ -42,6 +46,18 @@ local function emit(id, chan_prefix, now, seq, state, stage, progress, attempt, 
       id, seq, state, stage or '', tonumber(progress) or 0, tonumber(attempt) or 0, code or '',
       (msg and msg ~= '') and cjson.encode(msg) or '""', cancel == '1' and 'true' or 'false', now)
   redis.call('PUBLISH', chan, json)
+end
+-- While a history writer runs (HISTORY_ON exists), a job whose state
+-- changed joins the history outbox; true when it did.
+local function history(id, now)
+  if redis.call('EXISTS', HISTORY_ON) == 0 then return false end
+  redis.call('ZADD', HISTORY_OUTBOX, 'NX', now, id)
+  return true
+end
+-- A finished job expires after the retention, except while the history
+-- writer has yet to copy it: the writer sets its expiry once it has.
+local function expire_finished(key, id, now, retention)
+  if not history(id, now) and tonumber(retention) > 0 then redis.call('EXPIRE', key, retention) end
 end
 local function end_stage(key, stage, now, latency_prefix)
   local started = tonumber(redis.call('HGET', key, 't:' .. stage .. ':s'))
@@ -88,7 +104,7 @@ local function end_unleased(key, id, now, ver, state, code, msg, stage, progress
              'err_code', code, 'err_msg', msg, 'ver', int(ver))
   redis.call('HDEL', key, 'next_at')
   redis.call('HINCRBY', c[1], string.lower(state), 1)
-  if tonumber(c[3]) > 0 then redis.call('EXPIRE', key, c[3]) end
+  expire_finished(key, id, now, c[3])
   emit(id, c[4], now, ver, state, stage, progress, attempt, code, msg, cancel)
 end
 local function end_cancelled(key, id, now, ver, stage, progress, attempt, tpl, tver, cancel, c)
@@ -114,7 +130,7 @@ local function fail_corrupt(key, id, why, now, c)
   redis.call('HSET', key, 'id', id, 'state', 'FAILED', 'token', '', 'finished', int(now),
              'err_code', 'DATA_LOSS', 'err_msg', msg)
   redis.call('HINCRBY', c[1], 'failed', 1)
-  if tonumber(c[3]) > 0 then redis.call('EXPIRE', key, c[3]) end
+  expire_finished(key, id, now, c[3])
   emit(id, c[4], now, 0, 'FAILED', '', 0, 0, 'DATA_LOSS', msg, '0')
 end
 -- HMGET that reports a record of the wrong type as nil and why.
@@ -192,6 +208,7 @@ for i = 4, #ARGV, 13 do
       p[#p + 1] = id
     end
     redis.call('HSET', ARGV[1] .. id, unpack(fields))
+    history(id, now)
     count_ref(refs, ARGV[i + 1], ARGV[i + 2], 1)
     index[#index + 1] = now_s
     index[#index + 1] = id
@@ -266,6 +283,7 @@ for _, id in ipairs(expired) do
         redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '',
                    'progress', 0, 'qat', now_s, 'ver', int(ver))
         redis.call('ZADD', KEYS[5 - priority(f[2])], tonumber(f[3]) or 0, id)
+        history(id, now)
         emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[7], '', '', '0')
       end
     end
@@ -291,6 +309,7 @@ for _, waiting in ipairs({{KEYS[10], 'RETRY_SCHEDULED'}, {KEYS[11], 'SCHEDULED'}
         redis.call('HSET', key, 'state', 'QUEUED', 'qat', now_s, 'ver', int(ver))
         redis.call('HDEL', key, 'next_at')
         redis.call('ZADD', KEYS[5 - priority(f[2])], tonumber(f[3]) or 0, id)
+        history(id, now)
         emit(id, ARGV[5], now, ver, 'QUEUED', '', 0, f[5], '', '', '0')
       end
     end
@@ -356,6 +375,7 @@ for _, id in ipairs(ids) do
     end
     active[#active + 1] = deadline
     active[#active + 1] = id
+    history(id, now)
     emit(id, ARGV[5], now, ver, 'RUNNING', '', 0, attempt, '', '', '0')
     f[14], f[15], f[16], f[17] = nil, nil, nil, nil
     out[#out + 1] = {id, token, attempt, f}
@@ -458,7 +478,7 @@ for i = 5, #ARGV, 7 do
     counts[state] = (counts[state] or 0) + 1
     count_ref(refs, f[9], f[10], -1)
     emit(id, ARGV[2], now, ver, state, f[3], progress, f[5], ARGV[i + 3], ARGV[i + 4], f[6])
-    if retention > 0 then redis.call('EXPIRE', key, retention) end
+    expire_finished(key, id, now, retention)
     out[#out + 1] = 1
   end
 end
@@ -578,6 +598,7 @@ if ARGV[9] ~= '' then redis.call('HSET', key, 'warnings', ARGV[9]) end
 redis.call('ZREM', KEYS[1], ARGV[4])
 redis.call('ZADD', KEYS[2], due, ARGV[4])
 redis.call('HINCRBY', KEYS[3], 'retried', 1)
+history(ARGV[4], now)
 emit(ARGV[4], ARGV[2], now, ver, 'RETRY_SCHEDULED', '', 0, f[4], ARGV[6], ARGV[7], f[5])
 return 1
 )lua";
@@ -604,6 +625,7 @@ redis.call('HSET', key, 'state', 'QUEUED', 'token', '', 'worker', '', 'stage', '
 redis.call('ZREM', KEYS[1], ARGV[3])
 redis.call('ZADD', KEYS[6 - p], tonumber(f[4]) or 0, ARGV[3])
 if redis.call('LLEN', KEYS[6]) < 64 then redis.call('LPUSH', KEYS[6], 1) end
+history(ARGV[3], now)
 emit(ARGV[3], ARGV[2], now, ver, 'QUEUED', '', 0, attempt, '', '', '0')
 return 1
 )lua";
@@ -641,6 +663,7 @@ local refs = {}
 count_ref(refs, f[5], f[6], 1)
 apply_refs(KEYS[9], refs)
 redis.call('HINCRBY', KEYS[8], 'requeued', 1)
+history(ARGV[1], now)
 if redis.call('LLEN', KEYS[7]) < 64 then redis.call('LPUSH', KEYS[7], 1) end
 emit(ARGV[1], ARGV[2], now, ver, 'QUEUED', '', 0, f[3], '', '', '0')
 return 'QUEUED'
@@ -663,8 +686,55 @@ end
 return 0
 )lua";
 
+// HISTORY_LOCK: takes or renews the history writer's lock: one writer
+// copies the outbox at a time; another takes over when its holder stops
+// renewing.
+//   KEYS[1] lock  ARGV[1] writer id  ARGV[2] lock TTL ms
+// Result: 1 held by ARGV[1], 0 held by another writer.
+constexpr const char* kHistoryLock = R"lua(
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if holder then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+)lua";
+
+// HISTORY_ACK: the history writer has copied these job records to
+// PostgreSQL. A job leaves the outbox only when its record did not change
+// since it was read (same `ver`); a changed one stays for the next round.
+// A finished job that left the outbox expires after the retention.
+//   KEYS[1] outbox
+//   ARGV[1] job key prefix  ARGV[2] retention seconds (0 keeps them)
+//   ARGV[3..] pairs of id, ver as read ('0' when it had none)
+// Result: how many left the outbox.
+constexpr const char* kHistoryAck = R"lua(
+local retention = tonumber(ARGV[2])
+local acked = 0
+for i = 3, #ARGV, 2 do
+  local id = ARGV[i]
+  local key = ARGV[1] .. id
+  local f = redis.pcall('HMGET', key, 'ver', 'state')
+  local unreadable = type(f) ~= 'table' or f.err ~= nil
+  if unreadable or (not f[2]) or (f[1] or '0') == ARGV[i + 1] then
+    redis.call('ZREM', KEYS[1], id)
+    acked = acked + 1
+    if not unreadable and retention > 0 and (f[2] == 'COMPLETED' or f[2] == 'FAILED' or
+                                             f[2] == 'CANCELLED') then
+      redis.call('EXPIRE', key, retention)
+    end
+  end
+end
+return acked
+)lua";
+
 LuaScript Make(const char* name, const char* body) {
-  std::string text = std::string(kPrelude) + body;
+  // The history keys are fixed names (redis_keys.h), bound once here
+  // rather than passed to every script that changes a job.
+  std::string text = "local HISTORY_ON, HISTORY_OUTBOX = '" + keys::HistoryOn() + "', '" +
+                     keys::HistoryOutbox() + "'\n" + kPrelude + body;
   std::string sha = ScriptSha1(text);
   return LuaScript{name, std::move(text), std::move(sha)};
 }
@@ -690,6 +760,8 @@ QUIRE_SCRIPT(ReleaseCacheLock, "release_cache_lock", kReleaseCacheLock)
 QUIRE_SCRIPT(Retry, "retry", kRetry)
 QUIRE_SCRIPT(Requeue, "requeue", kRequeue)
 QUIRE_SCRIPT(Release, "release", kRelease)
+QUIRE_SCRIPT(HistoryLock, "history_lock", kHistoryLock)
+QUIRE_SCRIPT(HistoryAck, "history_ack", kHistoryAck)
 #undef QUIRE_SCRIPT
 
 }  // namespace quire::scripts

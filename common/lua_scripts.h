@@ -31,6 +31,8 @@ const LuaScript& ReleaseCacheLock();
 const LuaScript& Retry();
 const LuaScript& Requeue();
 const LuaScript& Release();
+const LuaScript& HistoryLock();
+const LuaScript& HistoryAck();
 }  // namespace scripts
 
 }  // namespace quire

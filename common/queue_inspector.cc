@@ -4,19 +4,11 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/history_store.h"
 #include "common/redis_keys.h"
 
 namespace quire {
 namespace {
-
-std::map<std::string, std::string> FieldMap(const redisReply* r) {
-  std::map<std::string, std::string> f;
-  if (r == nullptr || r->type != REDIS_REPLY_ARRAY) return f;
-  for (size_t i = 0; i + 1 < r->elements; i += 2) {
-    f[ElementString(r->element[i])] = ElementString(r->element[i + 1]);
-  }
-  return f;
-}
 
 bool Matches(const JobFilter& filter, const JobRecord& r) {
   if (filter.state != JobState::kUnspecified && r.state != filter.state) return false;
@@ -66,29 +58,80 @@ StatusOr<JobRecord> QueueInspector::Get(const std::string& job_id) {
   if (!conn.ok()) return conn.status();
   auto r = (*conn)->Command({"HGETALL", keys::Job(job_id)});
   if (!r.ok()) return r.status();
-  if (r->Size() == 0) return Status::NotFound("job '" + job_id + "' does not exist");
-  return JobRecordFromFields(FieldMap(r->get()));
+  if (r->Size() > 0) return JobRecordFromFields(FieldMap(r->get()));
+  if (history_ != nullptr) return history_->Get(job_id);
+  return Status::NotFound("job '" + job_id + "' does not exist");
 }
 
 StatusOr<JobPage> QueueInspector::List(const JobFilter& filter, int page_size,
                                        const std::string& page_token) {
   // The token is "<created ms>:<job id>" of the last job returned; the
   // next page starts strictly after it in (created desc, id desc) order.
-  std::string max = "+inf";
+  int64_t max_created = -1;  // from the newest
   std::string after_id;
   if (!page_token.empty()) {
     size_t colon = page_token.find(':');
     if (colon == std::string::npos || colon == 0) {
       return Status::InvalidArgument("page_token is malformed; pass next_page_token unchanged");
     }
-    max = page_token.substr(0, colon);
+    const std::string max = page_token.substr(0, colon);
     after_id = page_token.substr(colon + 1);
-    int64_t score = 0;
-    auto [end, ec] = std::from_chars(max.data(), max.data() + max.size(), score);
-    if (ec != std::errc() || end != max.data() + max.size() || after_id.empty()) {
+    auto [end, ec] = std::from_chars(max.data(), max.data() + max.size(), max_created);
+    if (ec != std::errc() || end != max.data() + max.size() || after_id.empty() ||
+        max_created < 0) {
       return Status::InvalidArgument("page_token is malformed; pass next_page_token unchanged");
     }
   }
+  auto live = ListRedis(filter, page_size, max_created, after_id);
+  if (!live.ok() || history_ == nullptr) return live;
+  auto old = history_->List(filter, max_created, after_id, page_size);
+  if (!old.ok()) return old.status();
+  const bool more = !live->next_page_token.empty() || static_cast<int>(old->size()) == page_size;
+  // A job still in Redis may have moved on since its copy was written:
+  // Redis' record decides whether it matches.
+  if (!old->empty()) {
+    auto conn = pool_->Borrow();
+    if (!conn.ok()) return conn.status();
+    for (const auto& rec : *old) (*conn)->Append({"HGETALL", keys::Job(rec.id)});
+    auto replies = (*conn)->Flush();
+    if (!replies.ok()) return replies.status();
+    std::vector<JobRecord> kept;
+    for (size_t k = 0; k < old->size(); ++k) {
+      if ((*replies)[k].Size() == 0) {
+        kept.push_back(std::move((*old)[k]));
+        continue;
+      }
+      JobRecord current = JobRecordFromFields(FieldMap((*replies)[k].get()));
+      if (Matches(filter, current)) kept.push_back(std::move(current));
+    }
+    *old = std::move(kept);
+  }
+  // Both are in (created desc, id desc) order: merge, Redis first for a
+  // job in both, and keep page_size.
+  auto newer = [](const JobRecord& a, const JobRecord& b) {
+    return a.created_ms != b.created_ms ? a.created_ms > b.created_ms : a.id > b.id;
+  };
+  JobPage page;
+  size_t i = 0, j = 0;
+  while (static_cast<int>(page.jobs.size()) < page_size &&
+         (i < live->jobs.size() || j < old->size())) {
+    if (j == old->size() || (i < live->jobs.size() && !newer((*old)[j], live->jobs[i]))) {
+      if (j < old->size() && (*old)[j].id == live->jobs[i].id) ++j;
+      page.jobs.push_back(std::move(live->jobs[i++]));
+    } else {
+      page.jobs.push_back(std::move((*old)[j++]));
+    }
+  }
+  const bool left = i < live->jobs.size() || j < old->size();
+  if (!page.jobs.empty() && (more || left)) {
+    page.next_page_token = std::to_string(page.jobs.back().created_ms) + ":" + page.jobs.back().id;
+  }
+  return page;
+}
+
+StatusOr<JobPage> QueueInspector::ListRedis(const JobFilter& filter, int page_size,
+                                            int64_t max_created, const std::string& after_id) {
+  const std::string max = max_created < 0 ? "+inf" : std::to_string(max_created);
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
   JobPage page;
@@ -155,6 +198,7 @@ StatusOr<QueueMetrics> QueueInspector::Metrics() {
   }
   c.Append({"ZCARD", keys::Scheduled()});
   c.Append({"ZCARD", keys::Delayed()});
+  c.Append({"ZCARD", keys::HistoryOutbox()});
   auto replies = c.Flush();
   if (!replies.ok()) return replies.status();
   auto& r = *replies;
@@ -182,6 +226,7 @@ StatusOr<QueueMetrics> QueueInspector::Metrics() {
   m.by_state[JobState::kCancelled] = m.cancelled;
   m.by_state[JobState::kRetryScheduled] = r[12].Integer();
   m.by_state[JobState::kScheduled] = r[13].Integer();
+  m.history_backlog = r[14].Integer();
   int64_t now_ms = 0;
   if (r[6].Size() == 2) {
     now_ms = ElementInteger(r[6].Element(0)) * 1000 + ElementInteger(r[6].Element(1)) / 1000;

@@ -51,15 +51,26 @@ struct QueueMetrics {
   std::vector<LatencySummary> latency;
   int64_t live_workers = 0;
   std::vector<SourceStats> sources;  // by template, then source
+  // Job records waiting to be copied to the PostgreSQL history.
+  int64_t history_backlog = 0;
 };
+
+class HistoryStore;
 
 class QueueInspector {
  public:
-  explicit QueueInspector(RedisPool* pool) : pool_(pool) {}
+  // With a `history` (may be null), jobs that left Redis are read from the
+  // PostgreSQL job history.
+  explicit QueueInspector(RedisPool* pool, HistoryStore* history = nullptr)
+      : pool_(pool), history_(history) {}
 
-  // NOT_FOUND for an unknown job (or one past its retention).
+  // NOT_FOUND for an unknown job (or one past its retention, without a
+  // history). UNAVAILABLE when the job is not in Redis and the history
+  // cannot be read.
   StatusOr<JobRecord> Get(const std::string& job_id);
   // Newest first. `page_size` 1..1000. INVALID_ARGUMENT for a bad token.
+  // With a history, the jobs in Redis and those only in the history are
+  // merged into one order (a job in both is read from Redis, the newer).
   StatusOr<JobPage> List(const JobFilter& filter, int page_size, const std::string& page_token);
   StatusOr<QueueMetrics> Metrics();
   // True while `token` is the live lease of `job_id` (the job is RUNNING
@@ -67,7 +78,11 @@ class QueueInspector {
   StatusOr<bool> LeaseIsCurrent(const std::string& job_id, int64_t token);
 
  private:
+  StatusOr<JobPage> ListRedis(const JobFilter& filter, int page_size, int64_t max_created,
+                              const std::string& after_id);
+
   RedisPool* const pool_;
+  HistoryStore* const history_;
 };
 
 // The q-th quantile (0..1) of samples by nearest rank; 0 when empty.

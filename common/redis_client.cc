@@ -30,6 +30,15 @@ long long ElementInteger(const redisReply* r) {
   return 0;
 }
 
+std::map<std::string, std::string> FieldMap(const redisReply* r) {
+  std::map<std::string, std::string> f;
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY) return f;
+  for (size_t i = 0; i + 1 < r->elements; i += 2) {
+    f[ElementString(r->element[i])] = ElementString(r->element[i + 1]);
+  }
+  return f;
+}
+
 StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(const RedisOptions& options) {
   redisContext* ctx =
       redisConnectWithTimeout(options.host.c_str(), options.port, ToTimeval(options.timeout));

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,6 +55,8 @@ class RedisReply {
 std::string ElementString(const redisReply* r);
 // Integer of an element reply, parsing strings; 0 for nil.
 long long ElementInteger(const redisReply* r);
+// An HGETALL reply as field -> value; empty for anything else.
+std::map<std::string, std::string> FieldMap(const redisReply* r);
 
 class RedisConnection {
  public:

@@ -32,6 +32,9 @@ std::string SourceStatsField(const std::string& template_id, const std::string& 
                              const std::string& counter) {
   return template_id + "|" + source + "|" + counter;
 }
+std::string HistoryOn() { return std::string(kPrefix) + "history:on"; }
+std::string HistoryOutbox() { return std::string(kPrefix) + "history:outbox"; }
+std::string HistoryLock() { return std::string(kPrefix) + "history:lock"; }
 std::string EventChannelPrefix() { return std::string(kPrefix) + "events:"; }
 std::string EventChannel(const std::string& job_id) { return EventChannelPrefix() + job_id; }
 

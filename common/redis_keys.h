@@ -66,6 +66,17 @@ std::string SourceStats();
 // errors, fetches, fetch_ms.
 std::string SourceStatsField(const std::string& template_id, const std::string& source,
                              const std::string& counter);
+// STRING: present while a history writer runs (history_writer.h); it
+// expires when none has refreshed it for a while. While it exists, scripts
+// put changed jobs in the history outbox and finished jobs wait there,
+// without expiry, until the writer has copied them to PostgreSQL.
+std::string HistoryOn();
+// ZSET: ids of jobs changed since the history writer last copied them,
+// scored by when they first changed (ms).
+std::string HistoryOutbox();
+// STRING: the id of the history writer that copies the outbox (one at a
+// time), with a TTL its holder keeps renewing.
+std::string HistoryLock();
 // Pub/sub channel of one job's events (not a key; never stored).
 std::string EventChannel(const std::string& job_id);
 // The prefix EventChannel() puts before an id.

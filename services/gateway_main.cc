@@ -15,6 +15,7 @@
 
 #include "common/artifact_store.h"
 #include "common/config.h"
+#include "common/history_writer.h"
 #include "common/job_queue.h"
 #include "common/logging.h"
 #include "common/queue_inspector.h"
@@ -54,7 +55,22 @@ int main(int argc, char** argv) {
   quire::RedisPool pool(config->Redis(), 64);
   quire::WarnAboutRedisSettings(pool);
   quire::JobQueue queue(&pool, config->Queue());
-  quire::QueueInspector inspector(&pool);
+  // The job history in PostgreSQL, when configured: a writer copies job
+  // records there, and GetJob/ListJobs read jobs that have left Redis.
+  std::unique_ptr<quire::HistoryStore> history;
+  std::unique_ptr<quire::HistoryWriter> history_writer;
+  if (!config->Get("history.dsn").empty()) {
+    history = std::make_unique<quire::HistoryStore>(
+        config->Get("history.dsn"), static_cast<int>(config->GetInt("history.pool_size")));
+    quire::HistoryWriterOptions o;
+    o.writer_id = "gateway-" + quire::HostAndPid();
+    o.batch = std::max<int>(1, static_cast<int>(config->GetInt("history.batch")));
+    o.interval = std::chrono::milliseconds(config->GetInt("history.interval_ms"));
+    o.retention = config->Queue().retention;
+    history_writer = std::make_unique<quire::HistoryWriter>(&pool, history.get(), o);
+    history_writer->Start();
+  }
+  quire::QueueInspector inspector(&pool, history.get());
   quire::TemplateStore templates(&pool);
   quire::ArtifactStore artifacts(config->Get("artifacts.dir"));
   quire::EventHub hub(config->Redis());
@@ -132,6 +148,7 @@ int main(int argc, char** argv) {
   hub.CloseAll();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   hub.Stop();
+  if (history_writer) history_writer->Stop();
   if (http_thread.joinable()) {
     http.stop();
     http_thread.join();

@@ -33,6 +33,7 @@ void ToProto(const QueueMetrics& m, v1::Metrics* out) {
     sl->set_samples(l.samples);
   }
   out->set_live_workers(m.live_workers);
+  out->set_history_backlog(m.history_backlog);
   for (const SourceStats& s : m.sources) {
     auto* sm = out->add_sources();
     sm->set_template_id(s.template_id);
@@ -83,6 +84,9 @@ std::string PrometheusText(const QueueMetrics& m, int watchers) {
   o << "# HELP quire_live_workers Workers with a heartbeat in the last 10 s.\n"
        "# TYPE quire_live_workers gauge\nquire_live_workers "
     << m.live_workers << "\n";
+  o << "# HELP quire_history_backlog Job records not yet copied to the PostgreSQL history.\n"
+       "# TYPE quire_history_backlog gauge\nquire_history_backlog "
+    << m.history_backlog << "\n";
   o << "# HELP quire_gateway_watch_streams Open WatchJob streams on this gateway.\n"
        "# TYPE quire_gateway_watch_streams gauge\nquire_gateway_watch_streams "
     << watchers << "\n";

@@ -43,11 +43,7 @@ int main(int argc, char** argv) {
 
   quire::WorkerOptions options;
   options.worker_id = config->Get("worker.id");
-  if (options.worker_id.empty()) {
-    char host[256] = {0};
-    gethostname(host, sizeof(host) - 1);
-    options.worker_id = std::string(host) + "-" + std::to_string(getpid());
-  }
+  if (options.worker_id.empty()) options.worker_id = quire::HostAndPid();
   options.concurrency = static_cast<int>(config->GetInt("worker.concurrency"));
   if (options.concurrency < 1 || options.concurrency > 1024) {
     std::fprintf(stderr, "quire-worker: worker.concurrency must be 1..1024\n");

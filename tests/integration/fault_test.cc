@@ -1,10 +1,12 @@
 // Fault injection at scale: 2,000 jobs while workers are SIGKILLed at
 // random and restarted, over and over. Every job must complete exactly
-// once — one completion counted, one set of artifacts on disk — and none
-// may be lost. Bounded: at most 40 kills, at most three minutes.
+// once — one completion counted in Redis, one completion recorded in the
+// PostgreSQL job history, one set of artifacts on disk — and none may be
+// lost. Bounded: at most 40 kills, at most three minutes.
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <pqxx/pqxx>
 #include <random>
 #include <set>
 
@@ -16,8 +18,10 @@ namespace {
 TEST(Faults, TwoThousandJobsCompleteExactlyOnceWhileWorkersAreKilledAtRandom) {
   constexpr int kJobs = 2000;
   constexpr int kMaxKills = 40;
+  TestPostgres pg;
   TestCluster::Options options;
   options.worker_sets = {"queue.lease_ms=1500", "worker.lease_extend_ms=300"};
+  options.gateway_sets = {"history.dsn=" + pg.dsn(), "history.interval_ms=50"};
   TestCluster c(options);
   ASSERT_RPC_OK(c.PutTemplate(TinyTemplate()));
   const std::vector<std::string> ids = c.SubmitMany(SubmitRequest("tiny"), kJobs);
@@ -76,8 +80,34 @@ TEST(Faults, TwoThousandJobsCompleteExactlyOnceWhileWorkersAreKilledAtRandom) {
   EXPECT_TRUE(FilesUnder(staging).empty()) << "staging files were not swept";
   std::printf("faults: %zu staging files left by killed workers, swept\n", left_behind);
 
+  // The history in PostgreSQL: every job's row COMPLETED, and exactly one
+  // recorded completion per job.
+  const auto drain_until = Clock::now() + 30s;
+  while (Clock::now() < drain_until && !(c.GetMetrics(&m).ok() && m.history_backlog() == 0)) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(m.history_backlog(), 0) << c.LogTails();
+  pqxx::connection conn(pg.dsn());
+  pqxx::nontransaction tx(conn);
+  const auto count = [&](const char* sql) { return tx.exec1(sql)[0].as<int64_t>(); };
+  const int64_t rows = count("SELECT count(*) FROM quire_jobs WHERE state = 'COMPLETED'");
+  const int64_t completions =
+      count("SELECT count(*) FROM quire_job_events WHERE state = 'COMPLETED'");
+  EXPECT_EQ(rows, kJobs);
+  EXPECT_EQ(completions, kJobs) << "a completion recorded twice (or not at all)";
+  EXPECT_EQ(count("SELECT count(*) FROM (SELECT job_id FROM quire_job_events WHERE state = "
+                  "'COMPLETED' GROUP BY job_id HAVING count(*) > 1) d"),
+            0);
+  const int64_t aborted = count(
+      "SELECT count(*) FROM quire_jobs, jsonb_array_elements(attempts) a "
+      "WHERE a->>'code' = 'ABORTED'");
   std::printf("faults: %d kills, %lld leases reclaimed, %d jobs completed once, 0 lost\n", kills,
               static_cast<long long>(m.reclaimed_total()), completed);
+  std::printf(
+      "faults: history in PostgreSQL: %lld rows COMPLETED, %lld completions recorded, "
+      "%lld attempts lost to kills on record\n",
+      static_cast<long long>(rows), static_cast<long long>(completions),
+      static_cast<long long>(aborted));
 }
 
 }  // namespace

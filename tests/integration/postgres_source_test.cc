@@ -27,7 +27,7 @@
 #include "common/table.h"
 #include "common/template.h"
 #include "tests/support/test_servers.h"
-#include "workers/data/postgres_pool.h"
+#include "common/postgres_pool.h"
 #include "workers/data/source.h"
 
 namespace quire {

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "workers/data/file_source.h"
-#include "workers/data/postgres_pool.h"
+#include "common/postgres_pool.h"
 #include "workers/data/postgres_source.h"
 #include "workers/data/source.h"
 

@@ -13,7 +13,7 @@
 #include "common/status.h"
 #include "common/table.h"
 #include "common/template.h"
-#include "workers/data/postgres_pool.h"
+#include "common/postgres_pool.h"
 #include "workers/data/source.h"
 
 namespace quire {

@@ -1,5 +1,5 @@
 // PostgresPool: parsing of postgres.connections and the per-name pools.
-#include "workers/data/postgres_pool.h"
+#include "common/postgres_pool.h"
 
 #include <algorithm>
 #include <exception>

@@ -1,0 +1,72 @@
+// HistoryStore: the jobs' history in PostgreSQL (config option
+// history.dsn). It owns the schema, applied by Quire itself as numbered
+// migrations; writes copies of job records (the history writer,
+// history_writer.h, feeds it from Redis); and reads them back, so that
+// GetJob and ListJobs still answer once a job has left Redis.
+//
+// Tables (docs/operations.md has the columns):
+//   quire_schema_migrations  one row per applied migration
+//   quire_jobs               one row per job: its latest record
+//   quire_job_events         one row per state change the writer saw
+//
+// Thread-safe: each call borrows a connection from a small pool. A failed
+// connection is dropped and the next call opens a new one, so the store
+// survives a PostgreSQL restart. Never logs or returns the DSN.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/job.h"
+#include "common/postgres_pool.h"
+#include "common/queue_inspector.h"
+#include "common/status.h"
+
+namespace quire {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+// Every migration, in version order. Append only: a released migration is
+// never edited, a change is a new one.
+const std::vector<Migration>& HistoryMigrations();
+
+class HistoryStore {
+ public:
+  HistoryStore(std::string dsn, int pool_size);
+
+  // Applies the migrations the database lacks, in order, each in its own
+  // transaction with its row in quire_schema_migrations, under an advisory
+  // lock: processes starting together apply each migration once. Returns
+  // the schema version. UNAVAILABLE when PostgreSQL cannot be reached;
+  // FAILED_PRECONDITION when it refuses the login or a migration fails.
+  StatusOr<int> Migrate();
+
+  // Writes the given job records (Redis hash fields, as HGETALL returns
+  // them), all in one transaction. A row is only replaced by a record with
+  // a higher `ver`, so an older copy arriving late never undoes a newer
+  // one; a record whose state or attempt differs from the stored row also
+  // adds a quire_job_events row.
+  Status Write(const std::vector<std::map<std::string, std::string>>& records);
+
+  // NOT_FOUND for a job the history does not have.
+  StatusOr<JobRecord> Get(const std::string& job_id);
+
+  // Up to `limit` jobs matching `filter`, newest first, strictly after the
+  // position (created_ms, id) in that order; before_created_ms < 0 means
+  // from the newest.
+  StatusOr<std::vector<JobRecord>> List(const JobFilter& filter, int64_t before_created_ms,
+                                        const std::string& before_id, int limit);
+
+ private:
+  StatusOr<PostgresPool::Lease> Borrow();
+
+  PostgresPool pool_;
+};
+
+}  // namespace quire
