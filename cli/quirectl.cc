@@ -24,6 +24,7 @@
 #include "common/template.h"
 #include "quire/v1/jobs.grpc.pb.h"
 #include "quire/v1/ops.grpc.pb.h"
+#include "quire/v1/schedules.grpc.pb.h"
 #include "quire/v1/templates.grpc.pb.h"
 
 namespace v1 = quire::v1;
@@ -216,6 +217,40 @@ int Watch(v1::JobService::Stub& stub, const Globals& g, const std::string& id, b
 
 }  // namespace
 
+// Fills a job request's priority, parameters and outputs from the command
+// line; false, after a message, for a bad one.
+bool FillJob(const std::string& priority, const std::vector<std::string>& params,
+             const std::vector<std::string>& outputs, v1::SubmitJobRequest* req) {
+  v1::Priority prio;
+  if (!v1::Priority_Parse(priority, &prio) || prio == v1::PRIORITY_UNSPECIFIED) {
+    std::fprintf(stderr, "quirectl: --priority must be LOW, NORMAL, HIGH or URGENT\n");
+    return false;
+  }
+  req->set_priority(prio);
+  if (!AddParams(params, req->mutable_parameters())) return false;
+  for (const auto& o : outputs) {
+    std::string upper;
+    for (char c : o) upper += static_cast<char>(std::toupper(c));
+    v1::OutputFormat f;
+    if (!v1::OutputFormat_Parse(upper, &f) || f == v1::OUTPUT_FORMAT_UNSPECIFIED) {
+      std::fprintf(stderr, "quirectl: unknown output format '%s'\n", o.c_str());
+      return false;
+    }
+    req->add_outputs(f);
+  }
+  return true;
+}
+
+void PrintSchedule(const v1::Schedule& s) {
+  std::printf("%-20s %-7s '%s' %s  template %s  next %s  runs %lld  last job %s%s%s\n",
+              s.schedule_id().c_str(), s.paused() ? "paused" : "active", s.cron().c_str(),
+              s.time_zone().c_str(), s.job().template_id().c_str(),
+              s.has_next_run_at() ? Ts(s.next_run_at()).c_str() : "-",
+              static_cast<long long>(s.runs()),
+              s.last_job_id().empty() ? "-" : s.last_job_id().c_str(),
+              s.last_error().empty() ? "" : "  last error: ", s.last_error().c_str());
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"quirectl: submit, follow and manage Quire report jobs"};
   app.require_subcommand(1);
@@ -294,6 +329,35 @@ int main(int argc, char** argv) {
 
   auto* metrics = app.add_subcommand("metrics", "Show queue and worker metrics");
 
+  auto* schedules = app.add_subcommand("schedules", "Manage recurring report schedules");
+  schedules->require_subcommand(1);
+  std::string sc_id, sc_template, sc_cron, sc_tz, sc_priority = "NORMAL";
+  std::vector<std::string> sc_params, sc_outputs;
+  bool sc_paused = false;
+  auto* sc_create = schedules->add_subcommand("create", "Create a recurring schedule");
+  sc_create->add_option("id", sc_id, "Schedule id")->required();
+  sc_create->add_option("template", sc_template, "Stored template id")->required();
+  sc_create
+      ->add_option("--cron", sc_cron,
+                   "When: \"min hour day month weekday\" (or with a leading second), "
+                   "e.g. \"0 6 1 * *\"")
+      ->required();
+  sc_create->add_option("--tz", sc_tz, "IANA time zone, e.g. Europe/Berlin (default UTC)");
+  sc_create->add_option("-p,--param", sc_params, "Parameter name=value (repeatable)");
+  sc_create->add_option("--priority", sc_priority, "LOW, NORMAL, HIGH or URGENT")
+      ->capture_default_str();
+  sc_create->add_option("--output", sc_outputs, "Output format (repeatable)");
+  sc_create->add_flag("--paused", sc_paused, "Create it paused");
+  auto* sc_list = schedules->add_subcommand("list", "List schedules");
+  auto* sc_get = schedules->add_subcommand("get", "Show a schedule");
+  sc_get->add_option("id", sc_id)->required();
+  auto* sc_pause = schedules->add_subcommand("pause", "Stop a schedule's runs");
+  sc_pause->add_option("id", sc_id)->required();
+  auto* sc_resume = schedules->add_subcommand("resume", "Run a paused schedule again");
+  sc_resume->add_option("id", sc_id)->required();
+  auto* sc_delete = schedules->add_subcommand("delete", "Delete a schedule");
+  sc_delete->add_option("id", sc_id)->required();
+
   quire::RenderCommandOptions r_opts;
   auto* render = app.add_subcommand("render", "Render a template locally, with no server");
   render->add_option("template", r_opts.template_path, "Template YAML file")->required();
@@ -328,6 +392,63 @@ int main(int argc, char** argv) {
   v1::JobService::Stub jobs(channel);
   v1::TemplateService::Stub tpl(channel);
   v1::OpsService::Stub ops(channel);
+  v1::ScheduleService::Stub sched(channel);
+
+  if (schedules->parsed()) {
+    v1::Schedule out;
+    grpc::Status s;
+    auto ctx = Context(g);
+    if (sc_create->parsed()) {
+      v1::CreateScheduleRequest req;
+      v1::Schedule* sc = req.mutable_schedule();
+      sc->set_schedule_id(sc_id);
+      sc->set_cron(sc_cron);
+      sc->set_time_zone(sc_tz);
+      sc->set_paused(sc_paused);
+      sc->mutable_job()->set_template_id(sc_template);
+      sc->mutable_job()->set_submitter("schedule:" + sc_id);
+      if (!FillJob(sc_priority, sc_params, sc_outputs, sc->mutable_job())) return kExitUsage;
+      s = sched.CreateSchedule(ctx.get(), req, &out);
+    } else if (sc_list->parsed()) {
+      v1::ListSchedulesResponse all;
+      s = sched.ListSchedules(ctx.get(), v1::ListSchedulesRequest(), &all);
+      if (!s.ok()) return RpcError(s);
+      if (g.json) {
+        PrintJson(all);
+        return 0;
+      }
+      for (const auto& one : all.schedules()) PrintSchedule(one);
+      return 0;
+    } else if (sc_delete->parsed()) {
+      v1::DeleteScheduleRequest req;
+      req.set_schedule_id(sc_id);
+      v1::DeleteScheduleResponse resp;
+      s = sched.DeleteSchedule(ctx.get(), req, &resp);
+      if (!s.ok()) return RpcError(s);
+      std::printf("deleted %s\n", sc_id.c_str());
+      return 0;
+    } else if (sc_pause->parsed()) {
+      v1::PauseScheduleRequest req;
+      req.set_schedule_id(sc_id);
+      s = sched.PauseSchedule(ctx.get(), req, &out);
+    } else if (sc_resume->parsed()) {
+      v1::ResumeScheduleRequest req;
+      req.set_schedule_id(sc_id);
+      s = sched.ResumeSchedule(ctx.get(), req, &out);
+    } else {
+      v1::GetScheduleRequest req;
+      req.set_schedule_id(sc_id);
+      s = sched.GetSchedule(ctx.get(), req, &out);
+    }
+    if (!s.ok()) return RpcError(s);
+    if (g.json) {
+      PrintJson(out);
+      std::cout << "\n";
+    } else {
+      PrintSchedule(out);
+    }
+    return 0;
+  }
 
   if (submit->parsed()) {
     v1::SubmitJobRequest req;
@@ -342,23 +463,7 @@ int main(int argc, char** argv) {
     }
     req.set_template_id(s_template);
     req.set_template_version(s_version);
-    v1::Priority prio;
-    if (!v1::Priority_Parse(s_priority, &prio) || prio == v1::PRIORITY_UNSPECIFIED) {
-      std::fprintf(stderr, "quirectl: --priority must be LOW, NORMAL, HIGH or URGENT\n");
-      return kExitUsage;
-    }
-    req.set_priority(prio);
-    if (!AddParams(s_params, req.mutable_parameters())) return kExitUsage;
-    for (const auto& o : s_outputs) {
-      std::string upper;
-      for (char c : o) upper += static_cast<char>(std::toupper(c));
-      v1::OutputFormat f;
-      if (!v1::OutputFormat_Parse(upper, &f) || f == v1::OUTPUT_FORMAT_UNSPECIFIED) {
-        std::fprintf(stderr, "quirectl: unknown output format '%s'\n", o.c_str());
-        return kExitUsage;
-      }
-      req.add_outputs(f);
-    }
+    if (!FillJob(s_priority, s_params, s_outputs, &req)) return kExitUsage;
     req.set_idempotency_key(s_idem);
     req.set_submitter("quirectl");
     req.set_fresh_data(s_fresh);

@@ -96,6 +96,8 @@ const std::vector<OptionDoc>& AllOptions() {
       {"postgres.pool_size", "4", "Connections a worker keeps per named connection."},
       {"postgres.statement_timeout_ms", "30000",
        "statement_timeout of source queries when the source sets no timeout, in ms."},
+      {"schedule.tick_ms", "1000",
+       "How often each gateway looks for due runs of recurring schedules, in ms."},
       {"history.dsn", "",
        "PostgreSQL DSN of the job history (libpq key=value or postgresql:// URI); empty: no "
        "history, jobs leave for good after queue.retention_s."},

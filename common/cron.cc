@@ -15,7 +15,8 @@ namespace {
 constexpr int kHorizonYears = 5;
 
 constexpr const char* kExpected =
-    "expected 5 fields \"minute hour day-of-month month day-of-week\" or one of the macros "
+    "expected 5 or 6 fields \"[second] minute hour day-of-month month day-of-week\" (second "
+    "is optional and defaults to 0) or one of the macros "
     "@hourly @daily @midnight @weekly @monthly @yearly @annually";
 
 // The macros, as the expressions they stand for.
@@ -33,7 +34,7 @@ constexpr const char* kMonthNames[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
                                        "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
 constexpr const char* kWeekdayNames[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
 
-// What one of the five fields accepts.
+// What one of the six fields accepts.
 struct FieldSpec {
   const char* name;
   int min;
@@ -44,7 +45,8 @@ struct FieldSpec {
   const char* allowed;  // for error messages
 };
 
-constexpr FieldSpec kFields[5] = {
+constexpr FieldSpec kFields[6] = {
+    {"second", 0, 59, 59, nullptr, 0, "0-59"},
     {"minute", 0, 59, 59, nullptr, 0, "0-59"},
     {"hour", 0, 23, 23, nullptr, 0, "0-23"},
     {"day-of-month", 1, 31, 31, nullptr, 0, "1-31"},
@@ -230,11 +232,13 @@ StatusOr<CronSchedule> CronSchedule::Parse(std::string_view expr, std::string_vi
     }
     words = SplitOnSpace(macro->expansion);
   }
-  if (words.size() != 5) {
+  if (words.size() != 5 && words.size() != 6) {
     return Status::InvalidArgument("cron expression " + Quoted(trimmed) + " has " +
                                    std::to_string(words.size()) + " field" +
                                    (words.size() == 1 ? "" : "s") + "; " + kExpected);
   }
+  // Five fields (and every macro) run at second 0.
+  if (words.size() == 5) words.insert(words.begin(), "0");
 
   CronSchedule schedule;
   schedule.expression_ = std::string(trimmed);
@@ -245,17 +249,17 @@ StatusOr<CronSchedule> CronSchedule::Parse(std::string_view expr, std::string_vi
                                    "\"Europe/Berlin\", \"America/New_York\" or \"UTC\"");
   }
 
-  uint64_t* const bits[5] = {&schedule.minutes_, &schedule.hours_, &schedule.days_of_month_,
-                             &schedule.months_, &schedule.days_of_week_};
-  for (int i = 0; i < 5; ++i) {
+  uint64_t* const bits[6] = {&schedule.seconds_,       &schedule.minutes_, &schedule.hours_,
+                             &schedule.days_of_month_, &schedule.months_,  &schedule.days_of_week_};
+  for (int i = 0; i < 6; ++i) {
     StatusOr<uint64_t> field = ParseField(kFields[i], words[i]);
     if (!field.ok()) return field.status();
     *bits[i] = *field;
   }
   // 7 is another name for Sunday; keep only 0 so Next has one bit to test.
   if (Has(schedule.days_of_week_, 7)) schedule.days_of_week_ = (schedule.days_of_week_ & 0x7f) | 1;
-  schedule.day_of_month_star_ = words[2].front() == '*';
-  schedule.day_of_week_star_ = words[4].front() == '*';
+  schedule.day_of_month_star_ = words[3].front() == '*';
+  schedule.day_of_week_star_ = words[5].front() == '*';
   return schedule;
 }
 
@@ -269,8 +273,8 @@ bool CronSchedule::RunsOn(absl::CivilDay day) const {
   return by_month_day && by_weekday;
 }
 
-absl::Time CronSchedule::RunInstant(absl::CivilMinute local) const {
-  const absl::TimeZone::TimeInfo info = zone_.At(absl::CivilSecond(local));
+absl::Time CronSchedule::RunInstant(absl::CivilSecond local) const {
+  const absl::TimeZone::TimeInfo info = zone_.At(local);
   // SKIPPED: `local` falls in a spring-forward gap; run when the gap ends.
   // REPEATED: `local` happens twice; `pre` (the offset before the change)
   // is the first time. UNIQUE: pre == post.
@@ -279,13 +283,20 @@ absl::Time CronSchedule::RunInstant(absl::CivilMinute local) const {
 
 // RunInstant never decreases as `local` increases (a gap folds onto its end,
 // an overlap keeps its first pass, which lies before everything after the
-// overlap). So walking local times upwards from the local minute of `after`
+// overlap). So walking local times upwards from the local second of `after`
 // (whose RunInstant is <= after) and stopping at the first instant > after
 // finds the earliest run; runs that fold onto an earlier or equal instant are
 // passed over, which is what makes a gap or an overlap run only once.
 int64_t CronSchedule::Next(int64_t after_ms) const {
   const absl::Time after = absl::FromUnixMillis(after_ms);
-  const absl::CivilMinute from(zone_.At(after).cs);
+  absl::CivilSecond from = zone_.At(after).cs;
+  // In the second pass of a repeated hour every local time up to the end of
+  // the repeat ran in the first pass, before `after`; start the walk where
+  // the repeat ends rather than pass over up to an hour of seconds.
+  if (const absl::TimeZone::TimeInfo info = zone_.At(from);
+      info.kind == absl::TimeZone::TimeInfo::REPEATED && info.post <= after) {
+    from = zone_.At(info.trans).cs + absl::ToInt64Seconds(info.post - info.pre);
+  }
   const absl::CivilDay first_day(from);
   const absl::CivilDay last_day(first_day.year() + kHorizonYears, first_day.month(),
                                 first_day.day());
@@ -298,14 +309,19 @@ int64_t CronSchedule::Next(int64_t after_ms) const {
     if (RunsOn(day)) {
       const bool today = day == first_day;
       for (int h = NextSet(hours_, today ? from.hour() : 0); h >= 0; h = NextSet(hours_, h + 1)) {
-        const int first_minute = today && h == from.hour() ? from.minute() : 0;
-        for (int m = NextSet(minutes_, first_minute); m >= 0; m = NextSet(minutes_, m + 1)) {
-          const absl::Time at =
-              RunInstant(absl::CivilMinute(day.year(), day.month(), day.day(), h, m));
-          if (at <= after) continue;
-          // Beyond the range of int64 milliseconds the conversion saturates.
-          const int64_t at_ms = absl::ToUnixMillis(at);
-          return at_ms > after_ms ? at_ms : -1;
+        const bool this_hour = today && h == from.hour();
+        for (int m = NextSet(minutes_, this_hour ? from.minute() : 0); m >= 0;
+             m = NextSet(minutes_, m + 1)) {
+          const bool this_minute = this_hour && m == from.minute();
+          for (int s = NextSet(seconds_, this_minute ? from.second() : 0); s >= 0;
+               s = NextSet(seconds_, s + 1)) {
+            const absl::Time at =
+                RunInstant(absl::CivilSecond(day.year(), day.month(), day.day(), h, m, s));
+            if (at <= after) continue;
+            // Beyond the range of int64 milliseconds the conversion saturates.
+            const int64_t at_ms = absl::ToUnixMillis(at);
+            return at_ms > after_ms ? at_ms : -1;
+          }
         }
       }
     }

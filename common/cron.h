@@ -1,21 +1,24 @@
-// CronSchedule: when a recurring job runs, from a classic five-field cron
-// expression read in an IANA time zone. Parse checks an expression once and
-// says what is wrong with it; Next answers "when is the first run after this
-// instant". It reads no clock (the caller passes the instant) and does no
-// I/O after Parse, which loads the zone's rules from the system tz database.
-// It does not enqueue anything or remember which runs happened.
+// CronSchedule: when a recurring job runs, from a classic cron expression
+// (five fields, or six with a leading second) read in an IANA time zone.
+// Parse checks an expression once and says what is wrong with it; Next
+// answers "when is the first run after this instant". It reads no clock (the
+// caller passes the instant) and does no I/O after Parse, which loads the
+// zone's rules from the system tz database. It does not enqueue anything or
+// remember which runs happened.
 //
-// Syntax: "minute hour day-of-month month day-of-week", fields separated by
-// spaces or tabs, each a comma list of items:
+// Syntax: "minute hour day-of-month month day-of-week", or with an optional
+// leading field "second minute hour day-of-month month day-of-week" (five
+// fields mean second 0), fields separated by spaces or tabs, each a comma
+// list of items:
 //   *        every value        a      one value       a-b    a range
 //   */n      every n-th value   a-b/n  every n-th in a range
 //   a/n      every n-th from a up to the field's largest value
-// minute 0-59, hour 0-23, day-of-month 1-31, month 1-12 or JAN-DEC,
-// day-of-week 0-7 or SUN-SAT (0 and 7 both mean Sunday; * and a/n stop at
-// 6, so "1/2" is Monday, Wednesday, Friday). Names are case-insensitive. A
-// step runs from 1 to the size of its field. The macros @hourly, @daily
-// (@midnight), @weekly (Sunday 00:00), @monthly, @yearly (@annually) stand
-// for a whole expression.
+// second 0-59, minute 0-59, hour 0-23, day-of-month 1-31, month 1-12 or
+// JAN-DEC, day-of-week 0-7 or SUN-SAT (0 and 7 both mean Sunday; * and a/n
+// stop at 6, so "1/2" is Monday, Wednesday, Friday). Names are
+// case-insensitive. A step runs from 1 to the size of its field. The macros
+// @hourly, @daily (@midnight), @weekly (Sunday 00:00), @monthly, @yearly
+// (@annually) stand for a whole expression, at second 0.
 //
 // Days follow Vixie cron: when both day-of-month and day-of-week are
 // restricted (neither starts with '*'), a day runs if EITHER matches, so
@@ -25,7 +28,8 @@
 // Daylight saving, so that a daily job runs exactly once every day:
 // - A local time that does not exist (the spring-forward gap, e.g. 02:30 on
 //   the last Sunday of March in Europe/Berlin) runs once, at the instant the
-//   gap ends (03:00 local). Several times in one gap share that one run.
+//   gap ends (03:00:00 local). Several times in one gap share that one run,
+//   so "* * 2 * * *" runs once that day in the gap, not 3600 times.
 // - A local time that occurs twice (fall-back, e.g. 02:30 on the last Sunday
 //   of October in Europe/Berlin) runs once, at its first occurrence. Hence a
 //   schedule that runs within the repeated hour ("*/15 * * * *") does not
@@ -54,10 +58,11 @@ class CronSchedule {
   static StatusOr<CronSchedule> Parse(std::string_view expr, std::string_view time_zone);
 
   // The first run strictly after `after_ms`, both in Unix epoch
-  // milliseconds; -1 when there is none within five years of `after_ms`
-  // (e.g. "0 0 30 2 *"; also "0 0 29 2 *" across the skipped leap day of
-  // 2100). It walks days (whole months at a time where the month does not
-  // match), then the hours and minutes of a matching day; never every
+  // milliseconds (a run is always a whole second); -1 when there is none
+  // within five years of `after_ms` (e.g. "0 0 30 2 *"; also "0 0 29 2 *"
+  // across the skipped leap day of 2100). It walks days (whole months at a
+  // time where the month does not match), then the hours, minutes and
+  // seconds of a matching day, bit by allowed bit; never every second or
   // minute, so even an impossible schedule answers in microseconds.
   int64_t Next(int64_t after_ms) const;
 
@@ -72,12 +77,13 @@ class CronSchedule {
   // Whether the schedule runs at all on `day` (month and day fields).
   bool RunsOn(absl::CivilDay day) const;
   // The instant a run at local time `local` happens, by the rules above.
-  absl::Time RunInstant(absl::CivilMinute local) const;
+  absl::Time RunInstant(absl::CivilSecond local) const;
 
   std::string expression_;
   std::string time_zone_;
   absl::TimeZone zone_;
   // One bit per allowed value: bit m of minutes_ set means minute m runs.
+  uint64_t seconds_ = 0;        // bits 0-59; only bit 0 for five fields
   uint64_t minutes_ = 0;        // bits 0-59
   uint64_t hours_ = 0;          // bits 0-23
   uint64_t days_of_month_ = 0;  // bits 1-31

@@ -730,6 +730,74 @@ end
 return acked
 )lua";
 
+// SCHEDULE_CREATE: stores a new schedule; active ones join the due zset.
+//   KEYS[1] schedule hash  KEYS[2] schedules zset  KEYS[3] due zset
+//   ARGV[1] id  ARGV[2] cron  ARGV[3] time zone  ARGV[4] job  ARGV[5] paused
+//   ('1' or '0')  ARGV[6] next run ms (-1: none)
+// Result: 1 created, 0 the id is taken.
+constexpr const char* kScheduleCreate = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local now = now_ms()
+redis.call('HSET', KEYS[1], 'cron', ARGV[2], 'tz', ARGV[3], 'job', ARGV[4], 'paused', ARGV[5],
+           'next', ARGV[6], 'runs', 0, 'created', int(now))
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+if ARGV[5] ~= '1' and tonumber(ARGV[6]) >= 0 then redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1]) end
+return 1
+)lua";
+
+// SCHEDULE_SET_PAUSED: pauses a schedule (it leaves the due zset), or
+// resumes it with its next run at ARGV[3].
+//   KEYS[1] schedule hash  KEYS[2] due zset
+//   ARGV[1] id  ARGV[2] '1' pause, '0' resume  ARGV[3] next run ms (resume)
+// Result: 1 done, 0 unknown schedule.
+constexpr const char* kScheduleSetPaused = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[2] == '1' then
+  redis.call('HSET', KEYS[1], 'paused', '1')
+  redis.call('ZREM', KEYS[2], ARGV[1])
+else
+  redis.call('HSET', KEYS[1], 'paused', '0', 'next', ARGV[3])
+  if tonumber(ARGV[3]) >= 0 then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) end
+end
+return 1
+)lua";
+
+// SCHEDULE_DELETE: removes a schedule.
+//   KEYS[1] schedule hash  KEYS[2] schedules zset  KEYS[3] due zset
+//   ARGV[1] id
+// Result: 1 deleted, 0 unknown schedule.
+constexpr const char* kScheduleDelete = R"lua(
+if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+return 1
+)lua";
+
+// SCHEDULE_ADVANCE: moves a schedule past the run ARGV[2] that a scheduler
+// has just submitted (or failed to), if no other scheduler did already.
+//   KEYS[1] schedule hash  KEYS[2] due zset
+//   ARGV[1] id  ARGV[2] the run's time ms  ARGV[3] next run ms (-1: none)
+//   ARGV[4] the run's job id ('' when it could not be submitted)
+//   ARGV[5] why it could not be
+// Result: 1 advanced, 0 gone, paused or already past that run.
+constexpr const char* kScheduleAdvance = R"lua(
+local f = redis.call('HMGET', KEYS[1], 'next', 'paused')
+if not f[1] or f[2] == '1' or f[1] ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'next', ARGV[3])
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[1], 'last', ARGV[2], 'last_job', ARGV[4], 'err', '')
+  redis.call('HINCRBY', KEYS[1], 'runs', 1)
+else
+  redis.call('HSET', KEYS[1], 'err', ARGV[5])
+end
+if tonumber(ARGV[3]) >= 0 then
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+else
+  redis.call('ZREM', KEYS[2], ARGV[1])
+end
+return 1
+)lua";
+
 LuaScript Make(const char* name, const char* body) {
   // The history keys are fixed names (redis_keys.h), bound once here
   // rather than passed to every script that changes a job.
@@ -762,6 +830,10 @@ QUIRE_SCRIPT(Requeue, "requeue", kRequeue)
 QUIRE_SCRIPT(Release, "release", kRelease)
 QUIRE_SCRIPT(HistoryLock, "history_lock", kHistoryLock)
 QUIRE_SCRIPT(HistoryAck, "history_ack", kHistoryAck)
+QUIRE_SCRIPT(ScheduleCreate, "schedule_create", kScheduleCreate)
+QUIRE_SCRIPT(ScheduleSetPaused, "schedule_set_paused", kScheduleSetPaused)
+QUIRE_SCRIPT(ScheduleAdvance, "schedule_advance", kScheduleAdvance)
+QUIRE_SCRIPT(ScheduleDelete, "schedule_delete", kScheduleDelete)
 #undef QUIRE_SCRIPT
 
 }  // namespace quire::scripts

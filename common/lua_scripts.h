@@ -33,6 +33,10 @@ const LuaScript& Requeue();
 const LuaScript& Release();
 const LuaScript& HistoryLock();
 const LuaScript& HistoryAck();
+const LuaScript& ScheduleCreate();
+const LuaScript& ScheduleSetPaused();
+const LuaScript& ScheduleAdvance();
+const LuaScript& ScheduleDelete();
 }  // namespace scripts
 
 }  // namespace quire

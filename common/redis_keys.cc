@@ -32,6 +32,9 @@ std::string SourceStatsField(const std::string& template_id, const std::string& 
                              const std::string& counter) {
   return template_id + "|" + source + "|" + counter;
 }
+std::string Schedule(const std::string& id) { return std::string(kPrefix) + "sched:" + id; }
+std::string Schedules() { return std::string(kPrefix) + "schedules"; }
+std::string SchedulesDue() { return std::string(kPrefix) + "schedules:due"; }
 std::string HistoryOn() { return std::string(kPrefix) + "history:on"; }
 std::string HistoryOutbox() { return std::string(kPrefix) + "history:outbox"; }
 std::string HistoryLock() { return std::string(kPrefix) + "history:lock"; }

@@ -66,6 +66,13 @@ std::string SourceStats();
 // errors, fetches, fetch_ms.
 std::string SourceStatsField(const std::string& template_id, const std::string& source,
                              const std::string& counter);
+// HASH: one recurring schedule: cron, tz, job (a serialized
+// SubmitJobRequest), paused, next, last, last_job, err, runs, created.
+std::string Schedule(const std::string& id);
+// ZSET: every schedule id, scored by creation time (ms).
+std::string Schedules();
+// ZSET: ids of active (not paused) schedules, scored by their next run (ms).
+std::string SchedulesDue();
 // STRING: present while a history writer runs (history_writer.h); it
 // expires when none has refreshed it for a while. While it exists, scripts
 // put changed jobs in the history outbox and finished jobs wait there,

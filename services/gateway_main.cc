@@ -24,6 +24,7 @@
 #include "services/job_service.h"
 #include "services/ops_service.h"
 #include "services/render_service.h"
+#include "services/schedule_service.h"
 #include "services/template_service.h"
 #include "workers/data/collector.h"
 
@@ -89,6 +90,12 @@ int main(int argc, char** argv) {
   quire::SourceCollector sources(std::move(*collector_options));
   quire::TemplateServiceImpl template_service(&templates, &sources);
   quire::OpsServiceImpl ops(&inspector, &queue);
+  quire::ScheduleStore schedules(&pool);
+  quire::ScheduleServiceImpl schedule_service(&schedules, &templates);
+  quire::SchedulerOptions scheduler_options;
+  scheduler_options.tick =
+      std::chrono::milliseconds(std::max<int64_t>(10, config->GetInt("schedule.tick_ms")));
+  quire::Scheduler scheduler(&schedules, &templates, &queue, scheduler_options);
   quire::RenderServiceOptions render_options;
   render_options.threads = static_cast<int>(config->GetInt("gateway.render_threads"));
   render_options.max_queued = static_cast<int>(config->GetInt("gateway.render_queue"));
@@ -105,11 +112,13 @@ int main(int argc, char** argv) {
   builder.RegisterService(&template_service);
   builder.RegisterService(&ops);
   builder.RegisterService(&render);
+  builder.RegisterService(&schedule_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || bound_port == 0) {
     spdlog::critical("cannot listen on {}", config->Get("gateway.listen"));
     return 1;
   }
+  scheduler.Start();
   spdlog::info("gateway listening on {} (port {}), redis {}:{}", config->Get("gateway.listen"),
                bound_port, config->Get("redis.host"), config->Get("redis.port"));
 
@@ -148,6 +157,7 @@ int main(int argc, char** argv) {
   hub.CloseAll();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   hub.Stop();
+  scheduler.Stop();
   if (history_writer) history_writer->Stop();
   if (http_thread.joinable()) {
     http.stop();

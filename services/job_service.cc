@@ -16,12 +16,6 @@ namespace {
 constexpr size_t kMaxIdempotencyKey = 128;
 constexpr size_t kArtifactChunk = 64 * 1024;
 
-grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* ctx, const grpc::Status& s) {
-  auto* reactor = ctx->DefaultReactor();
-  reactor->Finish(s);
-  return reactor;
-}
-
 Status CheckJobId(const std::string& id) {
   if (id.empty()) return Status::InvalidArgument("job_id is required");
   if (id.size() > 64 || id.find_first_of(" :/{}") != std::string::npos) {
@@ -227,8 +221,8 @@ JobServiceImpl::JobServiceImpl(JobQueue* queue, QueueInspector* inspector, Templ
       artifacts_(artifacts),
       options_(options) {}
 
-StatusOr<JobSpec> JobServiceImpl::Prepare(const v1::SubmitJobRequest& req,
-                                          v1::SubmitJobResponse* resp) {
+StatusOr<JobSpec> PrepareJob(TemplateStore* templates, const v1::SubmitJobRequest& req,
+                             v1::SubmitJobResponse* resp) {
   if (req.template_id().empty() && req.inline_template().empty()) {
     return Status::InvalidArgument("either template_id or inline_template is required");
   }
@@ -282,7 +276,7 @@ StatusOr<JobSpec> JobServiceImpl::Prepare(const v1::SubmitJobRequest& req,
       return Status::InvalidArgument("run_at is not before the deadline; the job could never run");
     }
   }
-  auto resolved = ResolveJob(templates_, spec);
+  auto resolved = ResolveJob(templates, spec);
   if (!resolved.ok()) return resolved.status();
   if (spec.inline_template.empty())
     spec.template_version = resolved->template_version;
@@ -297,7 +291,7 @@ StatusOr<JobSpec> JobServiceImpl::Prepare(const v1::SubmitJobRequest& req,
 grpc::ServerUnaryReactor* JobServiceImpl::SubmitJob(grpc::CallbackServerContext* ctx,
                                                     const v1::SubmitJobRequest* req,
                                                     v1::SubmitJobResponse* resp) {
-  auto spec = Prepare(*req, resp);
+  auto spec = PrepareJob(templates_, *req, resp);
   if (!spec.ok()) return Done(ctx, ToGrpc(spec.status()));
   auto result = queue_->Submit(*spec);
   if (!result.ok()) return Done(ctx, ToGrpc(result.status()));
@@ -321,7 +315,7 @@ grpc::ServerUnaryReactor* JobServiceImpl::SubmitJobs(grpc::CallbackServerContext
   std::vector<int> slot;  // result index of each spec
   for (int i = 0; i < req->jobs_size(); ++i) {
     auto* result = resp->add_results();
-    auto spec = Prepare(req->jobs(i), result->mutable_response());
+    auto spec = PrepareJob(templates_, req->jobs(i), result->mutable_response());
     if (!spec.ok()) {
       result->set_code(static_cast<int>(spec.status().code()));
       result->set_message(spec.status().message());

@@ -19,6 +19,12 @@ struct JobServiceOptions {
   int max_batch = 1000;
 };
 
+// Checks a submit request and turns it into a queueable spec (the template
+// resolved, the parameters checked); fills `resp` with the pinned version
+// and the non-blocking findings. Shared by SubmitJob(s) and the scheduler.
+StatusOr<JobSpec> PrepareJob(TemplateStore* templates, const v1::SubmitJobRequest& req,
+                             v1::SubmitJobResponse* resp);
+
 class JobServiceImpl final : public v1::JobService::CallbackService {
  public:
   JobServiceImpl(JobQueue* queue, QueueInspector* inspector, TemplateStore* templates,
@@ -47,10 +53,6 @@ class JobServiceImpl final : public v1::JobService::CallbackService {
   int active_watchers() const { return active_watchers_.load(); }
 
  private:
-  // Checks a request and turns it into a queueable spec; fills `resp` with
-  // the pinned version and the non-blocking findings.
-  StatusOr<JobSpec> Prepare(const v1::SubmitJobRequest& req, v1::SubmitJobResponse* resp);
-
   JobQueue* const queue_;
   QueueInspector* const inspector_;
   TemplateStore* const templates_;

@@ -4,6 +4,12 @@
 
 namespace quire {
 
+grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* ctx, const grpc::Status& s) {
+  auto* reactor = ctx->DefaultReactor();
+  reactor->Finish(s);
+  return reactor;
+}
+
 grpc::Status ToGrpc(const Status& s) {
   if (s.ok()) return grpc::Status::OK;
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), s.message());
@@ -81,6 +87,7 @@ void ToProto(const JobRecord& r, v1::Job* out) {
   }
   out->set_worker_id(r.worker_id);
   out->set_submitter(r.spec.submitter);
+  out->set_idempotency_key(r.spec.idempotency_key);
   out->set_fresh_data(r.spec.fresh_data);
   for (const std::string& w : r.warnings) out->add_warnings(w);
   out->set_max_attempts(r.spec.max_attempts);

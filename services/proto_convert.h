@@ -15,6 +15,11 @@
 namespace quire {
 
 grpc::Status ToGrpc(const Status& s);
+// Ends a unary callback rpc with `s`: `return Done(ctx, status);`.
+grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* ctx, const grpc::Status& s);
+inline grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* ctx, const Status& s) {
+  return Done(ctx, ToGrpc(s));
+}
 void ToProto(const JobRecord& record, v1::Job* out);
 void ToProto(const ValidationIssue& issue, v1::ValidationIssue* out);
 void SetTimestamp(int64_t ms, google::protobuf::Timestamp* ts);

@@ -10,12 +10,6 @@
 namespace quire {
 namespace {
 
-grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* ctx, const grpc::Status& s) {
-  auto* reactor = ctx->DefaultReactor();
-  reactor->Finish(s);
-  return reactor;
-}
-
 void ToProto(const StoredTemplate& t, v1::TemplateInfo* out) {
   out->set_template_id(t.id);
   out->set_version(t.version);

@@ -162,6 +162,7 @@ TEST(History, JobsOutliveTheirRedisRetention) {
 
   // ListJobs pages through the history: every job once, newest first.
   std::vector<std::string> listed;
+  std::vector<std::pair<int64_t, std::string>> order;  // (created, id) as listed
   std::string token;
   do {
     v1::ListJobsRequest req;
@@ -169,13 +170,16 @@ TEST(History, JobsOutliveTheirRedisRetention) {
     req.set_page_token(token);
     v1::ListJobsResponse resp;
     ASSERT_RPC_OK(c.jobs().ListJobs(Deadline().get(), req, &resp));
-    for (const auto& j : resp.jobs()) listed.push_back(j.job_id());
+    for (const auto& j : resp.jobs()) {
+      listed.push_back(j.job_id());
+      order.emplace_back(Millis(j.created_at()), j.job_id());
+    }
     token = resp.next_page_token();
   } while (!token.empty() && listed.size() < 100);
   EXPECT_EQ(listed.size(), ids.size());
   EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()),
             std::set<std::string>(ids.begin(), ids.end()));
-  EXPECT_TRUE(std::is_sorted(listed.rbegin(), listed.rend())) << "not newest first";
+  EXPECT_TRUE(std::is_sorted(order.rbegin(), order.rend())) << "not newest first";
   v1::ListJobsRequest only_failed;
   only_failed.set_state(v1::FAILED);
   v1::ListJobsResponse failed_list;

@@ -1,6 +1,7 @@
-// CronSchedule: parse errors that name the field, the field syntax, the
-// Vixie day rule, time zones, and daylight-saving transitions in both
-// directions (every expected instant written out in UTC).
+// CronSchedule: parse errors that name the field, the field syntax (five
+// fields, or six with a leading second), the Vixie day rule, time zones, and
+// daylight-saving transitions in both directions, at minute and at second
+// resolution (every expected instant written out in UTC).
 #include "common/cron.h"
 
 #include <gtest/gtest.h>
@@ -65,11 +66,27 @@ void ExpectMentions(const std::string& message, std::initializer_list<std::strin
 
 // --- Parse errors ------------------------------------------------------------
 
-TEST(CronParse, WrongFieldCountSaysFiveAreExpected) {
-  ExpectMentions(ParseError("0 0 * *"), {"has 4 fields", "expected 5 fields", "day-of-week"});
-  ExpectMentions(ParseError("0 0 0 * * *"), {"has 6 fields", "expected 5 fields"});
-  ExpectMentions(ParseError(""), {"empty", "expected 5 fields"});
+TEST(CronParse, WrongFieldCountSaysFiveOrSixAreExpected) {
+  ExpectMentions(ParseError("0 0 * *"),
+                 {"has 4 fields", "expected 5 or 6 fields", "second", "day-of-week"});
+  ExpectMentions(ParseError("0 0 0 0 * * *"), {"has 7 fields", "expected 5 or 6 fields"});
+  ExpectMentions(ParseError("0"), {"has 1 field;", "expected 5 or 6 fields"});
+  ExpectMentions(ParseError(""), {"empty", "expected 5 or 6 fields"});
   ExpectMentions(ParseError("   \t "), {"empty"});
+}
+
+TEST(CronParse, SecondFieldErrorsNameTheSecond) {
+  ExpectMentions(ParseError("60 * * * * *"), {"second", "\"60\"", "out of range", "0-59"});
+  ExpectMentions(ParseError("0-60 * * * * *"), {"second", "\"60\"", "out of range"});
+  ExpectMentions(ParseError("*/0 * * * * *"), {"second", "step 0", "from 1 to 60"});
+  ExpectMentions(ParseError("*/61 * * * * *"), {"second", "step 61", "from 1 to 60"});
+  ExpectMentions(ParseError("5x * * * * *"), {"second", "\"5x\"", "not a number"});
+  ExpectMentions(ParseError("1,,2 * * * * *"), {"second", "empty item"});
+  ExpectMentions(ParseError("30-10 * * * * *"), {"second", "backwards"});
+  // With six fields the others shift by one and keep their own names.
+  ExpectMentions(ParseError("0 60 * * * *"), {"minute", "\"60\"", "0-59"});
+  ExpectMentions(ParseError("0 0 24 * * *"), {"hour", "\"24\""});
+  ExpectMentions(ParseError("0 0 0 * * 8"), {"day-of-week", "\"8\""});
 }
 
 TEST(CronParse, OutOfRangeNamesTheFieldTheValueAndTheRange) {
@@ -135,6 +152,41 @@ TEST(CronParse, AccessorsKeepTheInput) {
 
 // --- Next in UTC -------------------------------------------------------------
 
+TEST(CronNext, FiveFieldsAndMacrosRunAtSecondZero) {
+  const int64_t from = Utc(2024, 5, 17, 10, 15, 30);
+  EXPECT_EQ(Runs(MustParse("*/20 9-11 * * MON-FRI"), from, 5),
+            Runs(MustParse("0 */20 9-11 * * MON-FRI"), from, 5));
+  EXPECT_EQ(Runs(MustParse("@hourly"), from, 3), Runs(MustParse("0 0 * * * *"), from, 3));
+  EXPECT_EQ(Runs(MustParse("@daily"), from, 3), Runs(MustParse("0 0 0 * * *"), from, 3));
+}
+
+TEST(CronNext, EveryTwoSeconds) {
+  CronSchedule s = MustParse("*/2 * * * * *");
+  EXPECT_EQ(Runs(s, Utc(2024, 5, 17, 10, 15, 55), 5),
+            (std::vector<std::string>{"2024-05-17 10:15:56Z", "2024-05-17 10:15:58Z",
+                                      "2024-05-17 10:16:00Z", "2024-05-17 10:16:02Z",
+                                      "2024-05-17 10:16:04Z"}));
+  // Across a year boundary, from a time that is not a whole second.
+  EXPECT_EQ(Runs(s, Utc(2024, 12, 31, 23, 59, 57) + 250, 3),
+            (std::vector<std::string>{"2024-12-31 23:59:58Z", "2025-01-01 00:00:00Z",
+                                      "2025-01-01 00:00:02Z"}));
+  EXPECT_EQ(s.Next(Utc(2024, 5, 17, 10, 15, 55) + 999), Utc(2024, 5, 17, 10, 15, 56));
+}
+
+TEST(CronNext, SecondsMinuteHourDayOfMonth) {
+  EXPECT_EQ(Runs(MustParse("30 0 6 1 * *"), Utc(2024, 5, 17), 3),
+            (std::vector<std::string>{"2024-06-01 06:00:30Z", "2024-07-01 06:00:30Z",
+                                      "2024-08-01 06:00:30Z"}));
+  // 06:00:30 on the 1st has passed, 06:00:29 has not.
+  EXPECT_EQ(Show(MustParse("30 0 6 1 * *").Next(Utc(2024, 6, 1, 6, 0, 29))),
+            "2024-06-01 06:00:30Z");
+  EXPECT_EQ(Runs(MustParse("5,10-12,50/5 0 0 * * *"), Utc(2024, 5, 17), 7),
+            (std::vector<std::string>{"2024-05-17 00:00:05Z", "2024-05-17 00:00:10Z",
+                                      "2024-05-17 00:00:11Z", "2024-05-17 00:00:12Z",
+                                      "2024-05-17 00:00:50Z", "2024-05-17 00:00:55Z",
+                                      "2024-05-18 00:00:05Z"}));
+}
+
 TEST(CronNext, EveryMinuteAndHourly) {
   EXPECT_EQ(Show(MustParse("* * * * *").Next(Utc(2024, 5, 17, 10, 15, 30))),
             "2024-05-17 10:16:00Z");
@@ -152,6 +204,23 @@ TEST(CronNext, IsStrictlyAfterAnOccurrence) {
   const int64_t run = berlin.Next(Utc(2024, 1, 10));
   EXPECT_EQ(Show(run), "2024-01-10 01:30:00Z");
   EXPECT_EQ(Show(berlin.Next(run)), "2024-01-11 01:30:00Z");
+}
+
+TEST(CronNext, IsStrictlyAfterAnOccurrenceToTheSecond) {
+  CronSchedule at15 = MustParse("15 * * * * *");
+  const int64_t run = Utc(2024, 5, 17, 10, 0, 15);
+  EXPECT_EQ(at15.Next(run), Utc(2024, 5, 17, 10, 1, 15));
+  EXPECT_EQ(at15.Next(run - 1), run);
+  EXPECT_EQ(at15.Next(run - 1000), run);
+  EXPECT_EQ(at15.Next(run + 1), Utc(2024, 5, 17, 10, 1, 15));
+  CronSchedule every = MustParse("* * * * * *");
+  EXPECT_EQ(every.Next(run), run + 1000);
+  EXPECT_EQ(every.Next(run - 1), run);
+  EXPECT_EQ(every.Next(run + 999), run + 1000);
+  CronSchedule berlin = MustParse("59 59 23 * * *", "Europe/Berlin");
+  const int64_t late = berlin.Next(Utc(2024, 1, 10));
+  EXPECT_EQ(Show(late), "2024-01-10 22:59:59Z");
+  EXPECT_EQ(Show(berlin.Next(late)), "2024-01-11 22:59:59Z");
 }
 
 TEST(CronNext, StepsListsAndRanges) {
@@ -260,12 +329,33 @@ TEST(CronNext, RareSchedulesAreFast) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
+TEST(CronNext, RareSecondSchedulesAreFast) {
+  CronSchedule leap = MustParse("59 59 23 29 2 *", "Europe/Berlin");
+  CronSchedule never = MustParse("*/10 * * 30 2 *", "Europe/Berlin");
+  // Asked from inside the repeated hour, every second up to its end has run.
+  CronSchedule every = MustParse("* * * * * *", "Europe/Berlin");
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_GT(leap.Next(Utc(2024, 3, 1) + i * 1'000), 0);
+    EXPECT_EQ(never.Next(Utc(2024, 3, 1) + i * 1'000), -1);
+    EXPECT_EQ(every.Next(Utc(2024, 10, 27, 1, 0, 1) + i), Utc(2024, 10, 27, 2));
+  }
+  // Testing second by second would be ~158 million zone lookups per call.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
 TEST(CronNext, ExtremeInstantsEndWithoutLooping) {
   CronSchedule every = MustParse("* * * * *");
   EXPECT_EQ(every.Next(std::numeric_limits<int64_t>::max()), -1);
   EXPECT_GT(every.Next(std::numeric_limits<int64_t>::min()), std::numeric_limits<int64_t>::min());
   EXPECT_EQ(every.Next(-1), 0);
   EXPECT_EQ(every.Next(-60'001), -60'000);
+  CronSchedule every_second = MustParse("* * * * * *");
+  EXPECT_EQ(every_second.Next(std::numeric_limits<int64_t>::max()), -1);
+  EXPECT_GT(every_second.Next(std::numeric_limits<int64_t>::min()),
+            std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(every_second.Next(-1), 0);
+  EXPECT_EQ(every_second.Next(-1'001), -1'000);
 }
 
 TEST(CronNext, TenThousandRunsStrictlyIncrease) {
@@ -283,6 +373,44 @@ TEST(CronNext, TenThousandRunsStrictlyIncrease) {
       }
       t = next;
     }
+  }
+}
+
+// "*/7" seconds are 0, 7, ..., 56: runs are 7 s apart, except 4 s from :56
+// to :00 of the next minute. Berlin's local seconds equal UTC's (whole-hour
+// offsets), so the same holds there, across the spring-forward gap (02:00:00
+// to 02:59:56 fold onto the gap's end, 01:00:00Z, which follows 00:59:56Z
+// after 4 s, and 03:00:07 follows after 7 s) and except for the one hour
+// the fall-back repeats, which does not run again.
+TEST(CronNext, TenThousandRunsEverySevenSeconds) {
+  struct Case {
+    const char* zone;
+    int64_t start;
+    int64_t skipped_from;  // the run before the repeated hour; -1 if none
+  };
+  const Case cases[] = {
+      {"UTC", Utc(2024, 12, 31, 20), -1},
+      {"Europe/Berlin", Utc(2024, 3, 30, 20), -1},
+      {"Europe/Berlin", Utc(2024, 10, 26, 20), Utc(2024, 10, 27, 0, 59, 56)},
+  };
+  for (const Case& c : cases) {
+    CronSchedule s = MustParse("*/7 * * * * *", c.zone);
+    int64_t t = c.start;  // itself a run: second 0
+    bool skipped = false;
+    for (int i = 0; i < 10'000; ++i) {
+      const int64_t next = s.Next(t);
+      ASSERT_GT(next, t) << c.zone << " after " << Show(t);
+      ASSERT_EQ(next % 1'000, 0) << Show(next);
+      const int64_t second = t / 1'000 % 60;
+      int64_t expected = t + (second == 56 ? 4'000 : 7'000);
+      if (t == c.skipped_from) {
+        expected = Utc(2024, 10, 27, 2);  // 03:00:00 CET
+        skipped = true;
+      }
+      ASSERT_EQ(next, expected) << c.zone << " after " << Show(t) << ": " << Show(next);
+      t = next;
+    }
+    EXPECT_EQ(skipped, c.skipped_from >= 0) << c.zone;
   }
 }
 
@@ -323,6 +451,23 @@ TEST(CronDst, BerlinGapRunsOnceWhenTheGapEnds) {
             "2024-04-01 00:30:00Z");
 }
 
+// The same at second resolution: "15 30 2" (02:30:15) does not exist on
+// March 31 and runs once when the gap ends; so does every second of 02:xx.
+TEST(CronDst, BerlinGapSecondsRunOnceWhenTheGapEnds) {
+  EXPECT_EQ(Runs(MustParse("15 30 2 * * *", "Europe/Berlin"), Utc(2024, 3, 29), 4),
+            (std::vector<std::string>{"2024-03-29 01:30:15Z", "2024-03-30 01:30:15Z",
+                                      "2024-03-31 01:00:00Z", "2024-04-01 00:30:15Z"}));
+  // The last second of 02:xx CET the day before, the gap's end, then 02:xx
+  // CEST the day after.
+  EXPECT_EQ(Runs(MustParse("* * 2 * * *", "Europe/Berlin"), Utc(2024, 3, 30, 1, 59, 58), 4),
+            (std::vector<std::string>{"2024-03-30 01:59:59Z", "2024-03-31 01:00:00Z",
+                                      "2024-04-01 00:00:00Z", "2024-04-01 00:00:01Z"}));
+  // The second before the gap, then the gap's end, then 03:00:01 CEST.
+  EXPECT_EQ(Runs(MustParse("* * * * * *", "Europe/Berlin"), Utc(2024, 3, 31, 0, 59, 58), 3),
+            (std::vector<std::string>{"2024-03-31 00:59:59Z", "2024-03-31 01:00:00Z",
+                                      "2024-03-31 01:00:01Z"}));
+}
+
 // Berlin 2024: 03:00 CEST falls back to 02:00 CET on October 27 (01:00Z),
 // so 02:30 happens at 00:30Z and again at 01:30Z.
 TEST(CronDst, BerlinRepeatRunsOnceAtTheFirstOccurrence) {
@@ -337,6 +482,21 @@ TEST(CronDst, BerlinRepeatRunsOnceAtTheFirstOccurrence) {
   EXPECT_EQ(Runs(MustParse("*/15 * * * *", "Europe/Berlin"), Utc(2024, 10, 27, 0, 30), 4),
             (std::vector<std::string>{"2024-10-27 00:45:00Z", "2024-10-27 02:00:00Z",
                                       "2024-10-27 02:15:00Z", "2024-10-27 02:30:00Z"}));
+}
+
+TEST(CronDst, BerlinRepeatSecondsRunOnceAtTheFirstOccurrence) {
+  CronSchedule daily = MustParse("15 30 2 * * *", "Europe/Berlin");
+  EXPECT_EQ(Runs(daily, Utc(2024, 10, 26), 3),
+            (std::vector<std::string>{"2024-10-26 00:30:15Z", "2024-10-27 00:30:15Z",
+                                      "2024-10-28 01:30:15Z"}));
+  EXPECT_EQ(Show(daily.Next(Utc(2024, 10, 27, 1, 30, 14))), "2024-10-28 01:30:15Z");
+  // Every second: the last of the first pass, then 03:00:00 CET.
+  CronSchedule every = MustParse("* * * * * *", "Europe/Berlin");
+  EXPECT_EQ(Runs(every, Utc(2024, 10, 27, 0, 59, 58), 3),
+            (std::vector<std::string>{"2024-10-27 00:59:59Z", "2024-10-27 02:00:00Z",
+                                      "2024-10-27 02:00:01Z"}));
+  EXPECT_EQ(Show(every.Next(Utc(2024, 10, 27, 1, 59, 59) + 500)), "2024-10-27 02:00:00Z");
+  EXPECT_EQ(Show(every.Next(Utc(2024, 10, 27, 1))), "2024-10-27 02:00:00Z");
 }
 
 // New York 2024: 02:00 EST jumps to 03:00 EDT on March 10 (07:00Z); 02:00
