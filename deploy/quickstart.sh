@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Quire on one machine, from nothing to a rendered report:
 #   deploy/quickstart.sh        install what is missing, build, start Redis,
-#                               the gateway and two workers, register the demo
-#                               template, submit it and write out/demo.pdf and
+#                               PostgreSQL (the job history), the gateway and
+#                               two workers, register the demo template,
+#                               submit it and write out/demo.pdf and
 #                               out/demo.xlsx
 #   deploy/quickstart.sh stop   stop everything it started
-# State (pid files, logs, Redis data, artifacts) lives under ./.run/.
+# State (pid files, logs, Redis and PostgreSQL data, artifacts) lives under
+# ./.run/.
 # Running it twice is safe: what is already running is reused.
 set -euo pipefail
 
@@ -16,8 +18,14 @@ BUILD="${QUIRE_BUILD_DIR:-$ROOT/build}"
 REDIS_PORT="${QUIRE_REDIS_PORT:-6379}"
 GATEWAY_ADDR="${QUIRE_GATEWAY_LISTEN:-127.0.0.1:50051}"
 METRICS_ADDR="${QUIRE_GATEWAY_METRICS_LISTEN:-127.0.0.1:9464}"
+PG_PORT="${QUIRE_PG_PORT:-55432}"
 export QUIRE_REDIS_PORT="$REDIS_PORT" QUIRE_GATEWAY_LISTEN="$GATEWAY_ADDR"
 export QUIRE_GATEWAY_METRICS_LISTEN="$METRICS_ADDR" QUIRE_ARTIFACTS_DIR="$RUN/artifacts"
+export QUIRE_HISTORY_DSN="host=127.0.0.1 port=$PG_PORT user=quire dbname=postgres"
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+# PostgreSQL refuses to run as root: it runs as the postgres user then.
+AS=()
+if [ "$(id -u)" -eq 0 ]; then AS=(runuser -u postgres --); fi
 
 alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 
@@ -32,8 +40,16 @@ stop_one() {
   rm -f "$RUN/$1.pid"
 }
 
+stop_postgres() {
+  if [ -f "$RUN/postgres/data/postmaster.pid" ] && [ -n "$PG_BIN" ]; then
+    "${AS[@]}" "$PG_BIN/pg_ctl" -D "$RUN/postgres/data" -m fast -w stop > /dev/null 2>&1 || true
+    echo "stopped postgresql"
+  fi
+}
+
 if [ "${1:-}" = "stop" ]; then
   for p in worker-2 worker-1 gateway redis; do stop_one "$p"; done
+  stop_postgres
   exit 0
 fi
 
@@ -68,6 +84,28 @@ fi
 start redis /usr/bin/redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$RUN" \
   --appendonly yes --appendfsync everysec --maxmemory-policy noeviction --save ''
 wait_port "$REDIS_PORT" redis
+# PostgreSQL for the job history (history.dsn): Quire creates its tables.
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+if ! "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q 2>/dev/null; then
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PG_PORT") 2>/dev/null; then
+    echo "quickstart: port $PG_PORT is taken by another program; set QUIRE_PG_PORT" >&2
+    exit 1
+  fi
+  # One directory the server's user owns: data, socket and log.
+  PGDIR="$RUN/postgres"
+  mkdir -p "$PGDIR"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$PGDIR"; fi
+  if [ ! -f "$PGDIR/data/PG_VERSION" ]; then
+    "${AS[@]}" "$PG_BIN/initdb" -D "$PGDIR/data" -U quire --auth=trust -E UTF8 \
+      > "$RUN/initdb.log" 2>&1 || { cat "$RUN/initdb.log"; exit 1; }
+  fi
+  "${AS[@]}" "$PG_BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/postgresql.log" -w \
+    -o "-h 127.0.0.1 -p $PG_PORT -k $PGDIR" start > /dev/null \
+    || { tail -n 20 "$PGDIR/postgresql.log"; exit 1; }
+  echo "started postgresql (port $PG_PORT, log $RUN/postgres/postgresql.log)"
+else
+  echo "postgresql already running (port $PG_PORT)"
+fi
 start gateway "$BUILD/services/quire-gateway" -c "$ROOT/deploy/quire.yaml"
 wait_port "${GATEWAY_ADDR##*:}" gateway
 start worker-1 "$BUILD/workers/quire-worker" -c "$ROOT/deploy/quire.yaml" --concurrency 2
@@ -89,6 +127,8 @@ Quire is running:
   gateway   $GATEWAY_ADDR (gRPC), metrics http://$METRICS_ADDR/metrics
   workers   2 (concurrency 2 each)
   redis     127.0.0.1:$REDIS_PORT (data in $RUN)
+  postgres  127.0.0.1:$PG_PORT, database postgres, user quire: the job history
+            (psql -h 127.0.0.1 -p $PG_PORT -U quire postgres -c 'SELECT id, state FROM quire_jobs')
   logs      $RUN/*.log
   report    $OUT/demo.pdf and $OUT/demo.xlsx
 
