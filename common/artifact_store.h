@@ -1,11 +1,17 @@
-// ArtifactStore: where finished reports live. The filesystem store keeps a
-// job's artifacts under <root>/<job id>/<lease token>/, so two runs of the
+// ArtifactStore: where finished reports live. A run renders into a local
+// staging directory under <root>/.staging/; Commit() then keeps the files
+// under <root>/<job id>/<lease token>/ (the filesystem store, default), or
+// in PostgreSQL (artifact_database.h, artifacts.store: postgres) for
+// machines without a shared disk. Keyed by lease token, two runs of the
 // same job (one of which lost its lease) never write the same file; the run
-// that loses is discarded with Discard().
+// that loses is discarded with Discard(). RemoveExpired() applies the
+// retention (artifacts.retention_s).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,9 +20,20 @@
 
 namespace quire {
 
+class ArtifactDatabase;
+
+// Reads one artifact in order, a chunk at a time.
+class ArtifactReader {
+ public:
+  virtual ~ArtifactReader() = default;
+  // Up to `max` next bytes; empty at the end.
+  virtual StatusOr<std::string> Next(size_t max) = 0;
+};
+
 class ArtifactStore {
  public:
-  explicit ArtifactStore(std::string root);
+  // With `database` (may be null), committed artifacts go to PostgreSQL.
+  explicit ArtifactStore(std::string root, ArtifactDatabase* database = nullptr);
 
   // A fresh, empty directory where the run `token` of `job_id` writes its
   // files before Commit().
@@ -41,6 +58,14 @@ class ArtifactStore {
   // but before recording the job's end. Called by the run that completed.
   void RemoveOtherRuns(const std::string& job_id, int64_t token);
 
+  // Removes the committed artifacts older than `age` (a run's files go
+  // together); returns how many runs (filesystem) or files (PostgreSQL).
+  StatusOr<int64_t> RemoveExpired(std::chrono::seconds age);
+
+  // A reader of the artifact, wherever it is kept. NOT_FOUND when it is
+  // gone (e.g. past the retention); FAILED_PRECONDITION for an artifact in
+  // PostgreSQL when this store has no database.
+  StatusOr<std::unique_ptr<ArtifactReader>> Open(const ArtifactInfo& artifact) const;
   // Calls `sink` with consecutive chunks of at most `chunk_size` bytes of
   // the artifact. NOT_FOUND when the file is gone.
   Status Read(const ArtifactInfo& artifact, size_t chunk_size,
@@ -51,6 +76,7 @@ class ArtifactStore {
 
  private:
   std::string root_;
+  ArtifactDatabase* const database_;
 };
 
 // "application/pdf" for "pdf", and so on.

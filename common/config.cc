@@ -71,7 +71,15 @@ const std::vector<OptionDoc>& AllOptions() {
       {"timeouts.finalize_s", "30", "Time limit of FINALIZING when the template sets none, in s."},
       {"queue.idempotency_retention_s", "86400",
        "How long an idempotency key returns its job, in seconds."},
-      {"artifacts.dir", "./.run/artifacts", "Directory the filesystem artifact store writes."},
+      {"artifacts.dir", "./.run/artifacts",
+       "Directory the filesystem artifact store writes (and where runs stage their files)."},
+      {"artifacts.store", "filesystem",
+       "filesystem (artifacts.dir, shared by every machine) or postgres (the history.dsn "
+       "database; no shared disk needed)."},
+      {"artifacts.retention_s", "2592000",
+       "How long artifacts are kept, in seconds (30 days); 0 keeps them forever."},
+      {"artifacts.cleanup_interval_s", "60",
+       "How often each worker removes artifacts past their retention, in seconds."},
       {"data.root", "./data",
        "Directory csv and json sources read from; paths that leave it are refused."},
       {"data.max_parallel_sources", "10", "Sources one job fetches at once."},
@@ -99,9 +107,11 @@ const std::vector<OptionDoc>& AllOptions() {
       {"schedule.tick_ms", "1000",
        "How often each gateway looks for due runs of recurring schedules, in ms."},
       {"history.dsn", "",
-       "PostgreSQL DSN of the job history (libpq key=value or postgresql:// URI); empty: no "
-       "history, jobs leave for good after queue.retention_s."},
-      {"history.pool_size", "4", "Connections a gateway keeps to the job history database."},
+       "PostgreSQL DSN of the job history and of every template version (libpq key=value or "
+       "postgresql:// URI); empty: no history, jobs leave for good after queue.retention_s, "
+       "templates live in Redis only."},
+      {"history.pool_size", "4",
+       "Connections a gateway keeps to the job history database (a worker: for templates)."},
       {"history.batch", "500", "Job records the history writer copies per transaction."},
       {"history.interval_ms", "200",
        "How often the history writer looks for changed jobs when it has caught up, in ms."},

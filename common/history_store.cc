@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -11,8 +12,6 @@ namespace quire {
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kPoolName = "history";
 
 // Migration 1: jobs and their state changes. `record` keeps the whole
 // Redis record, so a job read back is what Redis had; the other columns
@@ -54,6 +53,41 @@ CREATE TABLE quire_job_events (
   recorded_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (job_id, ver)
 );
+)sql";
+
+// Migration 2: every version of every stored template (archived_templates.h).
+// Rows are never removed: DeleteTemplate sets deleted_at, and a version
+// number is never given twice.
+constexpr const char* kTemplatesTable = R"sql(
+CREATE TABLE quire_templates (
+  template_id text NOT NULL,
+  version     bigint NOT NULL,
+  title       text NOT NULL,
+  yaml        text NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  deleted_at  timestamptz,
+  PRIMARY KEY (template_id, version)
+);
+)sql";
+
+// Migration 3: artifacts kept in PostgreSQL (artifact_database.h). The
+// data is stored uncompressed: reports are compressed already, and slices
+// of an uncompressed value are read without inflating all of it.
+constexpr const char* kArtifactsTable = R"sql(
+CREATE TABLE quire_artifacts (
+  job_id       text NOT NULL,
+  token        bigint NOT NULL,
+  name         text NOT NULL,
+  format       text NOT NULL,
+  content_type text NOT NULL,
+  size_bytes   bigint NOT NULL,
+  sha256       text NOT NULL,
+  data         bytea NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (job_id, token, name)
+);
+ALTER TABLE quire_artifacts ALTER COLUMN data SET STORAGE EXTERNAL;
+CREATE INDEX quire_artifacts_by_created ON quire_artifacts (created_at);
 )sql";
 
 // One statement, so that `prev` sees the rows as they were before the
@@ -157,67 +191,28 @@ JobRecord FromRecordJson(const std::string& text) {
   return JobRecordFromFields(fields);
 }
 
-// The first line of a libpq message.
-std::string FirstLine(const std::string& what) {
-  std::string s = what.substr(0, what.find('\n'));
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
-// Runs `body` on a borrowed connection and maps libpqxx's exceptions: a
-// lost connection is UNAVAILABLE (and the connection is dropped), an SQL
-// error INTERNAL with PostgreSQL's message.
-template <typename Fn>
-auto Run(StatusOr<PostgresPool::Lease> lease, const char* what, Fn body)
-    -> decltype(body(lease->connection())) {
-  if (!lease.ok()) return lease.status();
-  try {
-    return body(lease->connection());
-  } catch (const pqxx::broken_connection& e) {
-    lease->MarkBroken();
-    return Status::Unavailable(std::string("job history: ") + what +
-                               ": connection lost: " + FirstLine(e.what()));
-  } catch (const pqxx::in_doubt_error& e) {
-    lease->MarkBroken();
-    return Status::Unavailable(std::string("job history: ") + what +
-                               ": connection lost during commit: " + FirstLine(e.what()));
-  } catch (const pqxx::sql_error& e) {
-    // A statement cut off by a server shutdown is a lost connection too.
-    const std::string state = e.sqlstate();
-    if (state.rfind("57P", 0) == 0 || state.rfind("08", 0) == 0) {
-      lease->MarkBroken();
-      return Status::Unavailable(std::string("job history: ") + what + ": " + FirstLine(e.what()));
-    }
-    return Status::Internal(std::string("job history: ") + what + ": " + FirstLine(e.what()));
-  } catch (const std::exception& e) {
-    lease->MarkBroken();
-    return Status::Unavailable(std::string("job history: ") + what + ": " + FirstLine(e.what()));
-  }
-}
-
 }  // namespace
 
 const std::vector<Migration>& HistoryMigrations() {
-  static const std::vector<Migration> kMigrations = {
-      {1, "jobs and job events", kJobsTables},
-  };
+  // Sorted by version, whatever the order written here.
+  static const std::vector<Migration> kMigrations = [] {
+    std::vector<Migration> m = {
+        {1, "jobs and job events", kJobsTables},
+        {2, "template versions", kTemplatesTable},
+        {3, "artifacts", kArtifactsTable},
+    };
+    std::sort(m.begin(), m.end(),
+              [](const Migration& a, const Migration& b) { return a.version < b.version; });
+    return m;
+  }();
   return kMigrations;
 }
 
 HistoryStore::HistoryStore(std::string dsn, int pool_size)
-    : pool_({{kPoolName, std::move(dsn)}}, pool_size) {}
-
-StatusOr<PostgresPool::Lease> HistoryStore::Borrow() {
-  auto lease = pool_.Borrow(kPoolName, std::chrono::seconds(5));
-  if (!lease.ok()) {
-    // The pool names the connection "postgres connection 'history'".
-    return Status(lease.status().code(), "job history: " + lease.status().message());
-  }
-  return lease;
-}
+    : db_("history", "job history", std::move(dsn), pool_size) {}
 
 StatusOr<int> HistoryStore::Migrate() {
-  return Run(Borrow(), "migrating the schema", [](pqxx::connection& conn) -> StatusOr<int> {
+  return db_.Run("migrating the schema", [](pqxx::connection& conn) -> StatusOr<int> {
     int version = 0;
     {
       pqxx::work tx(conn);
@@ -244,7 +239,8 @@ StatusOr<int> HistoryStore::Migrate() {
         tx.exec(m.sql);
       } catch (const pqxx::sql_error& e) {
         return Status::FailedPrecondition("job history: migration " + std::to_string(m.version) +
-                                          " (" + m.name + ") failed: " + FirstLine(e.what()));
+                                          " (" + m.name +
+                                          ") failed: " + PostgresFirstLine(e.what()));
       }
       tx.exec_params("INSERT INTO quire_schema_migrations (version, name) VALUES ($1, $2)",
                      m.version, m.name);
@@ -276,7 +272,7 @@ Status HistoryStore::Write(const std::vector<std::map<std::string, std::string>>
   json rows = json::array();
   for (const auto& [id, f] : newest) rows.push_back(Row(*f));
   const std::string payload = rows.dump(-1, ' ', false, json::error_handler_t::replace);
-  auto result = Run(Borrow(), "writing job records", [&](pqxx::connection& conn) -> Status {
+  auto result = db_.Run("writing job records", [&](pqxx::connection& conn) -> Status {
     pqxx::work tx(conn);
     tx.exec_params(kWrite, payload);
     tx.commit();
@@ -286,7 +282,7 @@ Status HistoryStore::Write(const std::vector<std::map<std::string, std::string>>
 }
 
 StatusOr<JobRecord> HistoryStore::Get(const std::string& job_id) {
-  return Run(Borrow(), "reading a job", [&](pqxx::connection& conn) -> StatusOr<JobRecord> {
+  return db_.Run("reading a job", [&](pqxx::connection& conn) -> StatusOr<JobRecord> {
     pqxx::read_transaction tx(conn);
     pqxx::result r = tx.exec_params("SELECT record::text FROM quire_jobs WHERE id = $1", job_id);
     if (r.empty()) return Status::NotFound("job '" + job_id + "' does not exist");
@@ -300,21 +296,20 @@ StatusOr<std::vector<JobRecord>> HistoryStore::List(const JobFilter& filter,
   if (before_created_ms < 0) before_created_ms = std::numeric_limits<int64_t>::max();
   const std::string state =
       filter.state == JobState::kUnspecified ? std::string() : JobStateName(filter.state);
-  return Run(Borrow(), "listing jobs",
-             [&](pqxx::connection& conn) -> StatusOr<std::vector<JobRecord>> {
-               pqxx::read_transaction tx(conn);
-               pqxx::result r = tx.exec_params(
-                   "SELECT record::text FROM quire_jobs"
-                   " WHERE (created_ms, id) < ($1, $2)"
-                   " AND ($3 = '' OR state = $3) AND ($4 = '' OR template_id = $4)"
-                   " AND ($5 = 0 OR priority = $5)"
-                   " ORDER BY created_ms DESC, id DESC LIMIT $6",
-                   before_created_ms, before_id, state, filter.template_id, filter.priority, limit);
-               std::vector<JobRecord> out;
-               out.reserve(r.size());
-               for (const auto& row : r) out.push_back(FromRecordJson(row[0].c_str()));
-               return out;
-             });
+  return db_.Run("listing jobs", [&](pqxx::connection& conn) -> StatusOr<std::vector<JobRecord>> {
+    pqxx::read_transaction tx(conn);
+    pqxx::result r = tx.exec_params(
+        "SELECT record::text FROM quire_jobs"
+        " WHERE (created_ms, id) < ($1, $2)"
+        " AND ($3 = '' OR state = $3) AND ($4 = '' OR template_id = $4)"
+        " AND ($5 = 0 OR priority = $5)"
+        " ORDER BY created_ms DESC, id DESC LIMIT $6",
+        before_created_ms, before_id, state, filter.template_id, filter.priority, limit);
+    std::vector<JobRecord> out;
+    out.reserve(r.size());
+    for (const auto& row : r) out.push_back(FromRecordJson(row[0].c_str()));
+    return out;
+  });
 }
 
 }  // namespace quire

@@ -8,10 +8,12 @@
 //   quire_schema_migrations  one row per applied migration
 //   quire_jobs               one row per job: its latest record
 //   quire_job_events         one row per state change the writer saw
+//   quire_templates          one row per template version (archived_templates.h)
 //
-// Thread-safe: each call borrows a connection from a small pool. A failed
-// connection is dropped and the next call opens a new one, so the store
-// survives a PostgreSQL restart. Never logs or returns the DSN.
+// Thread-safe: each call borrows a connection from a small pool
+// (postgres_database.h). A failed connection is dropped and the next call
+// opens a new one, so the store survives a PostgreSQL restart. Never logs or
+// returns the DSN.
 #pragma once
 
 #include <chrono>
@@ -20,7 +22,7 @@
 #include <vector>
 
 #include "common/job.h"
-#include "common/postgres_pool.h"
+#include "common/postgres_database.h"
 #include "common/queue_inspector.h"
 #include "common/status.h"
 
@@ -64,9 +66,7 @@ class HistoryStore {
                                         const std::string& before_id, int limit);
 
  private:
-  StatusOr<PostgresPool::Lease> Borrow();
-
-  PostgresPool pool_;
+  PostgresDatabase db_;
 };
 
 }  // namespace quire

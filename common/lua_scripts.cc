@@ -530,6 +530,30 @@ redis.call('ZADD', KEYS[2], now, ARGV[2])
 return v
 )lua";
 
+// PUT_TEMPLATE_VERSIONS: stores versions of a template whose numbers the
+// template archive (archived_templates.h) gave, as they are there: a new
+// version just archived, or versions Redis lost. Never lowers `latest`;
+// the templates zset's score only moves forward.
+//   KEYS[1] template hash  KEYS[2] templates zset
+//   ARGV[1] template id, then four per version: ARGV[2+4k] version
+//   ARGV[3+4k] created ms  ARGV[4+4k] title  ARGV[5+4k] YAML
+// Result: the template's latest version afterwards.
+constexpr const char* kPutTemplateVersions = R"lua(
+local latest = tonumber(redis.call('HGET', KEYS[1], 'latest')) or 0
+local newest = 0
+for i = 2, #ARGV, 4 do
+  local v = ARGV[i]
+  redis.call('HSET', KEYS[1], 'v:' .. v, ARGV[i + 3], 't:' .. v, ARGV[i + 1], 'title:' .. v,
+             ARGV[i + 2])
+  latest = math.max(latest, tonumber(v))
+  newest = math.max(newest, tonumber(ARGV[i + 1]))
+end
+redis.call('HSET', KEYS[1], 'latest', int(latest))
+local score = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
+if not score or score < newest then redis.call('ZADD', KEYS[2], int(newest), ARGV[1]) end
+return latest
+)lua";
+
 // DELETE_TEMPLATE: deletes a template with all its versions, unless queued
 // or running jobs still use one of them.
 //   KEYS[1] template hash  KEYS[2] templates zset  KEYS[3] template refs
@@ -821,6 +845,7 @@ QUIRE_SCRIPT(Progress, "progress", kProgress)
 QUIRE_SCRIPT(Finish, "finish", kFinish)
 QUIRE_SCRIPT(Cancel, "cancel", kCancel)
 QUIRE_SCRIPT(PutTemplate, "put_template", kPutTemplate)
+QUIRE_SCRIPT(PutTemplateVersions, "put_template_versions", kPutTemplateVersions)
 QUIRE_SCRIPT(DeleteTemplate, "delete_template", kDeleteTemplate)
 QUIRE_SCRIPT(TrimIndex, "trim_index", kTrimIndex)
 QUIRE_SCRIPT(Heartbeat, "heartbeat", kHeartbeat)

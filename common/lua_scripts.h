@@ -24,6 +24,7 @@ const LuaScript& Progress();
 const LuaScript& Finish();
 const LuaScript& Cancel();
 const LuaScript& PutTemplate();
+const LuaScript& PutTemplateVersions();
 const LuaScript& DeleteTemplate();
 const LuaScript& TrimIndex();
 const LuaScript& Heartbeat();

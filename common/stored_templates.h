@@ -1,14 +1,24 @@
-// TemplateStore: versioned report templates kept in Redis. Every Put makes a
-// new version (1, 2, ...); old versions stay readable, so a job pinned to a
+// TemplateStore: versioned report templates, read from Redis. Every Put
+// makes a new version; old versions stay readable, so a job pinned to a
 // version runs the text it was submitted with.
 //
+// Without an archive (no history.dsn) Redis alone holds them and versions
+// count 1, 2, ... With a TemplateArchive (archived_templates.h) PostgreSQL
+// is the source of truth and Redis its cache: Put numbers and stores the
+// version there first (UNAVAILABLE, nothing stored, while PostgreSQL is
+// unreachable), and reads that miss in Redis — after Redis lost its data —
+// copy what PostgreSQL has back into Redis. Deleted templates keep their
+// rows, and their version numbers are never given again.
+//
 // Not responsible for validating templates (template.h does that).
+// Thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "common/archived_templates.h"
 #include "common/redis_client.h"
 #include "common/status.h"
 
@@ -27,7 +37,9 @@ struct StoredTemplate {
 
 class TemplateStore {
  public:
-  explicit TemplateStore(RedisPool* pool) : pool_(pool) {}
+  // `archive` may be null (Redis only); both must outlive the store.
+  explicit TemplateStore(RedisPool* pool, TemplateArchive* archive = nullptr)
+      : pool_(pool), archive_(archive) {}
 
   // Stores `yaml` as the next version of `id`; returns that version.
   StatusOr<int64_t> Put(const std::string& id, const std::string& title, const std::string& yaml);
@@ -41,8 +53,19 @@ class TemplateStore {
   // The latest version of every template, without YAML text, sorted by id.
   StatusOr<std::vector<StoredTemplate>> List();
 
+  struct WarmCounts {
+    int64_t restored = 0;  // versions copied from PostgreSQL into Redis
+    int64_t imported = 0;  // versions copied from Redis into PostgreSQL
+  };
+  // Copies into Redis every version the archive has and Redis lacks, and
+  // into the archive every version only Redis has (stored before the
+  // archive existed). Nothing to do without an archive.
+  StatusOr<WarmCounts> Warm();
+
  private:
+  // Constant after construction.
   RedisPool* const pool_;
+  TemplateArchive* const archive_;
 };
 
 }  // namespace quire

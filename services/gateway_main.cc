@@ -13,6 +13,8 @@
 #include <condition_variable>
 #include <thread>
 
+#include "common/archived_templates.h"
+#include "common/artifact_database.h"
 #include "common/artifact_store.h"
 #include "common/config.h"
 #include "common/history_writer.h"
@@ -72,8 +74,27 @@ int main(int argc, char** argv) {
     history_writer->Start();
   }
   quire::QueueInspector inspector(&pool, history.get());
-  quire::TemplateStore templates(&pool);
-  quire::ArtifactStore artifacts(config->Get("artifacts.dir"));
+  // With a history database, PostgreSQL keeps every template version and
+  // Redis is its cache: refilled here, once the schema is there (the
+  // history writer applies it too; a second time is a no-op).
+  auto template_archive = quire::TemplateArchiveFromConfig(*config);
+  quire::TemplateStore templates(&pool, template_archive.get());
+  if (template_archive) {
+    auto schema = history->Migrate();
+    auto warmed = schema.ok() ? templates.Warm() : schema.status();
+    if (warmed.ok()) {
+      spdlog::info("templates: {} version(s) restored into Redis, {} copied into PostgreSQL",
+                   warmed->restored, warmed->imported);
+    } else {
+      spdlog::warn("templates: not restored into Redis: {}", warmed.status().message());
+    }
+  }
+  auto artifact_db = quire::ArtifactDatabaseFromConfig(*config);
+  if (!artifact_db.ok()) {
+    std::fprintf(stderr, "quire-gateway: %s\n", artifact_db.status().message().c_str());
+    return 2;
+  }
+  quire::ArtifactStore artifacts(config->Get("artifacts.dir"), artifact_db->get());
   quire::EventHub hub(config->Redis());
   hub.Start();
 

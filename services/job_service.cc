@@ -158,12 +158,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
 // the previous one was written.
 class ArtifactReactor final : public grpc::ServerWriteReactor<v1::ArtifactChunk> {
  public:
-  ArtifactReactor(const std::string& path, int64_t total)
-      : in_(path, std::ios::binary), total_(total) {
-    if (!in_) {
-      Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "artifact file is no longer stored"));
-      return;
-    }
+  ArtifactReactor(std::unique_ptr<ArtifactReader> reader, int64_t total)
+      : reader_(std::move(reader)), total_(total) {
     Next();
   }
   void OnWriteDone(bool ok) override {
@@ -177,22 +173,24 @@ class ArtifactReactor final : public grpc::ServerWriteReactor<v1::ArtifactChunk>
 
  private:
   void Next() {
-    std::string buf(kArtifactChunk, '\0');
-    in_.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    auto n = static_cast<size_t>(in_.gcount());
+    auto buf = reader_->Next(kArtifactChunk);
+    if (!buf.ok()) {
+      Finish(ToGrpc(buf.status()));
+      return;
+    }
+    const size_t n = buf->size();
     if (n == 0) {
       Finish(grpc::Status::OK);
       return;
     }
-    buf.resize(n);
-    chunk_.set_data(std::move(buf));
+    chunk_.set_data(std::move(*buf));
     chunk_.set_offset(offset_);
     chunk_.set_total_bytes(total_);
     offset_ += static_cast<int64_t>(n);
     StartWrite(&chunk_);
   }
 
-  std::ifstream in_;
+  std::unique_ptr<ArtifactReader> reader_;
   const int64_t total_;
   int64_t offset_ = 0;
   v1::ArtifactChunk chunk_;
@@ -402,10 +400,9 @@ grpc::ServerWriteReactor<v1::ArtifactChunk>* JobServiceImpl::GetArtifact(
   }
   for (const auto& a : rec->artifacts) {
     if (a.name != req->name()) continue;
-    if (a.location.find("..") != std::string::npos) {
-      return new ErrorWriter(grpc::Status(grpc::StatusCode::INTERNAL, "bad artifact location"));
-    }
-    return new ArtifactReactor(artifacts_->root() + "/" + a.location, a.size_bytes);
+    auto reader = artifacts_->Open(a);
+    if (!reader.ok()) return new ErrorWriter(ToGrpc(reader.status()));
+    return new ArtifactReactor(std::move(*reader), a.size_bytes);
   }
   std::string names;
   for (const auto& a : rec->artifacts) names += (names.empty() ? "" : ", ") + a.name;

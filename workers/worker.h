@@ -57,6 +57,10 @@ struct WorkerOptions {
   RetryPolicy retry;
   // Stage time limits where templates set none (config timeouts.*_s).
   StageLimits stage_limits;
+  // Committed artifacts older than this are removed (artifacts.retention_s);
+  // 0 keeps them. Checked every `cleanup_interval`.
+  std::chrono::seconds artifact_retention{0};
+  std::chrono::milliseconds cleanup_interval{60000};
 };
 
 class Worker {
@@ -86,6 +90,9 @@ class Worker {
   void LeaseLoop();
   void SlotLoop();
   void KeeperLoop();
+  // Applies the artifact retention every cleanup_interval, on its own
+  // thread so that a slow disk or database never delays lease extension.
+  void CleanupLoop();
   void RunJob(const std::shared_ptr<Running>& r);
   // Removes staging directories of runs whose lease is gone (left by
   // workers that were killed); at start and every minute.

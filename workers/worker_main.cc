@@ -9,6 +9,8 @@
 #include <atomic>
 #include <thread>
 
+#include "common/archived_templates.h"
+#include "common/artifact_database.h"
 #include "common/artifact_store.h"
 #include "common/config.h"
 #include "common/job_queue.h"
@@ -74,12 +76,32 @@ int main(int argc, char** argv) {
   options.sources = &sources;
 
   quire::JobQueue queue(&pool, config->Queue());
-  quire::TemplateStore templates(&pool);
-  quire::ArtifactStore artifacts(config->Get("artifacts.dir"));
-  quire::Worker worker(&queue, &templates, &artifacts, options);
-
+  // With a history database, templates Redis lost are read back from it.
+  auto template_archive = quire::TemplateArchiveFromConfig(*config);
+  quire::TemplateStore templates(&pool, template_archive.get());
   signal(SIGINT, OnSignal);
   signal(SIGTERM, OnSignal);
+  auto artifact_db = quire::ArtifactDatabaseFromConfig(*config);
+  if (!artifact_db.ok()) {
+    std::fprintf(stderr, "quire-worker: %s\n", artifact_db.status().message().c_str());
+    return 2;
+  }
+  if (*artifact_db) {
+    // The table may not exist yet if no gateway ran: create it (once).
+    for (int tries = 0;; ++tries) {
+      quire::Status s = (*artifact_db)->Migrate();
+      if (s.ok()) break;
+      if (tries == 0) spdlog::warn("{}; retrying until PostgreSQL answers", s.message());
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      if (g_stop) return 0;
+    }
+  }
+  options.artifact_retention = std::chrono::seconds(config->GetInt("artifacts.retention_s"));
+  options.cleanup_interval = std::chrono::milliseconds(
+      std::max<int64_t>(1, config->GetInt("artifacts.cleanup_interval_s")) * 1000);
+  quire::ArtifactStore artifacts(config->Get("artifacts.dir"), artifact_db->get());
+  quire::Worker worker(&queue, &templates, &artifacts, options);
+
   worker.Start();
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   spdlog::info("worker stopping: finishing running jobs");
