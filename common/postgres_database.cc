@@ -27,12 +27,14 @@ StatusOr<PostgresPool::Lease> PostgresDatabase::Borrow() {
   return lease;
 }
 
-Status PostgresDatabase::Failure(PostgresPool::Lease& lease, std::string_view what) const {
+Status PostgresDatabase::Failure(PostgresPool::Lease& lease, std::string_view what,
+                                 bool* lost) const {
   const std::string prefix = label_ + ": " + std::string(what) + ": ";
   try {
     throw;
   } catch (const pqxx::broken_connection& e) {
     lease.MarkBroken();
+    *lost = true;
     return Status::Unavailable(prefix + "connection lost: " + PostgresFirstLine(e.what()));
   } catch (const pqxx::in_doubt_error& e) {
     lease.MarkBroken();
@@ -43,6 +45,7 @@ Status PostgresDatabase::Failure(PostgresPool::Lease& lease, std::string_view wh
     const std::string state = e.sqlstate();
     if (state.rfind("57P", 0) == 0 || state.rfind("08", 0) == 0) {
       lease.MarkBroken();
+      *lost = true;
       return Status::Unavailable(prefix + PostgresFirstLine(e.what()));
     }
     return Status::Internal(prefix + PostgresFirstLine(e.what()));

@@ -36,12 +36,20 @@ class PostgresDatabase {
   // says what the work is ("reading a job") in error messages.
   template <typename Fn>
   auto Run(std::string_view what, Fn body) -> decltype(body(std::declval<pqxx::connection&>())) {
-    StatusOr<PostgresPool::Lease> lease = Borrow();
-    if (!lease.ok()) return lease.status();
-    try {
-      return body(lease->connection());
-    } catch (const std::exception&) {
-      return Failure(*lease, what);
+    // A connection that sat idle in the pool may have died with a server
+    // restart: work that finds it so is tried once more on a new one (the
+    // pool drops the other idle ones too). Nothing was committed on a
+    // connection lost before its commit, so this never applies work twice.
+    for (int attempt = 0;; ++attempt) {
+      StatusOr<PostgresPool::Lease> lease = Borrow();
+      if (!lease.ok()) return lease.status();
+      try {
+        return body(lease->connection());
+      } catch (const std::exception&) {
+        bool lost = false;
+        Status s = Failure(*lease, what, &lost);
+        if (!(lost && lease->reused() && attempt == 0)) return s;
+      }
     }
   }
 
@@ -50,7 +58,8 @@ class PostgresDatabase {
  private:
   StatusOr<PostgresPool::Lease> Borrow();
   // The Status of the exception being handled; called from a catch block.
-  Status Failure(PostgresPool::Lease& lease, std::string_view what) const;
+  // `lost` is set when the connection was lost before any commit.
+  Status Failure(PostgresPool::Lease& lease, std::string_view what, bool* lost) const;
 
   // Constant after construction.
   const std::string name_;

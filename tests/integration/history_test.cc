@@ -94,6 +94,18 @@ TEST(History, MigrationsApplyOnceWhenManyProcessesStartTogether) {
   EXPECT_EQ(Count(pg.dsn(), "SELECT count(*) FROM quire_jobs"), 0);
 }
 
+TEST(History, AStorePicksUpAfterAPostgresRestartAtTheFirstCall) {
+  TestPostgres pg;
+  HistoryStore store(pg.dsn(), 1);
+  ASSERT_TRUE(store.Migrate().ok());  // leaves one idle pooled connection
+  pg.Stop();
+  pg.Start();
+  // The pooled connection died with the server: the call is tried again
+  // on a new one instead of failing.
+  auto missing = store.Get("0000000000000fffffffffff");
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound) << missing.status().ToString();
+}
+
 TEST(History, JobsOutliveTheirRedisRetention) {
   TestPostgres pg;
   const int dead_port = FreePort();
