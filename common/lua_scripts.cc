@@ -48,9 +48,12 @@ local function emit(id, chan_prefix, now, seq, state, stage, progress, attempt, 
   redis.call('PUBLISH', chan, json)
 end
 -- While a history writer runs (HISTORY_ON exists), a job whose state
--- changed joins the history outbox; true when it did.
+-- changed joins the history outbox; true when it did. The flag is read
+-- once per script call, however many jobs it changes.
+local history_on = nil
 local function history(id, now)
-  if redis.call('EXISTS', HISTORY_ON) == 0 then return false end
+  if history_on == nil then history_on = redis.call('EXISTS', HISTORY_ON) == 1 end
+  if not history_on then return false end
   redis.call('ZADD', HISTORY_OUTBOX, 'NX', now, id)
   return true
 end
