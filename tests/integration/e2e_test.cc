@@ -251,10 +251,13 @@ TEST(EndToEnd, JobOfAKilledWorkerRunsAgainOnAnotherWorker) {
 
   v1::Job job;
   ASSERT_TRUE(c.WaitForRunning(id, "A", 30s, &job));
+  c.StartWorker("B", 1);  // idle, ready to take over
+  const int64_t killed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
   a.Kill();
   ASSERT_FALSE(a.running());
 
-  c.StartWorker("B", 1);
   job = c.WaitForTerminal(id, 90s);
   ASSERT_EQ(job.state(), v1::COMPLETED) << Describe(job) << c.LogTails();
   EXPECT_EQ(job.attempt(), 2);
@@ -263,6 +266,11 @@ TEST(EndToEnd, JobOfAKilledWorkerRunsAgainOnAnotherWorker) {
   EXPECT_EQ(job.artifacts(0).name(), "report.pdf");
   // The second attempt's stages only.
   EXPECT_EQ(job.stage_timings_size(), 5);
+  // Recovery, for the record: from the kill to the second attempt's first
+  // stage — the lease (1.5 s here) plus the idle worker's next lease call.
+  const int64_t recovery_ms = Millis(job.stage_timings(0).started_at()) - killed_ms;
+  std::printf("recovery after SIGKILL: %lld ms (queue.lease_ms 1500)\n",
+              static_cast<long long>(recovery_ms));
 
   // One set of artifacts on disk: the run that completed.
   std::vector<std::string> runs;
