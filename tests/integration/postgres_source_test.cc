@@ -23,11 +23,11 @@
 #include <thread>
 #include <vector>
 
+#include "common/postgres_pool.h"
 #include "common/status.h"
 #include "common/table.h"
 #include "common/template.h"
 #include "tests/support/test_servers.h"
-#include "common/postgres_pool.h"
 #include "workers/data/source.h"
 
 namespace quire {

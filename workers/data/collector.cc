@@ -7,8 +7,8 @@
 #include <random>
 #include <thread>
 
-#include "workers/data/file_source.h"
 #include "common/postgres_pool.h"
+#include "workers/data/file_source.h"
 #include "workers/data/postgres_source.h"
 #include "workers/data/source.h"
 

@@ -10,10 +10,10 @@
 
 #include <chrono>
 
+#include "common/postgres_pool.h"
 #include "common/status.h"
 #include "common/table.h"
 #include "common/template.h"
-#include "common/postgres_pool.h"
 #include "workers/data/source.h"
 
 namespace quire {
