@@ -6,12 +6,6 @@
 
 namespace quire {
 
-std::string PostgresFirstLine(const std::string& what) {
-  std::string s = what.substr(0, what.find('\n'));
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
 PostgresDatabase::PostgresDatabase(std::string name, std::string label, std::string dsn,
                                    int pool_size)
     : name_(name),

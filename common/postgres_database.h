@@ -22,9 +22,6 @@
 
 namespace quire {
 
-// The first line of a libpq message, without trailing blanks.
-std::string PostgresFirstLine(const std::string& what);
-
 class PostgresDatabase {
  public:
   // `name` names the pool's connections in its messages ("postgres

@@ -34,18 +34,11 @@ std::string WithConnectTimeout(const std::string& dsn, std::chrono::milliseconds
   return dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + option;
 }
 
-// The first line of a libpq message, without its "FATAL:  " style prefix.
-std::string FirstLine(const char* what) {
-  std::string_view s = Trim(what);
-  s = s.substr(0, s.find('\n'));
-  return std::string(Trim(s));
-}
-
 // A failure to connect: configuration problems (login, database, options)
 // fail at once; anything else (refused, unreachable, too many clients,
 // shutting down) is worth retrying.
 Status ConnectError(const std::string& name, const char* what) {
-  std::string cause = FirstLine(what);
+  std::string cause = PostgresFirstLine(what);
   std::string message = "postgres connection '" + name + "': cannot connect: " + cause;
   for (const char* permanent : {"authentication failed", "does not exist", "no pg_hba.conf entry",
                                 "invalid connection option", "invalid URI", "missing \"=\""}) {
@@ -55,6 +48,12 @@ Status ConnectError(const std::string& name, const char* what) {
 }
 
 }  // namespace
+
+std::string PostgresFirstLine(std::string_view what) {
+  std::string_view s = Trim(what);
+  s = s.substr(0, s.find('\n'));
+  return std::string(Trim(s));
+}
 
 StatusOr<std::map<std::string, std::string>> ParsePostgresConnections(std::string_view config) {
   std::map<std::string, std::string> dsns;

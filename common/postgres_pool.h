@@ -33,6 +33,9 @@ namespace quire {
 // never quoting a DSN.
 StatusOr<std::map<std::string, std::string>> ParsePostgresConnections(std::string_view config);
 
+// The first line of a libpq or libpqxx message, without surrounding blanks.
+std::string PostgresFirstLine(std::string_view what);
+
 class PostgresPool {
  public:
   // `dsns` by connection name; pool_size < 1 counts as 1.
