@@ -130,19 +130,10 @@ WHERE prev.id IS NULL OR prev.state <> up.state OR prev.attempt <> up.attempt
 ON CONFLICT DO NOTHING
 )sql";
 
-std::string Field(const std::map<std::string, std::string>& f, const char* name) {
-  auto it = f.find(name);
-  return it == f.end() ? std::string() : it->second;
-}
-
-int64_t IntField(const std::map<std::string, std::string>& f, const char* name) {
-  return std::strtoll(Field(f, name).c_str(), nullptr, 10);
-}
-
 // A field holding JSON, as JSON; null when absent or unreadable (the whole
 // text is in `record` either way).
 json JsonField(const std::map<std::string, std::string>& f, const char* name) {
-  std::string text = Field(f, name);
+  std::string text = FieldText(f, name);
   if (text.empty()) return nullptr;
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   return j.is_discarded() ? json(nullptr) : j;
@@ -152,27 +143,27 @@ json Row(const std::map<std::string, std::string>& f) {
   json stage_ms = json::object();
   for (int s = 1; s <= 5; ++s) {
     std::string name = StageName(static_cast<Stage>(s));
-    int64_t start = IntField(f, ("t:" + name + ":s").c_str());
-    int64_t end = IntField(f, ("t:" + name + ":e").c_str());
+    int64_t start = FieldInt(f, "t:" + name + ":s");
+    int64_t end = FieldInt(f, "t:" + name + ":e");
     if (start > 0 && end >= start) stage_ms[name] = end - start;
   }
   json record = json::object();
   for (const auto& [k, v] : f) record[k] = v;
-  std::string state = Field(f, "state");
-  return json{{"id", Field(f, "id")},
-              {"ver", IntField(f, "ver")},
+  std::string state = FieldText(f, "state");
+  return json{{"id", FieldText(f, "id")},
+              {"ver", FieldInt(f, "ver")},
               {"state", state.empty() ? "UNKNOWN" : state},
-              {"template_id", Field(f, "tpl")},
-              {"template_version", IntField(f, "tver")},
-              {"priority", IntField(f, "prio")},
-              {"submitter", Field(f, "submitter")},
-              {"worker", Field(f, "worker")},
-              {"attempt", IntField(f, "attempt")},
-              {"created_ms", IntField(f, "created")},
-              {"started_ms", IntField(f, "started")},
-              {"finished_ms", IntField(f, "finished")},
-              {"error_code", Field(f, "err_code")},
-              {"error_message", Field(f, "err_msg")},
+              {"template_id", FieldText(f, "tpl")},
+              {"template_version", FieldInt(f, "tver")},
+              {"priority", FieldInt(f, "prio")},
+              {"submitter", FieldText(f, "submitter")},
+              {"worker", FieldText(f, "worker")},
+              {"attempt", FieldInt(f, "attempt")},
+              {"created_ms", FieldInt(f, "created")},
+              {"started_ms", FieldInt(f, "started")},
+              {"finished_ms", FieldInt(f, "finished")},
+              {"error_code", FieldText(f, "err_code")},
+              {"error_message", FieldText(f, "err_msg")},
               {"params", JsonField(f, "params")},
               {"artifacts", JsonField(f, "artifacts")},
               {"attempts", JsonField(f, "attempts")},
@@ -264,10 +255,10 @@ Status HistoryStore::Write(const std::vector<std::map<std::string, std::string>>
   // One row per job (an upsert cannot touch a row twice): the newest.
   std::map<std::string, const std::map<std::string, std::string>*> newest;
   for (const auto& f : records) {
-    const std::string id = Field(f, "id");
+    const std::string id = FieldText(f, "id");
     if (id.empty()) continue;
     auto [it, added] = newest.emplace(id, &f);
-    if (!added && IntField(*it->second, "ver") < IntField(f, "ver")) it->second = &f;
+    if (!added && FieldInt(*it->second, "ver") < FieldInt(f, "ver")) it->second = &f;
   }
   json rows = json::array();
   for (const auto& [id, f] : newest) rows.push_back(Row(*f));

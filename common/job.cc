@@ -3,6 +3,8 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "common/redis_client.h"
+
 namespace quire {
 namespace {
 
@@ -13,17 +15,6 @@ constexpr std::array<const char*, 6> kStageNames = {
     "", "VALIDATING", "COLLECTING_DATA", "GENERATING_CHARTS", "RENDERING_REPORT", "FINALIZING"};
 constexpr std::array<const char*, 5> kPriorityNames = {"UNSPECIFIED", "LOW", "NORMAL", "HIGH",
                                                        "URGENT"};
-
-int64_t ToInt(const std::map<std::string, std::string>& f, const std::string& k) {
-  auto it = f.find(k);
-  if (it == f.end() || it->second.empty()) return 0;
-  return std::strtoll(it->second.c_str(), nullptr, 10);
-}
-
-std::string Get(const std::map<std::string, std::string>& f, const std::string& k) {
-  auto it = f.find(k);
-  return it == f.end() ? std::string() : it->second;
-}
 
 }  // namespace
 
@@ -163,42 +154,42 @@ std::vector<std::string> SplitList(const std::string& text) {
 
 JobRecord JobRecordFromFields(const std::map<std::string, std::string>& f) {
   JobRecord r;
-  r.id = Get(f, "id");
-  r.spec.template_id = Get(f, "tpl");
-  r.spec.template_version = ToInt(f, "tver");
-  r.spec.inline_template = Get(f, "inline");
-  r.spec.params = DecodeParams(Get(f, "params"));
-  r.spec.priority = static_cast<Priority>(ToInt(f, "prio"));
-  r.spec.outputs = SplitList(Get(f, "outputs"));
-  r.spec.idempotency_key = Get(f, "idem");
-  r.spec.submitter = Get(f, "submitter");
-  r.spec.fresh_data = Get(f, "fresh") == "1";
-  r.spec.max_attempts = static_cast<int>(ToInt(f, "maxatt"));
-  r.spec.deadline_ms = ToInt(f, "deadline");
-  r.spec.run_at_ms = ToInt(f, "run_at");
-  r.state = JobStateFromName(Get(f, "state"));
-  r.stage = StageFromName(Get(f, "stage"));
-  r.progress = static_cast<int>(ToInt(f, "progress"));
-  r.attempt = static_cast<int>(ToInt(f, "attempt"));
-  r.created_ms = ToInt(f, "created");
-  r.started_ms = ToInt(f, "started");
-  r.finished_ms = ToInt(f, "finished");
+  r.id = FieldText(f, "id");
+  r.spec.template_id = FieldText(f, "tpl");
+  r.spec.template_version = FieldInt(f, "tver");
+  r.spec.inline_template = FieldText(f, "inline");
+  r.spec.params = DecodeParams(FieldText(f, "params"));
+  r.spec.priority = static_cast<Priority>(FieldInt(f, "prio"));
+  r.spec.outputs = SplitList(FieldText(f, "outputs"));
+  r.spec.idempotency_key = FieldText(f, "idem");
+  r.spec.submitter = FieldText(f, "submitter");
+  r.spec.fresh_data = FieldText(f, "fresh") == "1";
+  r.spec.max_attempts = static_cast<int>(FieldInt(f, "maxatt"));
+  r.spec.deadline_ms = FieldInt(f, "deadline");
+  r.spec.run_at_ms = FieldInt(f, "run_at");
+  r.state = JobStateFromName(FieldText(f, "state"));
+  r.stage = StageFromName(FieldText(f, "stage"));
+  r.progress = static_cast<int>(FieldInt(f, "progress"));
+  r.attempt = static_cast<int>(FieldInt(f, "attempt"));
+  r.created_ms = FieldInt(f, "created");
+  r.started_ms = FieldInt(f, "started");
+  r.finished_ms = FieldInt(f, "finished");
   for (int s = 1; s <= 5; ++s) {
     std::string name = StageName(static_cast<Stage>(s));
-    int64_t start = ToInt(f, "t:" + name + ":s");
+    int64_t start = FieldInt(f, "t:" + name + ":s");
     if (start == 0) continue;
-    r.stage_times.push_back({static_cast<Stage>(s), start, ToInt(f, "t:" + name + ":e")});
+    r.stage_times.push_back({static_cast<Stage>(s), start, FieldInt(f, "t:" + name + ":e")});
   }
-  r.error_code = Get(f, "err_code");
-  r.error_message = Get(f, "err_msg");
-  r.warnings = DecodeStrings(Get(f, "warnings"));
-  r.attempt_errors = DecodeAttemptErrors(Get(f, "attempts"));
-  r.next_attempt_ms = ToInt(f, "next_at");
-  r.failed_attempts = static_cast<int>(ToInt(f, "fails"));
-  r.artifacts = DecodeArtifacts(Get(f, "artifacts"));
-  r.worker_id = Get(f, "worker");
-  r.cancel_requested = Get(f, "cancel") == "1";
-  r.sequence = ToInt(f, "ver");
+  r.error_code = FieldText(f, "err_code");
+  r.error_message = FieldText(f, "err_msg");
+  r.warnings = DecodeStrings(FieldText(f, "warnings"));
+  r.attempt_errors = DecodeAttemptErrors(FieldText(f, "attempts"));
+  r.next_attempt_ms = FieldInt(f, "next_at");
+  r.failed_attempts = static_cast<int>(FieldInt(f, "fails"));
+  r.artifacts = DecodeArtifacts(FieldText(f, "artifacts"));
+  r.worker_id = FieldText(f, "worker");
+  r.cancel_requested = FieldText(f, "cancel") == "1";
+  r.sequence = FieldInt(f, "ver");
   return r;
 }
 

@@ -39,6 +39,18 @@ std::map<std::string, std::string> FieldMap(const redisReply* r) {
   return f;
 }
 
+std::string FieldText(const std::map<std::string, std::string>& fields, const std::string& name) {
+  auto it = fields.find(name);
+  return it == fields.end() ? std::string() : it->second;
+}
+
+int64_t FieldInt(const std::map<std::string, std::string>& fields, const std::string& name,
+                 int64_t otherwise) {
+  auto it = fields.find(name);
+  if (it == fields.end() || it->second.empty()) return otherwise;
+  return std::strtoll(it->second.c_str(), nullptr, 10);
+}
+
 StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(const RedisOptions& options) {
   redisContext* ctx =
       redisConnectWithTimeout(options.host.c_str(), options.port, ToTimeval(options.timeout));

@@ -57,6 +57,11 @@ std::string ElementString(const redisReply* r);
 long long ElementInteger(const redisReply* r);
 // An HGETALL reply as field -> value; empty for anything else.
 std::map<std::string, std::string> FieldMap(const redisReply* r);
+// One field of such a map as text; "" when absent.
+std::string FieldText(const std::map<std::string, std::string>& fields, const std::string& name);
+// One field as a whole number; `otherwise` when absent or empty.
+int64_t FieldInt(const std::map<std::string, std::string>& fields, const std::string& name,
+                 int64_t otherwise = 0);
 
 class RedisConnection {
  public:

@@ -9,30 +9,19 @@
 namespace quire {
 namespace {
 
-int64_t Int(const std::map<std::string, std::string>& f, const char* name, int64_t otherwise) {
-  auto it = f.find(name);
-  if (it == f.end() || it->second.empty()) return otherwise;
-  return std::strtoll(it->second.c_str(), nullptr, 10);
-}
-
-std::string Str(const std::map<std::string, std::string>& f, const char* name) {
-  auto it = f.find(name);
-  return it == f.end() ? std::string() : it->second;
-}
-
 ScheduleRecord FromFields(const std::string& id, const std::map<std::string, std::string>& f) {
   ScheduleRecord r;
   r.id = id;
-  r.cron = Str(f, "cron");
-  r.time_zone = Str(f, "tz");
-  r.job = Str(f, "job");
-  r.paused = Str(f, "paused") == "1";
-  r.next_ms = Int(f, "next", -1);
-  r.last_ms = Int(f, "last", 0);
-  r.last_job_id = Str(f, "last_job");
-  r.last_error = Str(f, "err");
-  r.runs = Int(f, "runs", 0);
-  r.created_ms = Int(f, "created", 0);
+  r.cron = FieldText(f, "cron");
+  r.time_zone = FieldText(f, "tz");
+  r.job = FieldText(f, "job");
+  r.paused = FieldText(f, "paused") == "1";
+  r.next_ms = FieldInt(f, "next", -1);
+  r.last_ms = FieldInt(f, "last", 0);
+  r.last_job_id = FieldText(f, "last_job");
+  r.last_error = FieldText(f, "err");
+  r.runs = FieldInt(f, "runs", 0);
+  r.created_ms = FieldInt(f, "created", 0);
   return r;
 }
 
