@@ -67,23 +67,10 @@ void HistoryWriter::Start() {
   if (Status s = RaiseFlag(); !s.ok()) {
     spdlog::warn("job history: cannot raise the history flag in Redis yet: {}", s.message());
   }
-  thread_ = std::thread([this] { Loop(); });
+  loop_.Start([this] { Loop(); });
 }
 
-void HistoryWriter::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stop_ && !thread_.joinable()) return;
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void HistoryWriter::Sleep(std::chrono::milliseconds d) {
-  std::unique_lock<std::mutex> lock(mu_);
-  wake_.wait_for(lock, d, [this] { return stop_; });
-}
+void HistoryWriter::Stop() { loop_.Stop(); }
 
 void HistoryWriter::Loop() {
   using std::chrono::milliseconds;
@@ -106,11 +93,7 @@ void HistoryWriter::Loop() {
     backoff = milliseconds(0);
   };
   for (;;) {
-    bool stopping;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stopping = stop_;
-    }
+    const bool stopping = loop_.stopping();
     if (Clock::now() >= flag_due) {
       if (RaiseFlag().ok()) flag_due = Clock::now() + options_.flag_ttl / 20;
     }
@@ -119,7 +102,7 @@ void HistoryWriter::Loop() {
       if (!version.ok()) {
         if (stopping) break;
         failed(version.status());
-        Sleep(backoff);
+        loop_.SleepFor(backoff);
         continue;
       }
       spdlog::info("job history: schema at version {}", *version);
@@ -129,7 +112,7 @@ void HistoryWriter::Loop() {
     if (!copied.ok()) {
       if (stopping) break;
       failed(copied.status());
-      Sleep(backoff);
+      loop_.SleepFor(backoff);
       continue;
     }
     recovered();
@@ -137,7 +120,7 @@ void HistoryWriter::Loop() {
       if (*copied == options_.batch && ++drain_rounds < 20) continue;  // drain what is there
       break;
     }
-    if (*copied < options_.batch) Sleep(options_.interval);
+    if (*copied < options_.batch) loop_.SleepFor(options_.interval);
   }
   // Hand the lock over at once instead of after its TTL.
   if (auto conn = redis_->Borrow(); conn.ok()) {

@@ -18,13 +18,10 @@
 // called directly (tests, shutdown).
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "common/background_loop.h"
 #include "common/history_store.h"
 #include "common/redis_client.h"
 #include "common/status.h"
@@ -72,17 +69,12 @@ class HistoryWriter {
 
  private:
   void Loop();
-  // Waits up to `d` or until Stop().
-  void Sleep(std::chrono::milliseconds d);
 
   RedisPool* const redis_;
   HistoryStore* const store_;
   const HistoryWriterOptions options_;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // GUARDED_BY(mu_)
-  std::thread thread_;
+  BackgroundLoop loop_;
 };
 
 }  // namespace quire

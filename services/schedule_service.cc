@@ -133,30 +133,20 @@ Scheduler::Scheduler(ScheduleStore* store, TemplateStore* templates, JobQueue* q
 Scheduler::~Scheduler() { Stop(); }
 
 void Scheduler::Start() {
-  thread_ = std::thread([this] {
+  loop_.Start([this] {
     std::string last_error;
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stop_) {
-      lock.unlock();
+    while (!loop_.stopping()) {
       auto n = RunDue();
       if (!n.ok() && n.status().message() != last_error) {
         spdlog::warn("scheduler: {}; trying again", n.status().message());
       }
       last_error = n.ok() ? std::string() : n.status().message();
-      lock.lock();
-      wake_.wait_for(lock, options_.tick, [this] { return stop_; });
+      loop_.SleepFor(options_.tick);
     }
   });
 }
 
-void Scheduler::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void Scheduler::Stop() { loop_.Stop(); }
 
 StatusOr<int> Scheduler::RunDue() {
   auto now = store_->Now();

@@ -5,10 +5,8 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
+#include "common/background_loop.h"
 #include "common/job_queue.h"
 #include "common/schedule_store.h"
 #include "common/stored_templates.h"
@@ -77,10 +75,7 @@ class Scheduler {
   JobQueue* const queue_;
   const SchedulerOptions options_;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // GUARDED_BY(mu_)
-  std::thread thread_;
+  BackgroundLoop loop_;
 };
 
 }  // namespace quire
