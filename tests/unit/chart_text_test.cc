@@ -12,6 +12,7 @@
 #include <pango/pangocairo.h>
 
 #include <algorithm>
+#include <cmath>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -21,6 +22,7 @@
 #include "common/template.h"
 #include "tests/unit/test_util.h"
 #include "workers/charts/chart.h"
+#include "workers/render/text.h"
 
 namespace quire {
 namespace {
@@ -247,6 +249,72 @@ TEST(ChartTextTest, PieLabelsNeverOverlap) {
       }
     }
   }
+}
+
+// Ink extents of what `draw` draws on a recording surface.
+struct Ink {
+  double x, y, width, height;
+};
+template <typename Draw>
+Ink InkOf(Draw draw) {
+  cairo_surface_t* rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nullptr);
+  cairo_t* cr = cairo_create(rec);
+  draw(cr);
+  cairo_destroy(cr);
+  Ink ink{};
+  cairo_recording_surface_ink_extents(rec, &ink.x, &ink.y, &ink.width, &ink.height);
+  cairo_surface_destroy(rec);
+  return ink;
+}
+
+// Labels are set without a pango layout when the text allows, and must
+// still measure and sit as a TextBlock of the same style does.
+TEST(LabelTextTest, MeasuresAndSitsAsATextBlock) {
+  TextStyle style;
+  style.size = 9;
+  const LabelText label(style);
+  EXPECT_DOUBLE_EQ(label.height(), TextBlock(nullptr, "Ag", style).height());
+  // Simple text: numbers measure the same; words lack only pango's
+  // kerning (under 1% of their width).
+  for (const char* text : {"0", "1,250.75", "2024-03-01", "-42%"}) {
+    EXPECT_NEAR(label.Width(text), TextBlock(nullptr, text, style).width(), 0.01) << text;
+  }
+  for (const char* text : {"Revenue (EUR)", kAccents}) {
+    const double width = TextBlock(nullptr, text, style).width();
+    EXPECT_NEAR(label.Width(text), width, 0.01 * width) << text;
+  }
+  // Text that needs shaping goes through pango: the same width exactly.
+  for (const char* text : {kCjk, kArabic, kHebrew}) {
+    EXPECT_DOUBLE_EQ(label.Width(text), TextBlock(nullptr, text, style).width()) << text;
+  }
+  // Drawn at the same place: the ink of "Revenue" starts and ends where
+  // the TextBlock's does.
+  const Ink a = InkOf([&](cairo_t* cr) { label.Draw(cr, "Revenue", 10, 20); });
+  const Ink b = InkOf([&](cairo_t* cr) { TextBlock(cr, "Revenue", style).Draw(cr, 10, 20); });
+  EXPECT_NEAR(a.x, b.x, 1);  // ink extents are whole units
+  EXPECT_NEAR(a.y, b.y, 1);
+  EXPECT_NEAR(a.width, b.width, 1);
+  EXPECT_NEAR(a.height, b.height, 1);
+}
+
+TEST(LabelTextTest, CutsToTheRoomAndTurns) {
+  const LabelText label{TextStyle()};
+  const std::string text = "A category name far longer than the room it is given";
+  ASSERT_GT(label.Width(text), 200);
+  const Ink cut = InkOf([&](cairo_t* cr) { label.Draw(cr, text, 0, 0, 0, 60); });
+  EXPECT_GT(cut.width, 30);
+  EXPECT_LE(cut.width, 61);
+  const Ink whole = InkOf([&](cairo_t* cr) { label.Draw(cr, text, 0, 0); });
+  EXPECT_GT(whole.width, 200);
+  // A quarter turn counterclockwise: the text runs up from (50, 300).
+  const Ink turned = InkOf([&](cairo_t* cr) { label.Draw(cr, "Units sold", 50, 300, -M_PI / 2); });
+  EXPECT_GT(turned.height, 3 * turned.width);
+  EXPECT_LE(turned.y + turned.height, 301);
+  EXPECT_GE(turned.x, 49);
+  // Text that needs pango is cut and turned the same way.
+  const Ink cjk = InkOf(
+      [&](cairo_t* cr) { label.Draw(cr, std::string(kCjk) + kCjk + kCjk + kCjk, 0, 0, 0, 40); });
+  EXPECT_LE(cjk.width, 41);
 }
 
 }  // namespace

@@ -160,10 +160,9 @@ bool Inside(const ChartBox& inner, const ChartBox& outer) {
 }
 
 TEST(LegendTest, BottomWrapsIntoLinesBelowTheChart) {
-  Recording rec;
   const ChartBox area{10, 20, 200, 300};
   Legend legend(Entries(12), LegendSwatch::kSquare, LegendPosition::kBottom, ChartTheme());
-  const ChartBox rest = legend.Layout(rec.cr, area);
+  const ChartBox rest = legend.Layout(area);
   EXPECT_EQ(legend.shown(), 12u);
   EXPECT_TRUE(Inside(legend.box(), area));
   EXPECT_GT(legend.box().height, 20);  // more than one line
@@ -173,22 +172,20 @@ TEST(LegendTest, BottomWrapsIntoLinesBelowTheChart) {
 }
 
 TEST(LegendTest, TopTakesRoomAboveTheChart) {
-  Recording rec;
   const ChartBox area{0, 0, 400, 300};
   Legend legend(Entries(3), LegendSwatch::kLine, LegendPosition::kTop, ChartTheme());
-  const ChartBox rest = legend.Layout(rec.cr, area);
+  const ChartBox rest = legend.Layout(area);
   EXPECT_DOUBLE_EQ(legend.box().y, area.y);
   EXPECT_GE(rest.y, legend.box().y + legend.box().height);
   EXPECT_DOUBLE_EQ(rest.y + rest.height, area.y + area.height);
 }
 
 TEST(LegendTest, RightIsAColumnBesideTheChartWithLongNamesCut) {
-  Recording rec;
   const ChartBox area{0, 0, 400, 300};
   std::vector<LegendEntry> entries = Entries(4);
   entries[1].name = std::string(300, 'W');
   Legend legend(std::move(entries), LegendSwatch::kMarker, LegendPosition::kRight, ChartTheme());
-  const ChartBox rest = legend.Layout(rec.cr, area);
+  const ChartBox rest = legend.Layout(area);
   EXPECT_TRUE(Inside(legend.box(), area));
   EXPECT_LE(legend.box().width, 0.3 * area.width + 1e-6);
   EXPECT_LE(rest.x + rest.width, legend.box().x);
@@ -201,7 +198,7 @@ TEST(LegendTest, TooManyEntriesEndInMore) {
   const ChartBox area{0, 0, 300, 200};
   for (LegendPosition p : {LegendPosition::kBottom, LegendPosition::kRight}) {
     Legend legend(Entries(500), LegendSwatch::kSquare, p, ChartTheme());
-    legend.Layout(rec.cr, area);
+    legend.Layout(area);
     EXPECT_LT(legend.shown(), 500u);
     EXPECT_GT(legend.shown(), 0u);
     EXPECT_TRUE(Inside(legend.box(), area));
@@ -213,7 +210,7 @@ TEST(LegendTest, NoEntriesTakeNothing) {
   Recording rec;
   const ChartBox area{5, 5, 100, 100};
   Legend legend({}, LegendSwatch::kSquare, LegendPosition::kBottom, ChartTheme());
-  const ChartBox rest = legend.Layout(rec.cr, area);
+  const ChartBox rest = legend.Layout(area);
   EXPECT_DOUBLE_EQ(rest.height, area.height);
   EXPECT_DOUBLE_EQ(legend.box().height, 0);
   legend.Draw(rec.cr);
@@ -225,7 +222,7 @@ TEST(LegendTest, DrawsSwatchesInTheEntryColours) {
   for (LegendSwatch swatch : {LegendSwatch::kSquare, LegendSwatch::kLineMarker}) {
     Legend legend({{"Red", Rgb{kRed}}, {"Blue", Rgb{kBlue}}}, swatch, LegendPosition::kBottom,
                   ChartTheme());
-    legend.Layout(cr, {0, 0, 300, 60});
+    legend.Layout({0, 0, 300, 60});
     legend.Draw(cr);
   }
   cairo_destroy(cr);

@@ -23,7 +23,7 @@ constexpr size_t kMeasuredLabels = 200;  // labels measured to find the widest
 
 // The widest of `labels` in `style`; past kMeasuredLabels labels, the
 // widest of the longest kMeasuredLabels (drawn labels are cut anyway).
-double WidestLabel(cairo_t* cr, const TextStyle& style, const std::vector<std::string>& labels) {
+double WidestLabel(const LabelText& text, const std::vector<std::string>& labels) {
   std::vector<size_t> order(labels.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   if (order.size() > kMeasuredLabels) {
@@ -32,7 +32,7 @@ double WidestLabel(cairo_t* cr, const TextStyle& style, const std::vector<std::s
     order.resize(kMeasuredLabels);
   }
   double widest = 0;
-  for (size_t i : order) widest = std::max(widest, TextBlock(cr, labels[i], style).width());
+  for (size_t i : order) widest = std::max(widest, text.Width(labels[i]));
   return widest;
 }
 
@@ -159,7 +159,8 @@ AxisFrame::AxisFrame(cairo_t* cr, const ChartSpec& spec, const ChartTheme& theme
                      const ChartBox& box, AxisDomain bottom, AxisDomain left, Legend* legend,
                      bool has_data)
     : cr_(cr), spec_(spec), theme_(theme), legend_(legend), has_data_(has_data), box_(box) {
-  const TextStyle label_style = ChartTextStyle(theme, theme.label_size);
+  const LabelText label(ChartTextStyle(theme, theme.label_size));
+  const LabelText axis_title(ChartTextStyle(theme, theme.axis_title_size));
   double top = box.y + kPad, low = box.y + box.height - kPad;
   double x0 = box.x + kPad, x1 = box.x + box.width - kPad;
   const double inner = std::max(kMinPlot, x1 - x0);
@@ -168,37 +169,35 @@ AxisFrame::AxisFrame(cairo_t* cr, const ChartSpec& spec, const ChartTheme& theme
     top += ChartTitle(cr, spec.title, theme, inner).height() + kPad;
   }
   if (legend != nullptr) {
-    const ChartBox rest = legend->Layout(cr, {x0, top, x1 - x0, std::max(0.0, low - top)});
+    const ChartBox rest = legend->Layout({x0, top, x1 - x0, std::max(0.0, low - top)});
     top = rest.y;
     low = rest.y + rest.height;
     x0 = rest.x;
     x1 = rest.x + rest.width;
   }
+  // Axis titles take one line each (a long one is cut when drawn).
   if (!spec.x_axis_title.empty()) {
-    TextBlock t(cr, spec.x_axis_title, ChartTextStyle(theme, theme.axis_title_size), inner,
-                TextAlign::kCenter);
-    low -= t.height();
+    low -= axis_title.height();
     x_title_top_ = low;
     low -= kPad / 2;
   }
   if (!spec.y_axis_title.empty()) {
-    TextBlock t(cr, spec.y_axis_title, ChartTextStyle(theme, theme.axis_title_size));
     y_title_left_ = x0;
-    x0 += t.height() + kPad / 2;
+    x0 += axis_title.height() + kPad / 2;
   }
-  const double label_height = TextBlock(cr, "Ag", label_style).height();
+  const double label_height = label.height();
   top += label_height / 2;  // room for the top tick label
 
   // The left axis decides the plot's left edge.
   left_ = ResolveAxis(left, low - top - label_height, kLeftPitch, 0);
-  left_label_width_ = std::min(WidestLabel(cr, label_style, left_.labels),
-                               std::max(20.0, (x1 - x0) * kMaxLeftShare));
+  left_label_width_ =
+      std::min(WidestLabel(label, left_.labels), std::max(20.0, (x1 - x0) * kMaxLeftShare));
   x0 += left_label_width_ + kTickLabelGap;
 
   // The bottom axis decides the plot's bottom edge.
-  const double date_width = TextBlock(cr, "0000-00-00", label_style).width();
+  const double date_width = label.Width("0000-00-00");
   bottom_ = ResolveAxis(bottom, x1 - x0, kBottomPitch, date_width);
-  const double widest = WidestLabel(cr, label_style, bottom_.labels);
+  const double widest = WidestLabel(label, bottom_.labels);
   if (!bottom_.bands) x1 -= std::min(widest / 2, kMaxRightRoom);  // a centred last label
   plot_ = {x0, top, std::max(kMinPlot, x1 - x0), 0};
   std::vector<double> positions;
@@ -211,8 +210,7 @@ AxisFrame::AxisFrame(cairo_t* cr, const ChartSpec& spec, const ChartTheme& theme
   layout_bottom();
   if (bottom_labels_.rotated) {
     // Turned labels run down to the left: make room for the first one.
-    const double first =
-        std::min(bottom_labels_.max_width, TextBlock(cr, bottom_.labels[0], label_style).width());
+    const double first = std::min(bottom_labels_.max_width, label.Width(bottom_.labels[0]));
     const double need = (first + label_height / 2) * M_SQRT1_2 - (positions[0] - (box.x + kPad));
     if (need > 0) {
       const double shift = std::min(need, plot_.width * kMaxLeftShare);
@@ -306,49 +304,50 @@ void AxisFrame::DrawOverlay() const {
   if (!spec_.title.empty()) {
     ChartTitle(cr_, spec_.title, theme_, inner).Draw(cr_, box_.x + kPad, box_.y + kPad);
   }
-  if (!spec_.x_axis_title.empty()) {
-    TextBlock t(cr_, spec_.x_axis_title, ChartTextStyle(theme_, theme_.axis_title_size),
-                plot_.width, TextAlign::kCenter, true);
-    t.Draw(cr_, plot_.x, x_title_top_);
+  const LabelText axis_title(ChartTextStyle(theme_, theme_.axis_title_size));
+  if (!spec_.x_axis_title.empty()) {  // centred under the plot
+    const double w = std::min(axis_title.Width(spec_.x_axis_title), plot_.width);
+    axis_title.Draw(cr_, spec_.x_axis_title, plot_.x + (plot_.width - w) / 2, x_title_top_, 0,
+                    plot_.width);
   }
   if (!spec_.y_axis_title.empty()) {
-    TextBlock t(cr_, spec_.y_axis_title, ChartTextStyle(theme_, theme_.axis_title_size),
-                plot_.height, TextAlign::kCenter, true);
-    // Rotated a quarter turn counterclockwise, reading bottom to top.
-    t.Draw(cr_, y_title_left_, plot_.y + plot_.height, -M_PI / 2);
+    // Turned a quarter counterclockwise, reading bottom to top, centred
+    // beside the plot.
+    const double w = std::min(axis_title.Width(spec_.y_axis_title), plot_.height);
+    axis_title.Draw(cr_, spec_.y_axis_title, y_title_left_,
+                    plot_.y + plot_.height - (plot_.height - w) / 2, -M_PI / 2, plot_.height);
   }
   if (legend_ != nullptr) legend_->Draw(cr_);
   if (!has_data_) DrawChartNote(cr_, "No data", plot_, theme_);
 }
 
 void AxisFrame::DrawLeftLabels() const {
-  const TextStyle style = ChartTextStyle(theme_, theme_.label_size);
+  const LabelText label(ChartTextStyle(theme_, theme_.label_size));
   for (size_t i = 0; i < left_.ticks.size(); i += left_every_) {
     const std::string& text = left_.labels[i];
-    TextBlock natural(cr_, text, style);
-    const bool cut = natural.width() > left_label_width_ + 0.01;
-    TextBlock t(cr_, text, style, cut ? left_label_width_ : 0, TextAlign::kLeft, cut);
-    t.Draw(cr_, plot_.x - kTickLabelGap - t.width(), Y(left_.ticks[i]) - t.height() / 2);
+    const double w = std::min(label.Width(text), left_label_width_);  // right-aligned
+    label.Draw(cr_, text, plot_.x - kTickLabelGap - w, Y(left_.ticks[i]) - label.height() / 2, 0,
+               left_label_width_);
   }
 }
 
 void AxisFrame::DrawBottomLabels() const {
-  const TextStyle style = ChartTextStyle(theme_, theme_.label_size);
+  const LabelText label(ChartTextStyle(theme_, theme_.label_size));
   std::vector<double> positions;
   for (double t : bottom_.ticks) positions.push_back(X(t));
-  const auto natural = [&](size_t i) { return TextBlock(cr_, bottom_.labels[i], style).width(); };
-  const double label_height = TextBlock(cr_, "Ag", style).height();
+  std::vector<double> widths(bottom_.labels.size(), -1);  // measured when asked
+  const auto natural = [&](size_t i) {
+    if (widths[i] < 0) widths[i] = label.Width(bottom_.labels[i]);
+    return widths[i];
+  };
   for (const PlacedLabel& p :
-       PlaceTickLabels(bottom_labels_, positions, natural, label_height, plot_.y + plot_.height,
+       PlaceTickLabels(bottom_labels_, positions, natural, label.height(), plot_.y + plot_.height,
                        box_.x + kPad, box_.x + box_.width - kPad)) {
     const std::string& text = bottom_.labels[p.tick];
-    const bool cut = natural(p.tick) > p.width + 0.01;
-    TextBlock t(cr_, text, style, cut ? p.width : 0, TextAlign::kLeft, cut);
-    if (cut || p.angle != 0) {
-      t.Draw(cr_, p.x, p.y, p.angle);
-    } else {
-      t.Draw(cr_, p.x + (p.width - t.width()) / 2, p.y);
-    }
+    const double w = std::min(natural(p.tick), p.width);
+    // Straight labels centred in their place; turned ones end at the tick.
+    const double x = p.angle != 0 ? p.x : p.x + (p.width - w) / 2;
+    label.Draw(cr_, text, x, p.y, p.angle, p.width);
   }
 }
 

@@ -42,25 +42,24 @@ std::string Legend::MoreText() const {
   return "+" + std::to_string(entries_.size() - shown_) + " more";
 }
 
-ChartBox Legend::Layout(cairo_t* cr, const ChartBox& area) {
+ChartBox Legend::Layout(const ChartBox& area) {
   items_.clear();
   box_ = {area.x, area.y, 0, 0};
   shown_ = 0;
   if (entries_.empty()) return area;
-  const TextStyle style = ChartTextStyle(theme_, theme_.label_size);
-  line_height_ = std::max(kSquare, TextBlock(cr, "Ag", style).height());
+  line_height_ = std::max(kSquare, LabelText(ChartTextStyle(theme_, theme_.label_size)).height());
   if (position_ == LegendPosition::kRight) {
-    LayoutColumn(cr, area);
+    LayoutColumn(area);
     return {area.x, area.y, std::max(0.0, area.width - box_.width - kChartGap), area.height};
   }
-  LayoutRows(cr, area);
+  LayoutRows(area);
   const double taken = std::min(area.height, box_.height + kChartGap);
   const double top = position_ == LegendPosition::kTop ? area.y + taken : area.y;
   return {area.x, top, area.width, area.height - taken};
 }
 
-void Legend::LayoutRows(cairo_t* cr, const ChartBox& area) {
-  const TextStyle style = ChartTextStyle(theme_, theme_.label_size);
+void Legend::LayoutRows(const ChartBox& area) {
+  const LabelText label(ChartTextStyle(theme_, theme_.label_size));
   const double sw = SwatchWidth() + kSwatchGap;
   const double inner = std::max(sw + 10, area.width);
   struct Row {
@@ -77,8 +76,7 @@ void Legend::LayoutRows(cairo_t* cr, const ChartBox& area) {
     row->width += w;
   };
   for (size_t i = 0; i < entries_.size(); ++i) {
-    const double natural = TextBlock(cr, entries_[i].name, style).width();
-    place(i, std::min(natural, inner - sw));
+    place(i, std::min(label.Width(entries_[i].name), inner - sw));
   }
   const size_t max_rows =
       std::max<size_t>(1, static_cast<size_t>(std::floor((area.height * kMaxRowsShare + kRowGap) /
@@ -90,12 +88,12 @@ void Legend::LayoutRows(cairo_t* cr, const ChartBox& area) {
     Row& last = rows.back();
     shown_ = 0;
     for (const Row& r : rows) shown_ += r.items.size();
-    double note = TextBlock(cr, MoreText(), style).width();
+    double note = label.Width(MoreText());
     while (!last.items.empty() && last.width + kItemGap + note > inner) {
       last.items.pop_back();
       --shown_;
       last.width = last.items.empty() ? 0 : last.items.back().x + sw + last.items.back().text_width;
-      note = TextBlock(cr, MoreText(), style).width();
+      note = label.Width(MoreText());
     }
     last.width += (last.width > 0 ? kItemGap : 0);
     last.items.push_back({entries_.size(), last.width - sw, 0, note});
@@ -116,8 +114,8 @@ void Legend::LayoutRows(cairo_t* cr, const ChartBox& area) {
   }
 }
 
-void Legend::LayoutColumn(cairo_t* cr, const ChartBox& area) {
-  const TextStyle style = ChartTextStyle(theme_, theme_.label_size);
+void Legend::LayoutColumn(const ChartBox& area) {
+  const LabelText label(ChartTextStyle(theme_, theme_.label_size));
   const double sw = SwatchWidth() + kSwatchGap;
   const double max_width =
       std::min(area.width, std::max(kMinColumnWidth, area.width * kMaxColumnShare));
@@ -131,7 +129,7 @@ void Legend::LayoutColumn(cairo_t* cr, const ChartBox& area) {
   double width = 0;
   for (size_t i = 0; i < rows; ++i) {
     const std::string& text = i < shown_ ? entries_[i].name : MoreText();
-    const double natural = TextBlock(cr, text, style).width();
+    const double natural = label.Width(text);
     const size_t entry = i < shown_ ? i : entries_.size();
     items_.push_back({entry, 0, top + static_cast<double>(i) * (line_height_ + kRowGap),
                       std::min(natural, max_text)});
@@ -174,17 +172,15 @@ void Legend::Draw(cairo_t* cr) const {
   TextStyle note_style = style;
   note_style.italic = true;
   note_style.color = theme_.axis;
+  const LabelText label(style), note_label(note_style);
   const double sw = SwatchWidth() + kSwatchGap;
   for (const Item& item : items_) {
     const bool note = item.entry >= entries_.size();
     const std::string text = note ? MoreText() : entries_[item.entry].name;
     if (!note) DrawSwatch(cr, entries_[item.entry], item.x, item.y);
     // Cut with "…" only when the name was measured wider than its room.
-    TextBlock natural(cr, text, note ? note_style : style);
-    const bool cut = natural.width() > item.text_width + 0.01;
-    TextBlock t(cr, text, note ? note_style : style, cut ? item.text_width : 0, TextAlign::kLeft,
-                cut);
-    t.Draw(cr, item.x + sw, item.y + (line_height_ - t.height()) / 2);
+    const LabelText& l = note ? note_label : label;
+    l.Draw(cr, text, item.x + sw, item.y + (line_height_ - l.height()) / 2, 0, item.text_width);
   }
 }
 

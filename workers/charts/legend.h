@@ -45,11 +45,11 @@ class Legend {
   Legend(std::vector<LegendEntry> entries, LegendSwatch swatch, LegendPosition position,
          const ChartTheme& theme);
 
-  // Places the legend at its position inside `area` (text measured on `cr`;
-  // nothing drawn) and returns the part of `area` left for the chart, the
-  // gap between the two taken out. No entries: takes nothing, returns
+  // Places the legend at its position inside `area` (nothing drawn) and
+  // returns the part of `area` left for the chart, the gap between the two
+  // taken out. No entries: takes nothing, returns
   // `area` unchanged. May be called again with another area.
-  ChartBox Layout(cairo_t* cr, const ChartBox& area);
+  ChartBox Layout(const ChartBox& area);
 
   // The box the legend occupies after Layout(); zero-sized when empty.
   const ChartBox& box() const { return box_; }
@@ -69,8 +69,8 @@ class Legend {
   };
   double SwatchWidth() const;
   std::string MoreText() const;
-  void LayoutRows(cairo_t* cr, const ChartBox& area);
-  void LayoutColumn(cairo_t* cr, const ChartBox& area);
+  void LayoutRows(const ChartBox& area);
+  void LayoutColumn(const ChartBox& area);
   void DrawSwatch(cairo_t* cr, const LegendEntry& entry, double x, double y) const;
 
   std::vector<LegendEntry> entries_;

@@ -224,7 +224,7 @@ void DrawLabels(cairo_t* cr, const std::vector<PlacedLabel>& labels,
     } else {
       style.color = LabelColor(colors[label.slice], theme);
     }
-    TextBlock(cr, Percent(slices[label.slice].share), style).Draw(cr, label.rect.x, label.rect.y);
+    LabelText(style).Draw(cr, Percent(slices[label.slice].share), label.rect.x, label.rect.y);
   }
 }
 
@@ -302,7 +302,7 @@ Status DrawPieChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const
   std::vector<LegendEntry> entries;
   for (size_t i = 0; i < slices->size(); ++i) entries.push_back({(*slices)[i].name, colors[i]});
   Legend legend(std::move(entries), LegendSwatch::kSquare, spec.legend, theme);
-  if (spec.show_legend) area = legend.Layout(cr, area);
+  if (spec.show_legend) area = legend.Layout(area);
 
   // The circle fills the area, less room beside it for the labels that do
   // not fit inside their slices.
@@ -312,10 +312,9 @@ Status DrawPieChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const
   std::vector<Rect> sizes;
   std::vector<PlacedLabel> labels;
   if (spec.labels) {
-    for (const PieSlice& s : *slices) {
-      TextBlock t(cr, Percent(s.share), ChartTextStyle(theme, theme.label_size));
-      sizes.push_back({0, 0, t.width(), t.height()});
-    }
+    const LabelText label(ChartTextStyle(theme, theme.label_size));
+    for (const PieSlice& s : *slices)
+      sizes.push_back({0, 0, label.Width(Percent(s.share)), label.height()});
     double widest_outside = 0;
     const std::vector<Sector> full = Sectors(*slices, cx, cy, radius * donut, radius);
     for (size_t i = 0; i < slices->size(); ++i) {

@@ -2,6 +2,10 @@
 // thread's shared pango context.
 #include "workers/render/text.h"
 
+#include <map>
+#include <tuple>
+#include <utility>
+
 namespace quire {
 namespace {
 
@@ -139,8 +143,8 @@ void TextBlock::DrawLine(cairo_t* cr, int i, double x, double y) const {
 
 GlyphFont::GlyphFont(const TextStyle& style) : color_(style.color) {
   PangoFontDescription* desc = NewFontDescription(style);
-  PangoFont* font = pango_font_map_load_font(pango_context_get_font_map(ThreadContext()),
-                                             ThreadContext(), desc);
+  PangoFont* font =
+      pango_font_map_load_font(pango_context_get_font_map(ThreadContext()), ThreadContext(), desc);
   pango_font_description_free(desc);
   if (font != nullptr) {
     if (cairo_scaled_font_t* scaled = pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(font))) {
@@ -148,15 +152,17 @@ GlyphFont::GlyphFont(const TextStyle& style) : color_(style.color) {
     }
     g_object_unref(font);
   }
-  baseline_ = TextBlock(nullptr, "Ag", style).baseline();
+  const TextBlock line(nullptr, "Ag", style);
+  baseline_ = line.baseline();
+  line_height_ = line.height();
 }
 
 GlyphFont::~GlyphFont() {
   if (font_ != nullptr) cairo_scaled_font_destroy(font_);
 }
 
-bool GlyphFont::Append(std::string_view text, double x, double y,
-                       std::vector<cairo_glyph_t>* out, double* advance) const {
+bool GlyphFont::Append(std::string_view text, double x, double y, std::vector<cairo_glyph_t>* out,
+                       double* advance) const {
   *advance = 0;
   if (font_ == nullptr) return false;
   // Simple text only: decode and check before asking cairo.
@@ -200,6 +206,54 @@ void GlyphFont::Draw(cairo_t* cr, const std::vector<cairo_glyph_t>& glyphs) cons
   SetSourceRgb(cr, color_);
   cairo_show_glyphs(cr, glyphs.data(), static_cast<int>(glyphs.size()));
   cairo_restore(cr);
+}
+
+namespace {
+
+// The thread's GlyphFont for `style`. A handful of styles are in use at a
+// time; the cache is emptied rather than grown past a bound (fonts in use
+// stay alive through their LabelTexts).
+std::shared_ptr<const GlyphFont> ThreadGlyphFont(const TextStyle& style) {
+  using Key = std::tuple<std::string, double, bool, bool, uint32_t>;
+  constexpr size_t kMaxFonts = 64;
+  thread_local std::map<Key, std::shared_ptr<const GlyphFont>> fonts;
+  Key key{style.family, style.size, style.bold, style.italic, style.color.hex};
+  auto it = fonts.find(key);
+  if (it != fonts.end()) return it->second;
+  if (fonts.size() >= kMaxFonts) fonts.clear();
+  auto font = std::make_shared<const GlyphFont>(style);
+  fonts.emplace(std::move(key), font);
+  return font;
+}
+
+}  // namespace
+
+LabelText::LabelText(const TextStyle& style) : style_(style), font_(ThreadGlyphFont(style)) {}
+
+double LabelText::Width(std::string_view text) const {
+  std::vector<cairo_glyph_t> glyphs;
+  double advance = 0;
+  if (font_->Append(text, 0, 0, &glyphs, &advance)) return advance;
+  return TextBlock(nullptr, text, style_).width();
+}
+
+void LabelText::Draw(cairo_t* cr, std::string_view text, double x, double y, double angle,
+                     double max_width) const {
+  std::vector<cairo_glyph_t> glyphs;
+  double advance = 0;
+  const bool simple = font_->Append(text, 0, font_->baseline(), &glyphs, &advance);
+  const double width = simple ? advance : TextBlock(nullptr, text, style_).width();
+  if (max_width > 0 && width > max_width + 0.01) {
+    TextBlock(cr, text, style_, max_width, TextAlign::kLeft, true).Draw(cr, x, y, angle);
+  } else if (!simple) {
+    TextBlock(cr, text, style_).Draw(cr, x, y, angle);
+  } else {
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    if (angle != 0) cairo_rotate(cr, angle);
+    font_->Draw(cr, glyphs);
+    cairo_restore(cr);
+  }
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include <pango/pangocairo.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,6 +102,8 @@ class GlyphFont {
   // The distance from the top of a line to the baseline, as a TextBlock of
   // the same style places it.
   double baseline() const { return baseline_; }
+  // The height of one line, as a TextBlock of the same style measures it.
+  double line_height() const { return line_height_; }
   // Shows `glyphs` in this font and colour.
   void Draw(cairo_t* cr, const std::vector<cairo_glyph_t>& glyphs) const;
 
@@ -108,6 +111,34 @@ class GlyphFont {
   cairo_scaled_font_t* font_ = nullptr;  // owned reference
   Rgb color_;
   double baseline_ = 0;
+  double line_height_ = 0;
+};
+
+// Short one-line labels in one style — tick labels, legend entries, slice
+// labels — measured and drawn as GlyphFont runs when the text allows and as
+// TextBlocks otherwise, with the same line height and baseline either way.
+// A chart sets dozens of labels; a pango layout for each (and often two:
+// one to measure, one to draw) used to be most of the time it took to draw
+// one. The style's GlyphFont is made once per thread and kept.
+class LabelText {
+ public:
+  explicit LabelText(const TextStyle& style);
+
+  // The natural width of `text`, pt.
+  double Width(std::string_view text) const;
+  // The height of a line, pt.
+  double height() const { return font_->line_height(); }
+
+  // Draws `text` with the top-left of its line at (x, y), turned by
+  // `angle` radians around that point (negative is counterclockwise on
+  // screen). When `max_width` > 0 and the text is wider, it is cut with
+  // "…" to that width.
+  void Draw(cairo_t* cr, std::string_view text, double x, double y, double angle = 0,
+            double max_width = 0) const;
+
+ private:
+  TextStyle style_;
+  std::shared_ptr<const GlyphFont> font_;
 };
 
 // Template text emphasis as pango markup: **bold** -> <b>bold</b>, *italic*
