@@ -3,11 +3,13 @@
 // back with cairo.
 #include <cairo.h>
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <regex>
 #include <sstream>
 
 #include "common/table.h"
@@ -17,6 +19,7 @@
 #include "workers/charts/nice_scale.h"
 #include "workers/data/transforms.h"
 #include "workers/pipeline.h"
+#include "workers/render/chart_image.h"
 #include "workers/render/pdf_renderer.h"
 
 namespace quire {
@@ -474,6 +477,74 @@ TEST(ChartTest, RenderSvgIsSvg) {
   const std::string text = ReadFile(svg);
   EXPECT_EQ(text.rfind("<?xml", 0), 0u) << text.substr(0, 100);
   EXPECT_TRUE(ContainsAll(text, {"<svg", "400pt"}));
+}
+
+// The first (page content) stream of a cairo PDF, inflated.
+std::string PageContent(const std::string& pdf) {
+  const size_t start = pdf.find("stream\n");
+  const size_t end = pdf.find("endstream", start);
+  if (start == std::string::npos || end == std::string::npos) return "";
+  z_stream z{};
+  std::string out(1 << 20, '\0');
+  if (inflateInit(&z) != Z_OK) return "";
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(pdf.data() + start + 7));
+  z.avail_in = static_cast<uInt>(end - start - 7);
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  inflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  inflateEnd(&z);
+  return out;
+}
+
+// Pixels of `png` in a saturated colour (series marks; text, grid and axes
+// are grey or white).
+int SaturatedPixels(const std::string& png) {
+  cairo_surface_t* s = cairo_image_surface_create_from_png(png.c_str());
+  int count = 0;
+  if (cairo_surface_status(s) == CAIRO_STATUS_SUCCESS) {
+    cairo_surface_flush(s);
+    const unsigned char* data = cairo_image_surface_get_data(s);
+    const int stride = cairo_image_surface_get_stride(s);
+    for (int y = 0; y < cairo_image_surface_get_height(s); ++y) {
+      const auto* row = reinterpret_cast<const uint32_t*>(data + y * stride);
+      for (int x = 0; x < cairo_image_surface_get_width(s); ++x) {
+        const int r = (row[x] >> 16) & 0xFF, g = (row[x] >> 8) & 0xFF, b = row[x] & 0xFF;
+        count += std::max({r, g, b}) - std::min({r, g, b}) > 40;
+      }
+    }
+  }
+  cairo_surface_destroy(s);
+  return count;
+}
+
+// Scatter markers in a PDF are one-point closed subpaths with round caps,
+// which PDF draws as discs: poppler shows them as cairo's PNG does.
+TEST(ChartTest, ScatterMarkersInAPdfAreDiscsAsInThePng) {
+  TempDir dir;
+  Table t = TwoSeries({{1, 10}, {2, 40}, {3, 20}, {4, 30}, {5, 50}, {6, 15}});
+  ChartSpec spec = BarSpec({"a"});
+  spec.type = ChartType::kScatter;
+  spec.x = "b";
+  spec.width = 400;
+  spec.height = 300;
+  ASSERT_TRUE(WriteChartImage(spec, t, ImageFormat::kPng, dir.File("chart.png"), 72).ok());
+  ASSERT_TRUE(WriteChartImage(spec, t, ImageFormat::kPdf, dir.File("chart.pdf")).ok());
+  ASSERT_EQ(RunCommand("pdftoppm -r 72 -png -singlefile '" + dir.File("chart.pdf") + "' '" +
+                       dir.File("poppler") + "'")
+                .exit_code,
+            0);
+  const int png = SaturatedPixels(dir.File("chart.png"));
+  const int pdf = SaturatedPixels(dir.File("poppler.png"));
+  EXPECT_GT(png, 6 * 10);  // six discs of radius ~3 pt
+  EXPECT_NEAR(pdf, png, png / 4) << "PDF markers as drawn by poppler: " << pdf << ", PNG: " << png;
+  // The markers are written as discs ("x y m h"), two numbers a point.
+  const std::string content = PageContent(ReadFile(dir.File("chart.pdf")));
+  const std::regex disc(R"(\bm\s+h\b)");
+  EXPECT_EQ(std::distance(std::sregex_iterator(content.begin(), content.end(), disc),
+                          std::sregex_iterator()),
+            6)
+      << content.substr(0, 2000);
 }
 
 TEST(ChartTest, RenderToFileRejectsBadArguments) {
