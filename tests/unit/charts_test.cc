@@ -69,10 +69,10 @@ class Image {
     return true;
   }
   // Pixels of `color` in the image.
-  int Count(uint32_t color) const {
+  int Count(uint32_t color, int tolerance = 24) const {
     int n = 0;
     for (int y = 0; y < height(); ++y) {
-      for (int x = 0; x < width(); ++x) n += Is(x, y, color);
+      for (int x = 0; x < width(); ++x) n += Is(x, y, color, tolerance);
     }
     return n;
   }
@@ -617,6 +617,60 @@ TEST(ScatterChartTest, MarkersForEverySeries) {
   // Markers are 80% opaque over white.
   EXPECT_GT(image.Count(0xFF3333), 200);
   EXPECT_GT(image.Count(0x3333FF), 200);
+}
+
+// Markers on an image surface are stamped into a mask over the markers
+// only: they look as discs filled by cairo do, are cut at the clip, and
+// no markers at all (every point missing) paint nothing.
+TEST(MarkersTest, StampedMarkersMatchFilledDiscsAndTheClip) {
+  // (100, 40) sits on the clip's right edge, (137, 90) outside it.
+  const std::vector<double> xs = {20, 60, 100, 137, NAN, 190};
+  const std::vector<double> ys = {30, 50, 40, 90, 50, NAN};
+  const double r = 5;
+  Image stamped(200, 120), filled(200, 120);
+  for (Image* image : {&stamped, &filled}) {
+    cairo_t* cr = cairo_create(image->surface());
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, 1.5, 1.5);           // as a PNG at 108 dpi
+    cairo_rectangle(cr, 0, 0, 100, 60);  // 150 x 90 px
+    cairo_clip(cr);
+    cairo_set_source_rgb(cr, 0, 0, 1);
+    if (image == &stamped) {
+      FillMarkers(cr, xs, ys, r);
+    } else {
+      for (size_t i = 0; i < xs.size(); ++i) {
+        if (std::isnan(xs[i]) || std::isnan(ys[i])) continue;
+        cairo_new_sub_path(cr);
+        cairo_arc(cr, xs[i], ys[i], r, 0, 2 * M_PI);
+      }
+      cairo_fill(cr);
+    }
+    cairo_destroy(cr);
+  }
+  const int want = filled.Count(0x0000FF, 128);
+  EXPECT_GT(want, 2 * 150);  // two whole discs of ~175 px and a half one
+  int differ = 0;            // pixels blue in one image and not in the other
+  for (int y = 0; y < 120; ++y) {
+    for (int x = 0; x < 200; ++x) {
+      differ += stamped.Is(x, y, 0x0000FF, 128) != filled.Is(x, y, 0x0000FF, 128);
+    }
+  }
+  EXPECT_LT(differ, want / 10);
+  for (int y = 0; y < 120; ++y) {
+    for (int x = 152; x < 200; ++x) ASSERT_FALSE(stamped.Is(x, y, 0x0000FF, 128)) << x << "," << y;
+  }
+  for (int x = 0; x < 200; ++x) EXPECT_FALSE(stamped.Is(x, 92, 0x0000FF, 128)) << x;
+
+  Image none(50, 50);
+  cairo_t* cr = cairo_create(none.surface());
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  cairo_set_source_rgb(cr, 0, 0, 1);
+  FillMarkers(cr, {NAN, 10}, {5, NAN}, r);
+  EXPECT_EQ(cairo_status(cr), CAIRO_STATUS_SUCCESS);
+  cairo_destroy(cr);
+  EXPECT_EQ(none.Count(0xFFFFFF, 0), 50 * 50);
 }
 
 // ---------------------------------------------------------------------------

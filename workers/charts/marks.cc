@@ -50,9 +50,10 @@ bool Finite(const std::vector<double>& xs, const std::vector<double>& ys, size_t
 
 // Draws the markers on an image surface: one A8 marker is rendered once
 // and copied (at whole device pixels, overlaps merged by maximum coverage)
-// into an A8 mask over the clip, which then paints the current source in
-// one operation. False (nothing drawn) when the transform rotates, skews or
-// scales unevenly, or the clip is unreasonably large.
+// into an A8 mask over the markers within the clip, which then paints the
+// current source in one operation. False (nothing drawn) when the
+// transform rotates, skews or scales unevenly, or the mask would be
+// unreasonably large.
 bool StampMarkers(cairo_t* cr, const std::vector<double>& xs, const std::vector<double>& ys,
                   double r) {
   cairo_matrix_t m;
@@ -60,20 +61,31 @@ bool StampMarkers(cairo_t* cr, const std::vector<double>& xs, const std::vector<
   if (m.xy != 0 || m.yx != 0 || std::fabs(std::fabs(m.xx) - std::fabs(m.yy)) > 1e-9) {
     return false;
   }
-  double x1, y1, x2, y2;  // the clip, in device space
+  const double device_r = r * std::fabs(m.xx);
+  const int half = static_cast<int>(std::ceil(device_r)) + 1;
+  // The mask covers the markers' extent (device space) within the clip.
+  double x1, y1, x2, y2;
   cairo_clip_extents(cr, &x1, &y1, &x2, &y2);
   cairo_matrix_transform_point(&m, &x1, &y1);
   cairo_matrix_transform_point(&m, &x2, &y2);
-  const double left = std::floor(std::min(x1, x2)), top = std::floor(std::min(y1, y2));
-  const double width = std::ceil(std::max(x1, x2)) - left;
-  const double height = std::ceil(std::max(y1, y2)) - top;
-  if (!(width >= 1 && height >= 1 && width <= kMaxMaskSide && height <= kMaxMaskSide)) {
-    return false;
+  double lo_x = INFINITY, lo_y = INFINITY, hi_x = -INFINITY, hi_y = -INFINITY;
+  for (size_t i = 0; i < xs.size() && i < ys.size(); ++i) {
+    if (!Finite(xs, ys, i)) continue;
+    double x = xs[i], y = ys[i];
+    cairo_matrix_transform_point(&m, &x, &y);
+    lo_x = std::min(lo_x, x);
+    lo_y = std::min(lo_y, y);
+    hi_x = std::max(hi_x, x);
+    hi_y = std::max(hi_y, y);
   }
+  const double left = std::floor(std::max(std::min(x1, x2), lo_x - half));
+  const double top = std::floor(std::max(std::min(y1, y2), lo_y - half));
+  const double width = std::ceil(std::min(std::max(x1, x2), hi_x + half)) - left;
+  const double height = std::ceil(std::min(std::max(y1, y2), hi_y + half)) - top;
+  if (!(width >= 1 && height >= 1)) return true;  // no marker shows
+  if (!(width <= kMaxMaskSide && height <= kMaxMaskSide)) return false;
   const int w = static_cast<int>(width), h = static_cast<int>(height);
 
-  const double device_r = r * std::fabs(m.xx);
-  const int half = static_cast<int>(std::ceil(device_r)) + 1;
   cairo_surface_t* stamp = cairo_image_surface_create(CAIRO_FORMAT_A8, 2 * half, 2 * half);
   cairo_t* s = cairo_create(stamp);
   cairo_arc(s, half, half, device_r, 0, 2 * M_PI);
