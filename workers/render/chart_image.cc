@@ -37,9 +37,12 @@ void PngWrite(png_structp png, png_bytep data, png_size_t length) {
 void PngFlush(png_structp) {}
 
 // Encodes an opaque RGB24 cairo image as an RGB PNG with the DPI in its
-// pHYs chunk. Tuned for charts (large flat areas, sharp edges): the "up"
-// filter with deflate level 1 encodes about four times faster than libpng's
-// defaults, which cairo's own writer uses, for files about 20% larger.
+// pHYs chunk. Tuned for charts (large flat areas, sharp edges): unfiltered
+// rows (runs of one colour are long matches as they are) deflated at level
+// 1 with a small hash table encode about five times faster than libpng's
+// defaults, which cairo's own writer uses. Over the standard workload's
+// four charts this beat the "up" filter both in time (about a fifth fewer
+// instructions) and in size (2% smaller in all).
 Status EncodePng(cairo_surface_t* surface, double dpi, std::string* out) {
   cairo_surface_flush(surface);
   const int width = cairo_image_surface_get_width(surface);
@@ -53,7 +56,8 @@ Status EncodePng(cairo_surface_t* surface, double dpi, std::string* out) {
     return Status::Internal("cannot start the PNG encoder");
   }
   std::vector<png_bytep> rows(static_cast<size_t>(height));
-  for (int y = 0; y < height; ++y) rows[static_cast<size_t>(y)] = pixels + static_cast<ptrdiff_t>(y) * stride;
+  for (int y = 0; y < height; ++y)
+    rows[static_cast<size_t>(y)] = pixels + static_cast<ptrdiff_t>(y) * stride;
   // libpng reports errors by longjmp: nothing with a destructor may live
   // between here and the end of the encoding.
   if (setjmp(png_jmpbuf(png))) {
@@ -66,9 +70,9 @@ Status EncodePng(cairo_surface_t* surface, double dpi, std::string* out) {
                PNG_FILTER_TYPE_DEFAULT);
   const auto ppm = static_cast<png_uint_32>(std::lround(dpi / 0.0254));
   png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
-  png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
-  png_set_compression_strategy(png, Z_FILTERED);
+  png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
   png_set_compression_level(png, 1);
+  png_set_compression_mem_level(png, 4);
   png_write_info(png, info);
   // Cairo's RGB24 is a native-endian 0x00RRGGBB word: B, G, R, X in memory
   // on little-endian machines, X, R, G, B on big-endian ones.
@@ -105,8 +109,8 @@ const char* ImageFormatName(ImageFormat format) {
   return "?";
 }
 
-StatusOr<std::string> RenderChartImage(const ChartSpec& spec, const Table& data,
-                                       ImageFormat format, double dpi, const ChartTheme& theme) {
+StatusOr<std::string> RenderChartImage(const ChartSpec& spec, const Table& data, ImageFormat format,
+                                       double dpi, const ChartTheme& theme) {
   const double w = spec.width, h = spec.height;
   if (!(w > 0 && h > 0)) return Status::InvalidArgument("chart width and height must be positive");
   std::string bytes;
