@@ -297,6 +297,37 @@ TEST(LabelTextTest, MeasuresAndSitsAsATextBlock) {
   EXPECT_NEAR(a.height, b.height, 1);
 }
 
+// Text pango sets in a fallback font (CJK: WenQuanYi, whose ascent puts
+// the line's baseline 0.08 pt lower) sits on the same baseline as the
+// labels beside it: the Latin start of a mixed label inks exactly as the
+// same Latin label set without pango. Drawn 50 times enlarged, so that the
+// ink extents (whole units) see a tenth of a point.
+TEST(LabelTextTest, FallbackFontTextSharesTheBaseline) {
+  const LabelText label{TextStyle()};
+  const double w = label.Width("xx");
+  for (double angle : {0.0, -M_PI / 2}) {
+    const auto clipped = [&](const std::string& text) {
+      return InkOf([&](cairo_t* cr) {
+        cairo_scale(cr, 50, 50);
+        cairo_save(cr);
+        cairo_translate(cr, 40, 60);
+        cairo_rotate(cr, angle);
+        cairo_rectangle(cr, 0, -20, w, 60);  // the first "xx" only
+        cairo_restore(cr);
+        cairo_clip(cr);
+        label.Draw(cr, text, 40, 60, angle);
+      });
+    };
+    const Ink latin = clipped("xx");
+    const Ink mixed = clipped(std::string("xx") + kCjk);
+    EXPECT_GT(latin.width * latin.height, 10) << angle;
+    EXPECT_NEAR(mixed.x, latin.x, 1) << angle;
+    EXPECT_NEAR(mixed.y, latin.y, 1) << angle;
+    EXPECT_NEAR(mixed.height, latin.height, 1) << angle;
+    EXPECT_NEAR(mixed.width, latin.width, 1) << angle;
+  }
+}
+
 TEST(LabelTextTest, CutsToTheRoomAndTurns) {
   const LabelText label{TextStyle()};
   const std::string text = "A category name far longer than the room it is given";

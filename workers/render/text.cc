@@ -2,6 +2,7 @@
 // thread's shared pango context.
 #include "workers/render/text.h"
 
+#include <cmath>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -241,18 +242,27 @@ void LabelText::Draw(cairo_t* cr, std::string_view text, double x, double y, dou
                      double max_width) const {
   std::vector<cairo_glyph_t> glyphs;
   double advance = 0;
-  const bool simple = font_->Append(text, 0, font_->baseline(), &glyphs, &advance);
-  const double width = simple ? advance : TextBlock(nullptr, text, style_).width();
-  if (max_width > 0 && width > max_width + 0.01) {
-    TextBlock(cr, text, style_, max_width, TextAlign::kLeft, true).Draw(cr, x, y, angle);
-  } else if (!simple) {
-    TextBlock(cr, text, style_).Draw(cr, x, y, angle);
-  } else {
+  if (font_->Append(text, 0, font_->baseline(), &glyphs, &advance) &&
+      !(max_width > 0 && advance > max_width + 0.01)) {
     cairo_save(cr);
     cairo_translate(cr, x, y);
     if (angle != 0) cairo_rotate(cr, angle);
     font_->Draw(cr, glyphs);
     cairo_restore(cr);
+    return;
+  }
+  // Through pango, with the block's baseline put on the style's: text in a
+  // fallback font (CJK) has another ascent, and must still line up with the
+  // labels beside it.
+  const auto draw = [&](const TextBlock& block) {
+    const double shift = font_->baseline() - block.baseline();  // along the turned y axis
+    block.Draw(cr, x - shift * std::sin(angle), y + shift * std::cos(angle), angle);
+  };
+  const TextBlock natural(cr, text, style_);
+  if (max_width > 0 && natural.width() > max_width + 0.01) {
+    draw(TextBlock(cr, text, style_, max_width, TextAlign::kLeft, true));
+  } else {
+    draw(natural);
   }
 }
 
