@@ -623,9 +623,10 @@ TEST(ScatterChartTest, MarkersForEverySeries) {
 // only: they look as discs filled by cairo do, are cut at the clip, and
 // no markers at all (every point missing) paint nothing.
 TEST(MarkersTest, StampedMarkersMatchFilledDiscsAndTheClip) {
-  // (100, 40) sits on the clip's right edge, (137, 90) outside it.
-  const std::vector<double> xs = {20, 60, 100, 137, NAN, 190};
-  const std::vector<double> ys = {30, 50, 40, 90, 50, NAN};
+  // (100, 40) sits on the clip's right edge, (60, 62) on its bottom edge,
+  // (137, 90) outside it.
+  const std::vector<double> xs = {20, 60, 100, 60, 137, NAN, 190};
+  const std::vector<double> ys = {30, 50, 40, 62, 90, 50, NAN};
   const double r = 5;
   Image stamped(200, 120), filled(200, 120);
   for (Image* image : {&stamped, &filled}) {
@@ -649,7 +650,7 @@ TEST(MarkersTest, StampedMarkersMatchFilledDiscsAndTheClip) {
     cairo_destroy(cr);
   }
   const int want = filled.Count(0x0000FF, 128);
-  EXPECT_GT(want, 2 * 150);  // two whole discs of ~175 px and a half one
+  EXPECT_GT(want, 2 * 150);  // two whole discs of ~175 px and two cut ones
   int differ = 0;            // pixels blue in one image and not in the other
   for (int y = 0; y < 120; ++y) {
     for (int x = 0; x < 200; ++x) {
@@ -660,7 +661,10 @@ TEST(MarkersTest, StampedMarkersMatchFilledDiscsAndTheClip) {
   for (int y = 0; y < 120; ++y) {
     for (int x = 152; x < 200; ++x) ASSERT_FALSE(stamped.Is(x, y, 0x0000FF, 128)) << x << "," << y;
   }
-  for (int x = 0; x < 200; ++x) EXPECT_FALSE(stamped.Is(x, 92, 0x0000FF, 128)) << x;
+  for (int y = 91; y < 120; ++y) {
+    for (int x = 0; x < 200; ++x) ASSERT_FALSE(stamped.Is(x, y, 0x0000FF, 128)) << x << "," << y;
+  }
+  EXPECT_TRUE(stamped.Is(90, 89, 0x0000FF, 128));  // the top of the disc cut at the bottom
 
   Image none(50, 50);
   cairo_t* cr = cairo_create(none.surface());

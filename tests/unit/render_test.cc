@@ -479,22 +479,32 @@ TEST(ChartTest, RenderSvgIsSvg) {
   EXPECT_TRUE(ContainsAll(text, {"<svg", "400pt"}));
 }
 
-// The first (page content) stream of a cairo PDF, inflated.
+// The text of a PDF's content streams: every stream inflated, those that
+// are not text (font files) left out.
 std::string PageContent(const std::string& pdf) {
-  const size_t start = pdf.find("stream\n");
-  const size_t end = pdf.find("endstream", start);
-  if (start == std::string::npos || end == std::string::npos) return "";
-  z_stream z{};
-  std::string out(1 << 20, '\0');
-  if (inflateInit(&z) != Z_OK) return "";
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(pdf.data() + start + 7));
-  z.avail_in = static_cast<uInt>(end - start - 7);
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  inflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  inflateEnd(&z);
-  return out;
+  std::string text;
+  for (size_t at = pdf.find("stream\n"); at != std::string::npos;
+       at = pdf.find("stream\n", at + 1)) {
+    if (at >= 3 && pdf.compare(at - 3, 3, "end") == 0) continue;
+    const size_t end = pdf.find("endstream", at);
+    if (end == std::string::npos) break;
+    std::string out(1 << 20, '\0');
+    z_stream z{};
+    if (inflateInit(&z) != Z_OK) break;
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(pdf.data() + at + 7));
+    z.avail_in = static_cast<uInt>(end - at - 7);
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    inflate(&z, Z_FINISH);
+    out.resize(z.total_out);
+    inflateEnd(&z);
+    if (std::all_of(out.begin(), out.end(), [](char c) {
+          return (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t';
+        })) {
+      text += out + "\n";
+    }
+  }
+  return text;
 }
 
 // Pixels of `png` in a saturated colour (series marks; text, grid and axes
