@@ -1,9 +1,11 @@
 // ArtifactDatabase: artifacts as rows in PostgreSQL.
 #include "common/artifact_database.h"
 
+#include <charconv>
 #include <fstream>
 #include <iterator>
 #include <pqxx/pqxx>
+#include <string_view>
 
 #include "common/history_store.h"
 
@@ -11,19 +13,20 @@ namespace quire {
 namespace {
 
 constexpr const char* kPoolName = "artifacts";
-constexpr const char* kPrefix = "pg:";
+constexpr std::string_view kPrefix = "pg:";
 
 // (job id, token, name) of a "pg:<job>/<token>/<name>" location.
 bool SplitLocation(const std::string& location, std::string* job, int64_t* token,
                    std::string* name) {
   if (location.rfind(kPrefix, 0) != 0) return false;
-  const std::string rest = location.substr(3);
+  const std::string_view rest = std::string_view(location).substr(kPrefix.size());
   const size_t a = rest.find('/');
-  const size_t b = a == std::string::npos ? a : rest.find('/', a + 1);
-  if (b == std::string::npos) return false;
-  *job = rest.substr(0, a);
-  *token = std::strtoll(rest.c_str() + a + 1, nullptr, 10);
-  *name = rest.substr(b + 1);
+  const size_t b = a == std::string_view::npos ? a : rest.find('/', a + 1);
+  if (b == std::string_view::npos) return false;
+  const auto [end, error] = std::from_chars(rest.data() + a + 1, rest.data() + b, *token);
+  if (error != std::errc() || end != rest.data() + b) return false;
+  *job = std::string(rest.substr(0, a));
+  *name = std::string(rest.substr(b + 1));
   return !job->empty() && !name->empty();
 }
 
@@ -53,7 +56,7 @@ Status ArtifactDatabase::Migrate() {
 
 std::string ArtifactDatabase::Location(const std::string& job_id, int64_t token,
                                        const std::string& name) {
-  return kPrefix + job_id + "/" + std::to_string(token) + "/" + name;
+  return std::string(kPrefix) + job_id + "/" + std::to_string(token) + "/" + name;
 }
 
 bool ArtifactDatabase::IsLocation(const std::string& location) {

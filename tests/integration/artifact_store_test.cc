@@ -73,6 +73,15 @@ TEST(ArtifactDatabase, StoresReadsInChunksAndDeletesRuns) {
   EXPECT_EQ(ReadAll(store, pdf, &st), big);
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(Sha256Hex(big), pdf.sha256);
+  // A location not of the form pg:<job>/<token>/<name> is refused, not
+  // read as the nearest thing it resembles.
+  for (const char* bad : {"pg:job1/1x/report.pdf", "pg:job1/x/report.pdf", "pg:job1/1",
+                          "pg:/1/report.pdf", "pg:job1//report.pdf"}) {
+    ArtifactInfo broken = pdf;
+    broken.location = bad;
+    ReadAll(store, broken, &st);
+    EXPECT_EQ(st.code(), StatusCode::kInternal) << bad << ": " << st.ToString();
+  }
 
   // A second run of the job completes: the first run's rows go.
   auto second = CommitRun(store, "job1", 2, {{"report.pdf", "second"}});
