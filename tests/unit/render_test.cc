@@ -528,8 +528,9 @@ int SaturatedPixels(const std::string& png) {
   return count;
 }
 
-// Scatter markers in a PDF are one-point closed subpaths with round caps,
-// which PDF draws as discs: poppler shows them as cairo's PNG does.
+// Scatter markers in a PDF are zero-length segments with round caps, which
+// PDF draws as discs: poppler shows them as cairo's PNG does. (Not
+// one-point closed subpaths, "x y m h", which pdf.js leaves out.)
 TEST(ChartTest, ScatterMarkersInAPdfAreDiscsAsInThePng) {
   TempDir dir;
   Table t = TwoSeries({{1, 10}, {2, 40}, {3, 20}, {4, 30}, {5, 50}, {6, 15}});
@@ -548,9 +549,9 @@ TEST(ChartTest, ScatterMarkersInAPdfAreDiscsAsInThePng) {
   const int pdf = SaturatedPixels(dir.File("poppler.png"));
   EXPECT_GT(png, 6 * 10);  // six discs of radius ~3 pt
   EXPECT_NEAR(pdf, png, png / 4) << "PDF markers as drawn by poppler: " << pdf << ", PNG: " << png;
-  // The markers are written as discs ("x y m h"), two numbers a point.
+  // The markers are written as zero-length segments ("x y m x y l").
   const std::string content = PageContent(ReadFile(dir.File("chart.pdf")));
-  const std::regex disc(R"(\bm\s+h\b)");
+  const std::regex disc(R"((-?[\d.]+)\s+(-?[\d.]+)\s+m\s+\1\s+\2\s+l\b)");
   EXPECT_EQ(std::distance(std::sregex_iterator(content.begin(), content.end(), disc),
                           std::sregex_iterator()),
             6)

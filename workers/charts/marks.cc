@@ -133,23 +133,18 @@ void FillMarkers(cairo_t* cr, const std::vector<double>& xs, const std::vector<d
       StampMarkers(cr, xs, ys, r)) {
     return;
   }
-  // Vector surfaces: each marker is a one-point closed subpath stroked
-  // with round caps, which PDF defines as a disc ("x y m h": two numbers,
-  // where a circle path takes twenty-six); cairo's rasterizer draws it the
-  // same way. SVG gets a zero-length segment instead ("M x y L x y"), the
-  // form SVG renderers agree on. Documents stay small and fast to write.
-  const bool svg = cairo_surface_get_type(cairo_get_group_target(cr)) == CAIRO_SURFACE_TYPE_SVG;
+  // Vector surfaces: each marker is a zero-length segment stroked with
+  // round caps — a disc in four numbers ("x y m x y l"), where a circle
+  // path takes twenty-six. Documents stay small and fast to write. Not the
+  // shorter one-point closed subpath ("x y m h"): PDF viewers disagree on
+  // it (pdf.js draws nothing), while every renderer draws the open one.
   cairo_save(cr);
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
   cairo_set_line_width(cr, 2 * r);
   for (size_t i = 0; i < xs.size() && i < ys.size(); ++i) {
     if (!Finite(xs, ys, i)) continue;
     cairo_move_to(cr, xs[i], ys[i]);
-    if (svg) {
-      cairo_line_to(cr, xs[i], ys[i]);
-    } else {
-      cairo_close_path(cr);
-    }
+    cairo_line_to(cr, xs[i], ys[i]);
   }
   cairo_stroke(cr);
   cairo_restore(cr);
