@@ -328,6 +328,25 @@ TEST(LabelTextTest, FallbackFontTextSharesTheBaseline) {
   }
 }
 
+TEST(LabelTextTest, PlacesTextInItsRoom) {
+  const LabelText label{TextStyle()};
+  const auto ink = [&](TextAlign align, double angle) {
+    return InkOf([&](cairo_t* cr) { label.Draw(cr, "1,250", 10, 200, angle, 100, align); });
+  };
+  const Ink left = ink(TextAlign::kLeft, 0), centre = ink(TextAlign::kCenter, 0),
+            right = ink(TextAlign::kRight, 0);
+  EXPECT_NEAR(left.x, 10, 1.5);
+  EXPECT_NEAR(centre.x + centre.width / 2, 60, 1.5);
+  EXPECT_NEAR(right.x + right.width, 110, 1.5);
+  // Turned a quarter counterclockwise the room runs up from (10, 200).
+  const Ink up = ink(TextAlign::kCenter, -M_PI / 2);
+  EXPECT_NEAR(up.y + up.height / 2, 150, 1.5);
+  // Text that needs pango is placed the same way.
+  const Ink cjk =
+      InkOf([&](cairo_t* cr) { label.Draw(cr, kCjk, 10, 200, 0, 100, TextAlign::kRight); });
+  EXPECT_NEAR(cjk.x + cjk.width, 110, 1.5);
+}
+
 TEST(LabelTextTest, CutsToTheRoomAndTurns) {
   const LabelText label{TextStyle()};
   const std::string text = "A category name far longer than the room it is given";

@@ -306,16 +306,14 @@ void AxisFrame::DrawOverlay() const {
   }
   const LabelText axis_title(ChartTextStyle(theme_, theme_.axis_title_size));
   if (!spec_.x_axis_title.empty()) {  // centred under the plot
-    const double w = std::min(axis_title.Width(spec_.x_axis_title), plot_.width);
-    axis_title.Draw(cr_, spec_.x_axis_title, plot_.x + (plot_.width - w) / 2, x_title_top_, 0,
-                    plot_.width);
+    axis_title.Draw(cr_, spec_.x_axis_title, plot_.x, x_title_top_, 0, plot_.width,
+                    TextAlign::kCenter);
   }
   if (!spec_.y_axis_title.empty()) {
     // Turned a quarter counterclockwise, reading bottom to top, centred
     // beside the plot.
-    const double w = std::min(axis_title.Width(spec_.y_axis_title), plot_.height);
-    axis_title.Draw(cr_, spec_.y_axis_title, y_title_left_,
-                    plot_.y + plot_.height - (plot_.height - w) / 2, -M_PI / 2, plot_.height);
+    axis_title.Draw(cr_, spec_.y_axis_title, y_title_left_, plot_.y + plot_.height, -M_PI / 2,
+                    plot_.height, TextAlign::kCenter);
   }
   if (legend_ != nullptr) legend_->Draw(cr_);
   if (!has_data_) DrawChartNote(cr_, "No data", plot_, theme_);
@@ -324,10 +322,8 @@ void AxisFrame::DrawOverlay() const {
 void AxisFrame::DrawLeftLabels() const {
   const LabelText label(ChartTextStyle(theme_, theme_.label_size));
   for (size_t i = 0; i < left_.ticks.size(); i += left_every_) {
-    const std::string& text = left_.labels[i];
-    const double w = std::min(label.Width(text), left_label_width_);  // right-aligned
-    label.Draw(cr_, text, plot_.x - kTickLabelGap - w, Y(left_.ticks[i]) - label.height() / 2, 0,
-               left_label_width_);
+    label.Draw(cr_, left_.labels[i], plot_.x - kTickLabelGap - left_label_width_,
+               Y(left_.ticks[i]) - label.height() / 2, 0, left_label_width_, TextAlign::kRight);
   }
 }
 
@@ -335,19 +331,12 @@ void AxisFrame::DrawBottomLabels() const {
   const LabelText label(ChartTextStyle(theme_, theme_.label_size));
   std::vector<double> positions;
   for (double t : bottom_.ticks) positions.push_back(X(t));
-  std::vector<double> widths(bottom_.labels.size(), -1);  // measured when asked
-  const auto natural = [&](size_t i) {
-    if (widths[i] < 0) widths[i] = label.Width(bottom_.labels[i]);
-    return widths[i];
-  };
+  const auto natural = [&](size_t i) { return label.Width(bottom_.labels[i]); };
   for (const PlacedLabel& p :
        PlaceTickLabels(bottom_labels_, positions, natural, label.height(), plot_.y + plot_.height,
                        box_.x + kPad, box_.x + box_.width - kPad)) {
-    const std::string& text = bottom_.labels[p.tick];
-    const double w = std::min(natural(p.tick), p.width);
-    // Straight labels centred in their place; turned ones end at the tick.
-    const double x = p.angle != 0 ? p.x : p.x + (p.width - w) / 2;
-    label.Draw(cr_, text, x, p.y, p.angle, p.width);
+    // Centred in their place (turned ones fill it and end at the tick).
+    label.Draw(cr_, bottom_.labels[p.tick], p.x, p.y, p.angle, p.width, TextAlign::kCenter);
   }
 }
 

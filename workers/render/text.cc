@@ -239,7 +239,13 @@ double LabelText::Width(std::string_view text) const {
 }
 
 void LabelText::Draw(cairo_t* cr, std::string_view text, double x, double y, double angle,
-                     double max_width) const {
+                     double max_width, TextAlign align) const {
+  // How far into its room a line `width` wide starts, along the turned x
+  // axis.
+  const auto lead = [&](double width) {
+    if (!(max_width > 0) || align == TextAlign::kLeft) return 0.0;
+    return (max_width - width) * (align == TextAlign::kCenter ? 0.5 : 1.0);
+  };
   std::vector<cairo_glyph_t> glyphs;
   double advance = 0;
   if (font_->Append(text, 0, font_->baseline(), &glyphs, &advance) &&
@@ -247,6 +253,7 @@ void LabelText::Draw(cairo_t* cr, std::string_view text, double x, double y, dou
     cairo_save(cr);
     cairo_translate(cr, x, y);
     if (angle != 0) cairo_rotate(cr, angle);
+    cairo_translate(cr, lead(advance), 0);
     font_->Draw(cr, glyphs);
     cairo_restore(cr);
     return;
@@ -255,8 +262,10 @@ void LabelText::Draw(cairo_t* cr, std::string_view text, double x, double y, dou
   // fallback font (CJK) has another ascent, and must still line up with the
   // labels beside it.
   const auto draw = [&](const TextBlock& block) {
+    const double along = lead(block.width());
     const double shift = font_->baseline() - block.baseline();  // along the turned y axis
-    block.Draw(cr, x - shift * std::sin(angle), y + shift * std::cos(angle), angle);
+    block.Draw(cr, x + along * std::cos(angle) - shift * std::sin(angle),
+               y + along * std::sin(angle) + shift * std::cos(angle), angle);
   };
   const TextBlock natural(cr, text, style_);
   if (max_width > 0 && natural.width() > max_width + 0.01) {

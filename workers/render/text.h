@@ -131,10 +131,10 @@ class LabelText {
 
   // Draws `text` with the top-left of its line at (x, y), turned by
   // `angle` radians around that point (negative is counterclockwise on
-  // screen). When `max_width` > 0 and the text is wider, it is cut with
-  // "…" to that width.
+  // screen). When `max_width` > 0 it is the text's room: text that fits is
+  // placed in it by `align`, wider text is cut with "…" to fill it.
   void Draw(cairo_t* cr, std::string_view text, double x, double y, double angle = 0,
-            double max_width = 0) const;
+            double max_width = 0, TextAlign align = TextAlign::kLeft) const;
 
  private:
   TextStyle style_;
