@@ -47,10 +47,10 @@ StatusOr<std::unique_ptr<ArtifactDatabase>> ArtifactDatabaseFromConfig(const Con
 }
 
 ArtifactDatabase::ArtifactDatabase(std::string dsn, int pool_size)
-    : dsn_(dsn), db_(kPoolName, "artifact store", std::move(dsn), pool_size) {}
+    : db_(kPoolName, "artifact store", std::move(dsn), pool_size) {}
 
 Status ArtifactDatabase::Migrate() {
-  auto version = HistoryStore(dsn_, 1).Migrate();
+  auto version = MigrateSchema(&db_);
   return version.ok() ? Status::OK() : version.status();
 }
 

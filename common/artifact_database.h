@@ -29,7 +29,7 @@ class ArtifactDatabase {
  public:
   ArtifactDatabase(std::string dsn, int pool_size);
 
-  // Applies Quire's migrations (the history's; they include this table).
+  // Applies Quire's migrations (MigrateSchema; they include this table).
   Status Migrate();
 
   // Stores the files of one run: `files[i]` is the path of `infos[i]`.
@@ -50,7 +50,6 @@ class ArtifactDatabase {
   static bool IsLocation(const std::string& location);
 
  private:
-  const std::string dsn_;  // for Migrate()
   PostgresDatabase db_;
 };
 

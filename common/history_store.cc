@@ -199,11 +199,8 @@ const std::vector<Migration>& HistoryMigrations() {
   return kMigrations;
 }
 
-HistoryStore::HistoryStore(std::string dsn, int pool_size)
-    : db_("history", "job history", std::move(dsn), pool_size) {}
-
-StatusOr<int> HistoryStore::Migrate() {
-  return db_.Run("migrating the schema", [](pqxx::connection& conn) -> StatusOr<int> {
+StatusOr<int> MigrateSchema(PostgresDatabase* db) {
+  return db->Run("migrating the schema", [](pqxx::connection& conn) -> StatusOr<int> {
     int version = 0;
     {
       pqxx::work tx(conn);
@@ -249,6 +246,9 @@ StatusOr<int> HistoryStore::Migrate() {
     return version;
   });
 }
+
+HistoryStore::HistoryStore(std::string dsn, int pool_size)
+    : db_("history", "job history", std::move(dsn), pool_size) {}
 
 Status HistoryStore::Write(const std::vector<std::map<std::string, std::string>>& records) {
   if (records.empty()) return Status::OK();

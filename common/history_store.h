@@ -38,16 +38,20 @@ struct Migration {
 // never edited, a change is a new one.
 const std::vector<Migration>& HistoryMigrations();
 
+// Applies the migrations `db` lacks, in order, each in its own transaction
+// with its row in quire_schema_migrations, under an advisory lock:
+// processes starting together apply each migration once. Returns the
+// schema version. UNAVAILABLE when PostgreSQL cannot be reached;
+// FAILED_PRECONDITION when it refuses the login or a migration fails. One
+// schema serves every PostgreSQL store (history, templates, artifacts).
+StatusOr<int> MigrateSchema(PostgresDatabase* db);
+
 class HistoryStore {
  public:
   HistoryStore(std::string dsn, int pool_size);
 
-  // Applies the migrations the database lacks, in order, each in its own
-  // transaction with its row in quire_schema_migrations, under an advisory
-  // lock: processes starting together apply each migration once. Returns
-  // the schema version. UNAVAILABLE when PostgreSQL cannot be reached;
-  // FAILED_PRECONDITION when it refuses the login or a migration fails.
-  StatusOr<int> Migrate();
+  // MigrateSchema on this store's database.
+  StatusOr<int> Migrate() { return MigrateSchema(&db_); }
 
   // Writes the given job records (Redis hash fields, as HGETALL returns
   // them), all in one transaction. A row is only replaced by a record with
