@@ -76,13 +76,14 @@ void Worker::Start() {
   SweepStaging();
   threads_.emplace_back([this] { LeaseLoop(); });
   threads_.emplace_back([this] { KeeperLoop(); });
-  if (options_.artifact_retention.count() > 0) threads_.emplace_back([this] { CleanupLoop(); });
+  if (options_.artifact_retention.count() > 0) cleanup_.Start([this] { CleanupLoop(); });
   for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { SlotLoop(); });
   spdlog::info("worker {} started: concurrency {}", options_.worker_id, options_.concurrency);
 }
 
 void Worker::Stop() {
   if (threads_.empty()) return;
+  cleanup_.Stop();
   {
     std::unique_lock<std::mutex> lock(mu_);
     stopping_ = true;
@@ -338,11 +339,9 @@ void Worker::RunJob(const std::shared_ptr<Running>& r) {
 
 void Worker::CleanupLoop() {
   std::string last_error;
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    cv_.wait_for(lock, options_.cleanup_interval, [this] { return stopping_.load(); });
-    if (stopping_) break;
-    lock.unlock();
+  for (;;) {
+    cleanup_.SleepFor(options_.cleanup_interval);
+    if (cleanup_.stopping()) break;
     auto removed = artifacts_->RemoveExpired(options_.artifact_retention);
     if (removed.ok() && *removed > 0) {
       spdlog::info("removed {} expired artifact entries (older than {} s, artifacts.retention_s)",
@@ -352,7 +351,6 @@ void Worker::CleanupLoop() {
       spdlog::warn("removing expired artifacts: {}", removed.status().message());
     }
     last_error = removed.ok() ? std::string() : removed.status().message();
-    lock.lock();
   }
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/artifact_store.h"
+#include "common/background_loop.h"
 #include "common/job_queue.h"
 #include "common/stored_templates.h"
 #include "workers/pipeline.h"
@@ -90,7 +91,7 @@ class Worker {
   void LeaseLoop();
   void SlotLoop();
   void KeeperLoop();
-  // Applies the artifact retention every cleanup_interval, on its own
+  // Applies the artifact retention every cleanup_interval, on cleanup_'s
   // thread so that a slow disk or database never delays lease extension.
   void CleanupLoop();
   void RunJob(const std::shared_ptr<Running>& r);
@@ -118,6 +119,7 @@ class Worker {
   int busy_ = 0;                                             // guarded by mu_ (ready + running)
 
   std::vector<std::thread> threads_;
+  BackgroundLoop cleanup_;  // runs CleanupLoop when a retention is set
 };
 
 }  // namespace quire
