@@ -17,6 +17,7 @@
 #include "common/table_format.h"
 #include "workers/charts/chart.h"
 #include "workers/charts/placeholder_chart.h"
+#include "workers/render/file_output.h"
 #include "workers/render/page_flow.h"
 #include "workers/render/section_walk.h"
 #include "workers/render/table_block.h"
@@ -323,9 +324,7 @@ Status RenderPdf(const ReportTemplate& tmpl, const ParamValues& params, const Re
   cairo_surface_finish(surface);
   if (status.ok()) status = CairoError(cairo_surface_status(surface), "cannot write " + partial);
   cairo_surface_destroy(surface);
-  if (status.ok() && std::rename(partial.c_str(), path.c_str()) != 0) {
-    status = Status::Internal("cannot rename " + partial + " to " + path);
-  }
+  if (status.ok()) status = MoveIntoPlace(partial, path);
   if (!status.ok()) std::remove(partial.c_str());
   return status;
 }

@@ -14,6 +14,7 @@
 #include <optional>
 #include <utility>
 
+#include "workers/render/file_output.h"
 #include "workers/render/section_walk.h"
 #include "workers/render/xlsx_cells.h"
 #include "workers/render/xlsx_charts.h"
@@ -304,9 +305,7 @@ Status RenderXlsx(const ReportTemplate& tmpl, const ParamValues& params, const R
         status = Status::Internal("cannot write " + partial + ": " + status.message());
     }
   }
-  if (status.ok() && std::rename(partial.c_str(), path.c_str()) != 0) {
-    status = Status::Internal("cannot rename " + partial + " to " + path);
-  }
+  if (status.ok()) status = MoveIntoPlace(partial, path);
   if (!status.ok()) std::remove(partial.c_str());
   return status;
 }
