@@ -202,7 +202,8 @@ TEST(LegendTest, TooManyEntriesEndInMore) {
     EXPECT_LT(legend.shown(), 500u);
     EXPECT_GT(legend.shown(), 0u);
     EXPECT_TRUE(Inside(legend.box(), area));
-    legend.Draw(rec.cr);
+    CairoCanvas canvas(rec.cr);
+    legend.Draw(canvas);
   }
 }
 
@@ -213,7 +214,8 @@ TEST(LegendTest, NoEntriesTakeNothing) {
   const ChartBox rest = legend.Layout(area);
   EXPECT_DOUBLE_EQ(rest.height, area.height);
   EXPECT_DOUBLE_EQ(legend.box().height, 0);
-  legend.Draw(rec.cr);
+  CairoCanvas canvas(rec.cr);
+  legend.Draw(canvas);
 }
 
 TEST(LegendTest, DrawsSwatchesInTheEntryColours) {
@@ -223,7 +225,8 @@ TEST(LegendTest, DrawsSwatchesInTheEntryColours) {
     Legend legend({{"Red", Rgb{kRed}}, {"Blue", Rgb{kBlue}}}, swatch, LegendPosition::kBottom,
                   ChartTheme());
     legend.Layout({0, 0, 300, 60});
-    legend.Draw(cr);
+    CairoCanvas canvas(cr);
+    legend.Draw(canvas);
   }
   cairo_destroy(cr);
   EXPECT_GT(image.Count(kRed), 10);
@@ -379,7 +382,7 @@ TEST(TickLabelLayoutTest, ManyWideLabelsTurnRatherThanVanish) {
 TEST(AxisFrameTest, DateAxisHasMonthLabels) {
   Recording rec;
   ChartSpec spec = Spec(ChartType::kLine, {"v"});
-  const AxisFrame frame(rec.cr, spec, ChartTheme(), {0, 0, kWidth, kHeight},
+  const AxisFrame frame(spec, ChartTheme(), {0, 0, kWidth, kHeight},
                         AxisDomain::Dates(Day("2024-01-01"), Day("2024-12-31")),
                         AxisDomain::Numbers(0, 10), nullptr, true);
   const std::vector<std::string>& labels = frame.bottom().labels;
@@ -394,8 +397,8 @@ TEST(AxisFrameTest, TenThousandCategoriesAreThinned) {
   std::vector<std::string> names;
   for (int i = 0; i < 10000; ++i) names.push_back("Category " + std::to_string(i));
   ChartSpec spec = Spec(ChartType::kBar, {"v"});
-  const AxisFrame frame(rec.cr, spec, ChartTheme(), {0, 0, kWidth, kHeight},
-                        AxisDomain::Categories(names), AxisDomain::Numbers(0, 1), nullptr, true);
+  const AxisFrame frame(spec, ChartTheme(), {0, 0, kWidth, kHeight}, AxisDomain::Categories(names),
+                        AxisDomain::Numbers(0, 1), nullptr, true);
   EXPECT_GT(frame.bottom_labels().every, 50u);
   EXPECT_GT(frame.plot().height, kHeight / 3);
 }
@@ -404,12 +407,12 @@ TEST(AxisFrameTest, LongCategoryLabelsKeepThePlotUsable) {
   Recording rec;
   std::vector<std::string> names(6, std::string(200, 'x'));
   ChartSpec spec = Spec(ChartType::kBar, {"v"});
-  const AxisFrame frame(rec.cr, spec, ChartTheme(), {0, 0, kWidth, kHeight},
-                        AxisDomain::Categories(names), AxisDomain::Numbers(0, 1), nullptr, true);
+  const AxisFrame frame(spec, ChartTheme(), {0, 0, kWidth, kHeight}, AxisDomain::Categories(names),
+                        AxisDomain::Numbers(0, 1), nullptr, true);
   EXPECT_GT(frame.plot().height, kHeight / 2);
   // Horizontal: the same names down the left are cut too.
-  const AxisFrame side(rec.cr, spec, ChartTheme(), {0, 0, kWidth, kHeight},
-                       AxisDomain::Numbers(0, 1), AxisDomain::Categories(names), nullptr, true);
+  const AxisFrame side(spec, ChartTheme(), {0, 0, kWidth, kHeight}, AxisDomain::Numbers(0, 1),
+                       AxisDomain::Categories(names), nullptr, true);
   EXPECT_GT(side.plot().width, kWidth / 2);
 }
 
@@ -638,7 +641,8 @@ TEST(MarkersTest, StampedMarkersMatchFilledDiscsAndTheClip) {
     cairo_clip(cr);
     cairo_set_source_rgb(cr, 0, 0, 1);
     if (image == &stamped) {
-      FillMarkers(cr, xs, ys, r);
+      CairoCanvas canvas(cr);
+      FillMarkers(canvas, xs, ys, r);
     } else {
       for (size_t i = 0; i < xs.size(); ++i) {
         if (std::isnan(xs[i]) || std::isnan(ys[i])) continue;
@@ -671,7 +675,8 @@ TEST(MarkersTest, StampedMarkersMatchFilledDiscsAndTheClip) {
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_paint(cr);
   cairo_set_source_rgb(cr, 0, 0, 1);
-  FillMarkers(cr, {NAN, 10}, {5, NAN}, r);
+  CairoCanvas canvas(cr);
+  FillMarkers(canvas, {NAN, 10}, {5, NAN}, r);
   EXPECT_EQ(cairo_status(cr), CAIRO_STATUS_SUCCESS);
   cairo_destroy(cr);
   EXPECT_EQ(none.Count(0xFFFFFF, 0), 50 * 50);
@@ -710,8 +715,8 @@ TEST(HistogramChartTest, TicksAtBinEdges) {
   ChartSpec spec = Spec(ChartType::kHistogram, {});
   std::vector<double> edges;
   for (int i = 0; i <= 200; ++i) edges.push_back(i * 0.25);
-  const AxisFrame frame(rec.cr, spec, ChartTheme(), {0, 0, kWidth, kHeight},
-                        AxisDomain::BinEdges(edges), AxisDomain::Numbers(0, 9), nullptr, true);
+  const AxisFrame frame(spec, ChartTheme(), {0, 0, kWidth, kHeight}, AxisDomain::BinEdges(edges),
+                        AxisDomain::Numbers(0, 9), nullptr, true);
   EXPECT_EQ(frame.bottom().ticks, edges);
   EXPECT_EQ(frame.bottom().labels[2], "0.5");
   EXPECT_GT(frame.bottom_labels().every, 1u);

@@ -52,7 +52,8 @@ class Drawn {
   Drawn(const ChartSpec& spec, const Table& data) {
     surface_ = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 400, 300);
     cairo_t* cr = cairo_create(surface_);
-    status_ = DrawPieChart(cr, spec, data, {0, 0, 400, 300}, ChartTheme());
+    CairoCanvas canvas(cr);
+    status_ = DrawPieChart(canvas, spec, data, {0, 0, 400, 300}, ChartTheme());
     cairo_destroy(cr);
     cairo_surface_flush(surface_);
   }
@@ -248,8 +249,9 @@ TEST(PieChartTest, TinyBoxesRender) {
   const Table t = PieTable({{"a", 1}, {"b", 2}});
   cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 20, 20);
   cairo_t* cr = cairo_create(s);
+  CairoCanvas canvas(cr);
   for (ChartBox box : {ChartBox{0, 0, 12, 9}, ChartBox{0, 0, 1, 1}, ChartBox{0, 0, 300, 4}}) {
-    EXPECT_TRUE(DrawPieChart(cr, spec, t, box, ChartTheme()).ok());
+    EXPECT_TRUE(DrawPieChart(canvas, spec, t, box, ChartTheme()).ok());
   }
   EXPECT_EQ(cairo_status(cr), CAIRO_STATUS_SUCCESS);
   cairo_destroy(cr);

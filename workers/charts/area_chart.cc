@@ -5,9 +5,9 @@
 
 namespace quire {
 
-Status DrawAreaChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
+Status DrawAreaChart(Canvas& canvas, const ChartSpec& spec, const Table& data, const ChartBox& box,
                      const ChartTheme& theme) {
-  return DrawSeriesChart(cr, spec, data, box, theme, SeriesMark::kArea);
+  return DrawSeriesChart(canvas, spec, data, box, theme, SeriesMark::kArea);
 }
 
 }  // namespace quire

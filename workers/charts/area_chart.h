@@ -3,17 +3,16 @@
 // charts.
 #pragma once
 
-#include <cairo.h>
-
 #include "common/status.h"
 #include "common/table.h"
 #include "common/template.h"
 #include "workers/charts/chart.h"
+#include "workers/render/canvas.h"
 
 namespace quire {
 
 // Same contract as DrawChart, for spec.type == ChartType::kArea.
-Status DrawAreaChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
+Status DrawAreaChart(Canvas& canvas, const ChartSpec& spec, const Table& data, const ChartBox& box,
                      const ChartTheme& theme);
 
 }  // namespace quire

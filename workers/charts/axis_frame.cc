@@ -155,10 +155,9 @@ AxisDomain XDomain(const SeriesData& series) {
   return series.x_kind == XKind::kDates ? AxisDomain::Dates(lo, hi) : AxisDomain::Numbers(lo, hi);
 }
 
-AxisFrame::AxisFrame(cairo_t* cr, const ChartSpec& spec, const ChartTheme& theme,
-                     const ChartBox& box, AxisDomain bottom, AxisDomain left, Legend* legend,
-                     bool has_data)
-    : cr_(cr), spec_(spec), theme_(theme), legend_(legend), has_data_(has_data), box_(box) {
+AxisFrame::AxisFrame(const ChartSpec& spec, const ChartTheme& theme, const ChartBox& box,
+                     AxisDomain bottom, AxisDomain left, Legend* legend, bool has_data)
+    : spec_(spec), theme_(theme), legend_(legend), has_data_(has_data), box_(box) {
   const LabelText label(ChartTextStyle(theme, theme.label_size));
   const LabelText axis_title(ChartTextStyle(theme, theme.axis_title_size));
   double top = box.y + kPad, low = box.y + box.height - kPad;
@@ -166,7 +165,7 @@ AxisFrame::AxisFrame(cairo_t* cr, const ChartSpec& spec, const ChartTheme& theme
   const double inner = std::max(kMinPlot, x1 - x0);
 
   if (!spec.title.empty()) {
-    top += ChartTitle(cr, spec.title, theme, inner).height() + kPad;
+    top += ChartTitle(spec.title, theme, inner).height() + kPad;
   }
   if (legend != nullptr) {
     const ChartBox rest = legend->Layout({x0, top, x1 - x0, std::max(0.0, low - top)});
@@ -242,92 +241,92 @@ double AxisFrame::Y(double value) const {
   return left_.bands ? plot_.y + t * plot_.height : plot_.y + (1 - t) * plot_.height;
 }
 
-void AxisFrame::ClipToPlot(double bleed) const {
-  cairo_rectangle(cr_, plot_.x - bleed, plot_.y - bleed, plot_.width + 2 * bleed,
-                  plot_.height + 2 * bleed);
-  cairo_clip(cr_);
+void AxisFrame::ClipToPlot(Canvas& canvas, double bleed) const {
+  canvas.Rectangle(plot_.x - bleed, plot_.y - bleed, plot_.width + 2 * bleed,
+                   plot_.height + 2 * bleed);
+  canvas.Clip();
 }
 
-void AxisFrame::DrawUnderlay() const {
-  cairo_save(cr_);
-  SetSourceRgb(cr_, theme_.background);
-  cairo_rectangle(cr_, box_.x, box_.y, box_.width, box_.height);
-  cairo_fill(cr_);
-  SetSourceRgb(cr_, theme_.grid);
-  cairo_set_line_width(cr_, 0.5);
+void AxisFrame::DrawUnderlay(Canvas& canvas) const {
+  canvas.Save();
+  canvas.SetColor(theme_.background);
+  canvas.Rectangle(box_.x, box_.y, box_.width, box_.height);
+  canvas.Fill();
+  canvas.SetColor(theme_.grid);
+  canvas.SetLineWidth(0.5);
   // At the labelled ticks only.
   if (!bottom_.bands) {
     for (size_t i = 0; i < bottom_.ticks.size(); i += bottom_labels_.every) {
-      cairo_move_to(cr_, X(bottom_.ticks[i]), plot_.y);
-      cairo_line_to(cr_, X(bottom_.ticks[i]), plot_.y + plot_.height);
+      canvas.MoveTo(X(bottom_.ticks[i]), plot_.y);
+      canvas.LineTo(X(bottom_.ticks[i]), plot_.y + plot_.height);
     }
   }
   if (!left_.bands) {
     for (size_t i = 0; i < left_.ticks.size(); i += left_every_) {
-      cairo_move_to(cr_, plot_.x, Y(left_.ticks[i]));
-      cairo_line_to(cr_, plot_.x + plot_.width, Y(left_.ticks[i]));
+      canvas.MoveTo(plot_.x, Y(left_.ticks[i]));
+      canvas.LineTo(plot_.x + plot_.width, Y(left_.ticks[i]));
     }
   }
-  cairo_stroke(cr_);
-  cairo_restore(cr_);
+  canvas.Stroke();
+  canvas.Restore();
 }
 
-void AxisFrame::DrawOverlay() const {
-  cairo_save(cr_);
-  SetSourceRgb(cr_, theme_.axis);
-  cairo_set_line_width(cr_, 0.8);
+void AxisFrame::DrawOverlay(Canvas& canvas) const {
+  canvas.Save();
+  canvas.SetColor(theme_.axis);
+  canvas.SetLineWidth(0.8);
   const double right = plot_.x + plot_.width, low = plot_.y + plot_.height;
-  cairo_move_to(cr_, plot_.x, plot_.y);
-  cairo_line_to(cr_, plot_.x, low);
-  cairo_line_to(cr_, right, low);
+  canvas.MoveTo(plot_.x, plot_.y);
+  canvas.LineTo(plot_.x, low);
+  canvas.LineTo(right, low);
   // Zero lines, which bars grow from.
   if (left_.numeric && left_.min < 0 && left_.max > 0) {
-    cairo_move_to(cr_, plot_.x, Y(0));
-    cairo_line_to(cr_, right, Y(0));
+    canvas.MoveTo(plot_.x, Y(0));
+    canvas.LineTo(right, Y(0));
   }
   if (bottom_.numeric && bottom_.min < 0 && bottom_.max > 0) {
-    cairo_move_to(cr_, X(0), plot_.y);
-    cairo_line_to(cr_, X(0), low);
+    canvas.MoveTo(X(0), plot_.y);
+    canvas.LineTo(X(0), low);
   }
   if (!bottom_.bands) {  // tick marks on a continuous axis
     for (size_t i = 0; i < bottom_.ticks.size(); i += bottom_labels_.every) {
-      cairo_move_to(cr_, X(bottom_.ticks[i]), low);
-      cairo_line_to(cr_, X(bottom_.ticks[i]), low + 3);
+      canvas.MoveTo(X(bottom_.ticks[i]), low);
+      canvas.LineTo(X(bottom_.ticks[i]), low + 3);
     }
   }
-  cairo_stroke(cr_);
-  cairo_restore(cr_);
+  canvas.Stroke();
+  canvas.Restore();
 
-  DrawLeftLabels();
-  DrawBottomLabels();
+  DrawLeftLabels(canvas);
+  DrawBottomLabels(canvas);
   const double inner = std::max(kMinPlot, box_.width - 2 * kPad);
   if (!spec_.title.empty()) {
-    ChartTitle(cr_, spec_.title, theme_, inner).Draw(cr_, box_.x + kPad, box_.y + kPad);
+    ChartTitle(spec_.title, theme_, inner).Draw(canvas, box_.x + kPad, box_.y + kPad);
   }
   const LabelText axis_title(ChartTextStyle(theme_, theme_.axis_title_size));
   if (!spec_.x_axis_title.empty()) {  // centred under the plot
-    axis_title.Draw(cr_, spec_.x_axis_title, plot_.x, x_title_top_, 0, plot_.width,
+    axis_title.Draw(canvas, spec_.x_axis_title, plot_.x, x_title_top_, 0, plot_.width,
                     TextAlign::kCenter);
   }
   if (!spec_.y_axis_title.empty()) {
     // Turned a quarter counterclockwise, reading bottom to top, centred
     // beside the plot.
-    axis_title.Draw(cr_, spec_.y_axis_title, y_title_left_, plot_.y + plot_.height, -M_PI / 2,
+    axis_title.Draw(canvas, spec_.y_axis_title, y_title_left_, plot_.y + plot_.height, -M_PI / 2,
                     plot_.height, TextAlign::kCenter);
   }
-  if (legend_ != nullptr) legend_->Draw(cr_);
-  if (!has_data_) DrawChartNote(cr_, "No data", plot_, theme_);
+  if (legend_ != nullptr) legend_->Draw(canvas);
+  if (!has_data_) DrawChartNote(canvas, "No data", plot_, theme_);
 }
 
-void AxisFrame::DrawLeftLabels() const {
+void AxisFrame::DrawLeftLabels(Canvas& canvas) const {
   const LabelText label(ChartTextStyle(theme_, theme_.label_size));
   for (size_t i = 0; i < left_.ticks.size(); i += left_every_) {
-    label.Draw(cr_, left_.labels[i], plot_.x - kTickLabelGap - left_label_width_,
+    label.Draw(canvas, left_.labels[i], plot_.x - kTickLabelGap - left_label_width_,
                Y(left_.ticks[i]) - label.height() / 2, 0, left_label_width_, TextAlign::kRight);
   }
 }
 
-void AxisFrame::DrawBottomLabels() const {
+void AxisFrame::DrawBottomLabels(Canvas& canvas) const {
   const LabelText label(ChartTextStyle(theme_, theme_.label_size));
   std::vector<double> positions;
   for (double t : bottom_.ticks) positions.push_back(X(t));
@@ -336,7 +335,7 @@ void AxisFrame::DrawBottomLabels() const {
        PlaceTickLabels(bottom_labels_, positions, natural, label.height(), plot_.y + plot_.height,
                        box_.x + kPad, box_.x + box_.width - kPad)) {
     // Centred in their place (turned ones fill it and end at the tick).
-    label.Draw(cr_, bottom_.labels[p.tick], p.x, p.y, p.angle, p.width, TextAlign::kCenter);
+    label.Draw(canvas, bottom_.labels[p.tick], p.x, p.y, p.angle, p.width, TextAlign::kCenter);
   }
 }
 

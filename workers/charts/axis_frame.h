@@ -11,8 +11,6 @@
 // clipped to plot(), then calls DrawOverlay().
 #pragma once
 
-#include <cairo.h>
-
 #include <cmath>
 #include <optional>
 #include <string>
@@ -23,6 +21,7 @@
 #include "workers/charts/chart_data.h"
 #include "workers/charts/legend.h"
 #include "workers/charts/tick_labels.h"
+#include "workers/render/canvas.h"
 
 namespace quire {
 
@@ -64,8 +63,8 @@ class AxisFrame {
   // plot, `left` up its left edge. `legend` (may be null: none) is laid out
   // too and must outlive the frame. `has_data` false shows "No data".
   // Draws nothing yet.
-  AxisFrame(cairo_t* cr, const ChartSpec& spec, const ChartTheme& theme, const ChartBox& box,
-            AxisDomain bottom, AxisDomain left, Legend* legend, bool has_data);
+  AxisFrame(const ChartSpec& spec, const ChartTheme& theme, const ChartBox& box, AxisDomain bottom,
+            AxisDomain left, Legend* legend, bool has_data);
 
   const ChartBox& plot() const { return plot_; }
   const Axis& bottom() const { return bottom_; }
@@ -80,20 +79,19 @@ class AxisFrame {
   const TickLabelLayout& bottom_labels() const { return bottom_labels_; }
 
   // Background and gridlines: call before drawing marks.
-  void DrawUnderlay() const;
+  void DrawUnderlay(Canvas& canvas) const;
   // Axis lines, zero lines, tick labels, axis titles, title, legend and
   // "No data": call after the marks.
-  void DrawOverlay() const;
+  void DrawOverlay(Canvas& canvas) const;
 
-  // Clips `cr` to the plot grown by `bleed` pt on every side (room for
-  // markers and line ends on the plot's edge); undo with cairo_restore.
-  void ClipToPlot(double bleed = 0) const;
+  // Clips `canvas` to the plot grown by `bleed` pt on every side (room for
+  // markers and line ends on the plot's edge); undo with Restore.
+  void ClipToPlot(Canvas& canvas, double bleed = 0) const;
 
  private:
-  void DrawBottomLabels() const;
-  void DrawLeftLabels() const;
+  void DrawBottomLabels(Canvas& canvas) const;
+  void DrawLeftLabels(Canvas& canvas) const;
 
-  cairo_t* cr_;
   const ChartSpec& spec_;
   const ChartTheme& theme_;
   Legend* legend_;

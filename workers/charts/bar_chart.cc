@@ -16,18 +16,18 @@ constexpr double kGroupFill = 0.8;  // share of a category band the bars take
 constexpr double kBarFill = 0.92;   // share of a bar slot the bar takes
 
 // Adds the bar over categories [c0, c1] (band units) and values [v0, v1].
-void AddBar(cairo_t* cr, const AxisFrame& frame, bool horizontal, double c0, double c1, double v0,
-            double v1) {
+void AddBar(Canvas& canvas, const AxisFrame& frame, bool horizontal, double c0, double c1,
+            double v0, double v1) {
   const double x0 = horizontal ? frame.X(v0) : frame.X(c0);
   const double x1 = horizontal ? frame.X(v1) : frame.X(c1);
   const double y0 = horizontal ? frame.Y(c0) : frame.Y(v0);
   const double y1 = horizontal ? frame.Y(c1) : frame.Y(v1);
-  cairo_rectangle(cr, std::min(x0, x1), std::min(y0, y1), std::fabs(x1 - x0), std::fabs(y1 - y0));
+  canvas.Rectangle(std::min(x0, x1), std::min(y0, y1), std::fabs(x1 - x0), std::fabs(y1 - y0));
 }
 
 }  // namespace
 
-Status DrawBarChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
+Status DrawBarChart(Canvas& canvas, const ChartSpec& spec, const Table& data, const ChartBox& box,
                     const ChartTheme& theme) {
   StatusOr<SeriesData> series = ExtractSeries(spec, data, /*categorical_x=*/true);
   if (!series.ok()) return series.status();
@@ -51,32 +51,33 @@ Status DrawBarChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const
   const bool h = spec.horizontal;
   ChartSpec titled = spec;  // the axis titles follow their columns
   if (h) std::swap(titled.x_axis_title, titled.y_axis_title);
-  const AxisFrame frame(cr, titled, theme, box, h ? std::move(value_axis) : std::move(categories),
+  const AxisFrame frame(titled, theme, box, h ? std::move(value_axis) : std::move(categories),
                         h ? std::move(categories) : std::move(value_axis),
                         spec.show_legend ? &legend : nullptr, has_data);
 
-  frame.DrawUnderlay();
-  cairo_save(cr);
-  frame.ClipToPlot();
+  frame.DrawUnderlay(canvas);
+  canvas.Save();
+  frame.ClipToPlot(canvas);
   const size_t n_series = values.size();
   const double margin = (1 - kGroupFill) / 2;
   const double slot = kGroupFill / static_cast<double>(std::max<size_t>(1, n_series));
   for (size_t s = 0; s < n_series; ++s) {
-    SetSourceRgb(cr, theme.SeriesColor(s));
+    canvas.SetColor(theme.SeriesColor(s));
     for (size_t i = 0; i < values[s].size(); ++i) {
       if (!std::isfinite(values[s][i])) continue;
       const double band = static_cast<double>(i);
       if (spec.stacked) {
-        AddBar(cr, frame, h, band + margin, band + 1 - margin, stack.base[s][i], stack.top[s][i]);
+        AddBar(canvas, frame, h, band + margin, band + 1 - margin, stack.base[s][i],
+               stack.top[s][i]);
       } else {
         const double c0 = band + margin + slot * (static_cast<double>(s) + (1 - kBarFill) / 2);
-        AddBar(cr, frame, h, c0, c0 + slot * kBarFill, 0, values[s][i]);
+        AddBar(canvas, frame, h, c0, c0 + slot * kBarFill, 0, values[s][i]);
       }
     }
-    cairo_fill(cr);
+    canvas.Fill();
   }
-  cairo_restore(cr);
-  frame.DrawOverlay();
+  canvas.Restore();
+  frame.DrawOverlay(canvas);
   return Status::OK();
 }
 

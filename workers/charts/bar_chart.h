@@ -6,17 +6,16 @@
 // separately. Null and NaN values leave a gap.
 #pragma once
 
-#include <cairo.h>
-
 #include "common/status.h"
 #include "common/table.h"
 #include "common/template.h"
 #include "workers/charts/chart.h"
+#include "workers/render/canvas.h"
 
 namespace quire {
 
 // Same contract as DrawChart, for spec.type == ChartType::kBar.
-Status DrawBarChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
+Status DrawBarChart(Canvas& canvas, const ChartSpec& spec, const Table& data, const ChartBox& box,
                     const ChartTheme& theme);
 
 }  // namespace quire

@@ -21,7 +21,7 @@ ChartTheme ChartThemeFor(const Theme& theme) {
   return t;
 }
 
-Status DrawChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
+Status DrawChart(Canvas& canvas, const ChartSpec& spec, const Table& data, const ChartBox& box,
                  const ChartTheme& theme) {
   if (box.width <= 0 || box.height <= 0) {
     return Status::InvalidArgument("chart '" + spec.title + "': empty box");
@@ -32,29 +32,35 @@ Status DrawChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const Ch
     for (uint32_t c : spec.colors) themed.palette.push_back(Rgb{c});
   }
   Status status;
-  cairo_save(cr);
+  canvas.Save();
   switch (spec.type) {
     case ChartType::kBar:
-      status = DrawBarChart(cr, spec, data, box, themed);
+      status = DrawBarChart(canvas, spec, data, box, themed);
       break;
     case ChartType::kLine:
-      status = DrawLineChart(cr, spec, data, box, themed);
+      status = DrawLineChart(canvas, spec, data, box, themed);
       break;
     case ChartType::kArea:
-      status = DrawAreaChart(cr, spec, data, box, themed);
+      status = DrawAreaChart(canvas, spec, data, box, themed);
       break;
     case ChartType::kPie:
-      status = DrawPieChart(cr, spec, data, box, themed);
+      status = DrawPieChart(canvas, spec, data, box, themed);
       break;
     case ChartType::kScatter:
-      status = DrawScatterChart(cr, spec, data, box, themed);
+      status = DrawScatterChart(canvas, spec, data, box, themed);
       break;
     case ChartType::kHistogram:
-      status = DrawHistogramChart(cr, spec, data, box, themed);
+      status = DrawHistogramChart(canvas, spec, data, box, themed);
       break;
   }
-  cairo_restore(cr);
+  canvas.Restore();
   return status;
+}
+
+Status DrawChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
+                 const ChartTheme& theme) {
+  CairoCanvas canvas(cr);
+  return DrawChart(canvas, spec, data, box, theme);
 }
 
 Status RenderChartToFile(const ChartSpec& spec, const Table& data, const std::string& format,

@@ -1,11 +1,9 @@
-// Charts: drawing a ChartSpec over a Table into a box of any cairo context
-// (PDF page, PNG, SVG), and rendering one chart to a standalone image file.
+// Charts: drawing a ChartSpec over a Table into a box of any Canvas (a cairo
+// context: PDF page, PNG, SVG; or a PdfCanvas), and rendering one chart to a standalone image file.
 // DrawChart dispatches on the chart type to one file per type (bar_chart.cc,
 // line_chart.cc, area_chart.cc, pie_chart.cc, scatter_chart.cc,
 // histogram_chart.cc). Charts draw; they do not lay out pages or fetch data.
 #pragma once
-
-#include <cairo.h>
 
 #include <string>
 #include <vector>
@@ -13,6 +11,7 @@
 #include "common/status.h"
 #include "common/table.h"
 #include "common/template.h"
+#include "workers/render/canvas.h"
 #include "workers/render/text.h"
 
 namespace quire {
@@ -46,11 +45,14 @@ struct ChartTheme {
 ChartTheme ChartThemeFor(const Theme& theme);
 
 // Draws `spec` over `data` inside `box`, in spec.colors when given, else the
-// theme's palette. The context's state is restored on return.
+// theme's palette. The canvas's state is restored on return.
 // INVALID_ARGUMENT when the spec names a column `data` lacks or a value
 // column that is not numeric (a histogram's x included), or an empty box.
 // Nulls and NaNs are skipped; empty data draws an empty frame saying
 // "No data".
+Status DrawChart(Canvas& canvas, const ChartSpec& spec, const Table& data, const ChartBox& box,
+                 const ChartTheme& theme);
+// DrawChart on a cairo context.
 Status DrawChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
                  const ChartTheme& theme);
 

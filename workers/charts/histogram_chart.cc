@@ -15,7 +15,7 @@ constexpr double kMinSeparatedBar = 4;  // pt; narrower bars go without
 
 }  // namespace
 
-Status DrawHistogramChart(cairo_t* cr, const ChartSpec& spec, const Table& data,
+Status DrawHistogramChart(Canvas& canvas, const ChartSpec& spec, const Table& data,
                           const ChartBox& box, const ChartTheme& theme) {
   const std::string chart = "chart '" + spec.title + "': ";
   const Column* x = data.FindColumn(spec.x);
@@ -30,30 +30,30 @@ Status DrawHistogramChart(cairo_t* cr, const ChartSpec& spec, const Table& data,
   for (int64_t c : bins.counts) most = std::max(most, c);
   AxisDomain counts = AxisDomain::Numbers(0, static_cast<double>(most), /*with_zero=*/true);
   counts.integer = true;
-  const AxisFrame frame(cr, spec, theme, box,
+  const AxisFrame frame(spec, theme, box,
                         has_data ? AxisDomain::BinEdges(bins.edges) : AxisDomain::Numbers(NAN, NAN),
                         std::move(counts), nullptr, has_data);
 
-  frame.DrawUnderlay();
-  cairo_save(cr);
-  frame.ClipToPlot();
+  frame.DrawUnderlay(canvas);
+  canvas.Save();
+  frame.ClipToPlot(canvas);
   const double zero = frame.Y(0);
   for (size_t i = 0; i < bins.counts.size(); ++i) {
     const double x0 = frame.X(bins.edges[i]), x1 = frame.X(bins.edges[i + 1]);
     const double top = frame.Y(static_cast<double>(bins.counts[i]));
-    cairo_rectangle(cr, x0, top, x1 - x0, zero - top);
+    canvas.Rectangle(x0, top, x1 - x0, zero - top);
   }
-  SetSourceRgb(cr, theme.SeriesColor(0));
+  canvas.SetColor(theme.SeriesColor(0));
   if (has_data && frame.X(bins.edges[1]) - frame.X(bins.edges[0]) >= kMinSeparatedBar) {
-    cairo_fill_preserve(cr);
-    SetSourceRgb(cr, theme.background);
-    cairo_set_line_width(cr, kSeparator);
-    cairo_stroke(cr);
+    canvas.FillPreserve();
+    canvas.SetColor(theme.background);
+    canvas.SetLineWidth(kSeparator);
+    canvas.Stroke();
   } else {
-    cairo_fill(cr);
+    canvas.Fill();
   }
-  cairo_restore(cr);
-  frame.DrawOverlay();
+  canvas.Restore();
+  frame.DrawOverlay(canvas);
   return Status::OK();
 }
 

@@ -4,18 +4,17 @@
 // Null and NaN values are not counted. One series, so no legend.
 #pragma once
 
-#include <cairo.h>
-
 #include "common/status.h"
 #include "common/table.h"
 #include "common/template.h"
 #include "workers/charts/chart.h"
+#include "workers/render/canvas.h"
 
 namespace quire {
 
 // Same contract as DrawChart, for spec.type == ChartType::kHistogram
 // (INVALID_ARGUMENT also when spec.x is not int/float).
-Status DrawHistogramChart(cairo_t* cr, const ChartSpec& spec, const Table& data,
+Status DrawHistogramChart(Canvas& canvas, const ChartSpec& spec, const Table& data,
                           const ChartBox& box, const ChartTheme& theme);
 
 }  // namespace quire

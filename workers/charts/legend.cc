@@ -139,35 +139,35 @@ void Legend::LayoutColumn(const ChartBox& area) {
   for (Item& item : items_) item.x = box_.x - (item.entry < entries_.size() ? 0 : sw);
 }
 
-void Legend::DrawSwatch(cairo_t* cr, const LegendEntry& entry, double x, double y) const {
+void Legend::DrawSwatch(Canvas& canvas, const LegendEntry& entry, double x, double y) const {
   const double mid = y + line_height_ / 2;
-  cairo_save(cr);
-  SetSourceRgb(cr, entry.color);
+  canvas.Save();
+  canvas.SetColor(entry.color);
   switch (swatch_) {
     case LegendSwatch::kSquare:
-      cairo_rectangle(cr, x, mid - kSquare / 2, kSquare, kSquare);
-      cairo_fill(cr);
+      canvas.Rectangle(x, mid - kSquare / 2, kSquare, kSquare);
+      canvas.Fill();
       break;
     case LegendSwatch::kMarker:
-      AddMarkerPath(cr, x + kSquare / 2, mid, kSquare / 2 - 0.5);
-      cairo_fill(cr);
+      AddMarkerPath(canvas, x + kSquare / 2, mid, kSquare / 2 - 0.5);
+      canvas.Fill();
       break;
     case LegendSwatch::kLine:
     case LegendSwatch::kLineMarker:
-      cairo_set_line_width(cr, 2);
-      cairo_move_to(cr, x, mid);
-      cairo_line_to(cr, x + kLineSwatch, mid);
-      cairo_stroke(cr);
+      canvas.SetLineWidth(2);
+      canvas.MoveTo(x, mid);
+      canvas.LineTo(x + kLineSwatch, mid);
+      canvas.Stroke();
       if (swatch_ == LegendSwatch::kLineMarker) {
-        AddMarkerPath(cr, x + kLineSwatch / 2, mid, 3);
-        cairo_fill(cr);
+        AddMarkerPath(canvas, x + kLineSwatch / 2, mid, 3);
+        canvas.Fill();
       }
       break;
   }
-  cairo_restore(cr);
+  canvas.Restore();
 }
 
-void Legend::Draw(cairo_t* cr) const {
+void Legend::Draw(Canvas& canvas) const {
   const TextStyle style = ChartTextStyle(theme_, theme_.label_size);
   TextStyle note_style = style;
   note_style.italic = true;
@@ -177,10 +177,10 @@ void Legend::Draw(cairo_t* cr) const {
   for (const Item& item : items_) {
     const bool note = item.entry >= entries_.size();
     const std::string text = note ? MoreText() : entries_[item.entry].name;
-    if (!note) DrawSwatch(cr, entries_[item.entry], item.x, item.y);
+    if (!note) DrawSwatch(canvas, entries_[item.entry], item.x, item.y);
     // Cut with "…" only when the name was measured wider than its room.
     const LabelText& l = note ? note_label : label;
-    l.Draw(cr, text, item.x + sw, item.y + (line_height_ - l.height()) / 2, 0, item.text_width);
+    l.Draw(canvas, text, item.x + sw, item.y + (line_height_ - l.height()) / 2, 0, item.text_width);
   }
 }
 

@@ -13,13 +13,12 @@
 // what remains for the plot), draw the chart there, then Draw().
 #pragma once
 
-#include <cairo.h>
-
 #include <string>
 #include <vector>
 
 #include "common/template.h"
 #include "workers/charts/chart.h"
+#include "workers/render/canvas.h"
 
 namespace quire {
 
@@ -57,7 +56,7 @@ class Legend {
   size_t shown() const { return shown_; }
 
   // Draws the laid-out legend. The context's state is restored on return.
-  void Draw(cairo_t* cr) const;
+  void Draw(Canvas& canvas) const;
 
  private:
   // One placed entry; entry == entries_.size() is the "+N more" note.
@@ -71,7 +70,7 @@ class Legend {
   std::string MoreText() const;
   void LayoutRows(const ChartBox& area);
   void LayoutColumn(const ChartBox& area);
-  void DrawSwatch(cairo_t* cr, const LegendEntry& entry, double x, double y) const;
+  void DrawSwatch(Canvas& canvas, const LegendEntry& entry, double x, double y) const;
 
   std::vector<LegendEntry> entries_;
   LegendSwatch swatch_;

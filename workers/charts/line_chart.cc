@@ -5,9 +5,9 @@
 
 namespace quire {
 
-Status DrawLineChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
+Status DrawLineChart(Canvas& canvas, const ChartSpec& spec, const Table& data, const ChartBox& box,
                      const ChartTheme& theme) {
-  return DrawSeriesChart(cr, spec, data, box, theme, SeriesMark::kLine);
+  return DrawSeriesChart(canvas, spec, data, box, theme, SeriesMark::kLine);
 }
 
 }  // namespace quire

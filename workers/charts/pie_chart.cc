@@ -77,16 +77,16 @@ struct Sector {
     return true;
   }
 
-  void AddPath(cairo_t* cr) const {
-    cairo_new_sub_path(cr);
+  void AddPath(Canvas& canvas) const {
+    canvas.NewSubPath();
     if (inner > 0) {
-      cairo_arc(cr, cx, cy, outer, a0, a1);
-      cairo_arc_negative(cr, cx, cy, inner, a1, a0);
+      canvas.Arc(cx, cy, outer, a0, a1);
+      canvas.ArcNegative(cx, cy, inner, a1, a0);
     } else {
-      cairo_move_to(cr, cx, cy);
-      cairo_arc(cr, cx, cy, outer, a0, a1);
+      canvas.MoveTo(cx, cy);
+      canvas.Arc(cx, cy, outer, a0, a1);
     }
-    cairo_close_path(cr);
+    canvas.ClosePath();
   }
 };
 
@@ -205,26 +205,26 @@ std::vector<PlacedLabel> PlaceLabels(const std::vector<PieSlice>& slices,
   return placed;
 }
 
-void DrawLabels(cairo_t* cr, const std::vector<PlacedLabel>& labels,
+void DrawLabels(Canvas& canvas, const std::vector<PlacedLabel>& labels,
                 const std::vector<PieSlice>& slices, const std::vector<Rgb>& colors,
                 const ChartTheme& theme) {
   for (const PlacedLabel& label : labels) {
     TextStyle style = ChartTextStyle(theme, theme.label_size);
     if (label.outside) {
-      cairo_save(cr);
-      SetSourceRgb(cr, theme.axis);
-      cairo_set_line_width(cr, 0.6);
+      canvas.Save();
+      canvas.SetColor(theme.axis);
+      canvas.SetLineWidth(0.6);
       const bool right = label.rect.x > label.edge_x;
-      cairo_move_to(cr, label.edge_x, label.edge_y);
-      cairo_line_to(cr, label.elbow_x, label.elbow_y);
-      cairo_line_to(cr, right ? label.rect.x - kLabelPad : label.rect.x + label.rect.w + kLabelPad,
+      canvas.MoveTo(label.edge_x, label.edge_y);
+      canvas.LineTo(label.elbow_x, label.elbow_y);
+      canvas.LineTo(right ? label.rect.x - kLabelPad : label.rect.x + label.rect.w + kLabelPad,
                     label.rect.y + label.rect.h / 2);
-      cairo_stroke(cr);
-      cairo_restore(cr);
+      canvas.Stroke();
+      canvas.Restore();
     } else {
       style.color = LabelColor(colors[label.slice], theme);
     }
-    LabelText(style).Draw(cr, Percent(slices[label.slice].share), label.rect.x, label.rect.y);
+    LabelText(style).Draw(canvas, Percent(slices[label.slice].share), label.rect.x, label.rect.y);
   }
 }
 
@@ -272,30 +272,30 @@ StatusOr<std::vector<PieSlice>> PieSlices(const ChartSpec& spec, const Table& da
   return slices;
 }
 
-Status DrawPieChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
+Status DrawPieChart(Canvas& canvas, const ChartSpec& spec, const Table& data, const ChartBox& box,
                     const ChartTheme& theme) {
   StatusOr<std::vector<PieSlice>> slices = PieSlices(spec, data);
   if (!slices.ok()) return slices.status();
   const std::vector<Rgb> colors = SliceColors(*slices, theme);
 
-  cairo_save(cr);
-  cairo_rectangle(cr, box.x, box.y, box.width, box.height);
-  cairo_clip(cr);
-  SetSourceRgb(cr, theme.background);
-  cairo_paint(cr);
+  canvas.Save();
+  canvas.Rectangle(box.x, box.y, box.width, box.height);
+  canvas.Clip();
+  canvas.SetColor(theme.background);
+  canvas.Paint();
 
   ChartBox area{box.x + kPad, box.y + kPad, std::max(1.0, box.width - 2 * kPad),
                 std::max(1.0, box.height - 2 * kPad)};
   if (!spec.title.empty()) {
-    const TextBlock title = ChartTitle(cr, spec.title, theme, area.width);
-    title.Draw(cr, area.x, area.y);
+    const TextBlock title = ChartTitle(spec.title, theme, area.width);
+    title.Draw(canvas, area.x, area.y);
     const double taken = std::min(area.height - 1, title.height() + kPad);
     area.y += taken;
     area.height -= taken;
   }
   if (slices->empty()) {
-    DrawChartNote(cr, "No data", area, theme);
-    cairo_restore(cr);
+    DrawChartNote(canvas, "No data", area, theme);
+    canvas.Restore();
     return Status::OK();
   }
 
@@ -333,22 +333,22 @@ Status DrawPieChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const
   if (spec.labels) labels = PlaceLabels(*slices, sectors, sizes, area);
 
   for (size_t i = 0; i < sectors.size(); ++i) {
-    SetSourceRgb(cr, colors[i]);
-    sectors[i].AddPath(cr);
-    cairo_fill(cr);
+    canvas.SetColor(colors[i]);
+    sectors[i].AddPath(canvas);
+    canvas.Fill();
   }
   if (sectors.size() > 1) {
-    SetSourceRgb(cr, theme.background);
-    cairo_set_line_width(cr, kSeparator);
+    canvas.SetColor(theme.background);
+    canvas.SetLineWidth(kSeparator);
     for (const Sector& s : sectors) {
-      cairo_move_to(cr, cx + s.inner * std::cos(s.a0), cy + s.inner * std::sin(s.a0));
-      cairo_line_to(cr, cx + s.outer * std::cos(s.a0), cy + s.outer * std::sin(s.a0));
+      canvas.MoveTo(cx + s.inner * std::cos(s.a0), cy + s.inner * std::sin(s.a0));
+      canvas.LineTo(cx + s.outer * std::cos(s.a0), cy + s.outer * std::sin(s.a0));
     }
-    cairo_stroke(cr);
+    canvas.Stroke();
   }
-  DrawLabels(cr, labels, *slices, colors, theme);
-  if (spec.show_legend) legend.Draw(cr);
-  cairo_restore(cr);
+  DrawLabels(canvas, labels, *slices, colors, theme);
+  if (spec.show_legend) legend.Draw(canvas);
+  canvas.Restore();
   return Status::OK();
 }
 

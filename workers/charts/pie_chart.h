@@ -10,8 +10,6 @@
 // and the page layout are the caller's.
 #pragma once
 
-#include <cairo.h>
-
 #include <string>
 #include <vector>
 
@@ -19,6 +17,7 @@
 #include "common/table.h"
 #include "common/template.h"
 #include "workers/charts/chart.h"
+#include "workers/render/canvas.h"
 
 namespace quire {
 
@@ -42,7 +41,7 @@ StatusOr<std::vector<PieSlice>> PieSlices(const ChartSpec& spec, const Table& da
 
 // Same contract as DrawChart, for spec.type == ChartType::kPie; no slices
 // draws the title over an empty frame saying "No data".
-Status DrawPieChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
+Status DrawPieChart(Canvas& canvas, const ChartSpec& spec, const Table& data, const ChartBox& box,
                     const ChartTheme& theme);
 
 }  // namespace quire

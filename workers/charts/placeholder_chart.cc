@@ -7,23 +7,22 @@
 
 namespace quire {
 
-void DrawPlaceholderBox(cairo_t* cr, const ChartBox& box, const std::string& title,
+void DrawPlaceholderBox(Canvas& canvas, const ChartBox& box, const std::string& title,
                         const std::string& message, const ChartTheme& theme) {
   constexpr double kPad = 6;  // pt
-  cairo_save(cr);
-  SetSourceRgb(cr, Rgb{0xF7F7F7});
-  cairo_rectangle(cr, box.x, box.y, box.width, box.height);
-  cairo_fill_preserve(cr);
-  SetSourceRgb(cr, theme.axis);
-  cairo_set_line_width(cr, 0.8);
-  const double dash[] = {4, 3};
-  cairo_set_dash(cr, dash, 2, 0);
-  cairo_stroke(cr);
-  cairo_restore(cr);
+  canvas.Save();
+  canvas.SetColor(Rgb{0xF7F7F7});
+  canvas.Rectangle(box.x, box.y, box.width, box.height);
+  canvas.FillPreserve();
+  canvas.SetColor(theme.axis);
+  canvas.SetLineWidth(0.8);
+  canvas.SetDash({4, 3}, 0);
+  canvas.Stroke();
+  canvas.Restore();
 
   const double inner = std::max(1.0, box.width - 2 * kPad);
-  if (!title.empty()) ChartTitle(cr, title, theme, inner).Draw(cr, box.x + kPad, box.y + kPad);
-  DrawChartNote(cr, message, box, theme);
+  if (!title.empty()) ChartTitle(title, theme, inner).Draw(canvas, box.x + kPad, box.y + kPad);
+  DrawChartNote(canvas, message, box, theme);
 }
 
 }  // namespace quire

@@ -3,17 +3,16 @@
 // renders and says why.
 #pragma once
 
-#include <cairo.h>
-
 #include <string>
 
 #include "workers/charts/chart.h"
+#include "workers/render/canvas.h"
 
 namespace quire {
 
 // Draws `title` (may be empty) at the top of `box` and `message` centred in
 // it, inside a dashed frame. The context's state is restored on return.
-void DrawPlaceholderBox(cairo_t* cr, const ChartBox& box, const std::string& title,
+void DrawPlaceholderBox(Canvas& canvas, const ChartBox& box, const std::string& title,
                         const std::string& message, const ChartTheme& theme);
 
 }  // namespace quire

@@ -16,31 +16,31 @@ constexpr double kMarkerAlpha = 0.8;  // overlapping markers stay visible
 
 }  // namespace
 
-Status DrawScatterChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
-                        const ChartTheme& theme) {
+Status DrawScatterChart(Canvas& canvas, const ChartSpec& spec, const Table& data,
+                        const ChartBox& box, const ChartTheme& theme) {
   StatusOr<SeriesData> series = ExtractSeries(spec, data, /*categorical_x=*/false);
   if (!series.ok()) return series.status();
   double lo = 0, hi = 0;
   const bool has_data = FiniteRange(series->values, &lo, &hi);
   Legend legend(SeriesLegendEntries(series->names, theme), LegendSwatch::kMarker, spec.legend,
                 theme);
-  const AxisFrame frame(cr, spec, theme, box, XDomain(*series), AxisDomain::Numbers(lo, hi),
+  const AxisFrame frame(spec, theme, box, XDomain(*series), AxisDomain::Numbers(lo, hi),
                         spec.show_legend ? &legend : nullptr, has_data);
 
-  frame.DrawUnderlay();
-  cairo_save(cr);
-  frame.ClipToPlot(kMarkerRadius + 1);
+  frame.DrawUnderlay(canvas);
+  canvas.Save();
+  frame.ClipToPlot(canvas, kMarkerRadius + 1);
   const size_t rows = series->rows();
   std::vector<double> xs(rows), ys(rows);
   for (size_t r = 0; r < rows; ++r) xs[r] = frame.X(series->XAt(r));
   const double radius = rows > kDensePoints ? kDenseMarkerRadius : kMarkerRadius;
   for (size_t s = 0; s < series->values.size(); ++s) {
     for (size_t r = 0; r < rows; ++r) ys[r] = frame.Y(series->values[s][r]);
-    SetSourceRgba(cr, theme.SeriesColor(s), kMarkerAlpha);
-    FillMarkers(cr, xs, ys, radius);
+    canvas.SetColor(theme.SeriesColor(s), kMarkerAlpha);
+    FillMarkers(canvas, xs, ys, radius);
   }
-  cairo_restore(cr);
-  frame.DrawOverlay();
+  canvas.Restore();
+  frame.DrawOverlay(canvas);
   return Status::OK();
 }
 

@@ -5,17 +5,16 @@
 // thousands of points draw fast; points carry no text.
 #pragma once
 
-#include <cairo.h>
-
 #include "common/status.h"
 #include "common/table.h"
 #include "common/template.h"
 #include "workers/charts/chart.h"
+#include "workers/render/canvas.h"
 
 namespace quire {
 
 // Same contract as DrawChart, for spec.type == ChartType::kScatter.
-Status DrawScatterChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
-                        const ChartTheme& theme);
+Status DrawScatterChart(Canvas& canvas, const ChartSpec& spec, const Table& data,
+                        const ChartBox& box, const ChartTheme& theme);
 
 }  // namespace quire

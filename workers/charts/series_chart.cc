@@ -19,7 +19,7 @@ constexpr double kStackedAlpha = 0.75;
 
 // Fills between tops[r] and bases[r] over each run of rows whose top is
 // finite, at x = xs[r] (all in points).
-void AddAreaPath(cairo_t* cr, const std::vector<double>& xs, const std::vector<double>& tops,
+void AddAreaPath(Canvas& canvas, const std::vector<double>& xs, const std::vector<double>& tops,
                  const std::vector<double>& bases) {
   size_t r = 0;
   while (r < xs.size()) {
@@ -29,18 +29,18 @@ void AddAreaPath(cairo_t* cr, const std::vector<double>& xs, const std::vector<d
     }
     size_t end = r;
     while (end < xs.size() && std::isfinite(tops[end])) ++end;
-    cairo_move_to(cr, xs[r], tops[r]);
-    for (size_t i = r + 1; i < end; ++i) cairo_line_to(cr, xs[i], tops[i]);
-    for (size_t i = end; i-- > r;) cairo_line_to(cr, xs[i], bases[i]);
-    cairo_close_path(cr);
+    canvas.MoveTo(xs[r], tops[r]);
+    for (size_t i = r + 1; i < end; ++i) canvas.LineTo(xs[i], tops[i]);
+    for (size_t i = end; i-- > r;) canvas.LineTo(xs[i], bases[i]);
+    canvas.ClosePath();
     r = end;
   }
 }
 
 }  // namespace
 
-Status DrawSeriesChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
-                       const ChartTheme& theme, SeriesMark mark) {
+Status DrawSeriesChart(Canvas& canvas, const ChartSpec& spec, const Table& data,
+                       const ChartBox& box, const ChartTheme& theme, SeriesMark mark) {
   StatusOr<SeriesData> series = ExtractSeries(spec, data, /*categorical_x=*/false);
   if (!series.ok()) return series.status();
   const size_t rows = series->rows();
@@ -66,13 +66,13 @@ Status DrawSeriesChart(cairo_t* cr, const ChartSpec& spec, const Table& data, co
   LegendSwatch swatch = markers ? LegendSwatch::kLineMarker : LegendSwatch::kLine;
   if (filled) swatch = LegendSwatch::kSquare;
   Legend legend(SeriesLegendEntries(series->names, theme), swatch, spec.legend, theme);
-  const AxisFrame frame(cr, spec, theme, box, XDomain(*series),
+  const AxisFrame frame(spec, theme, box, XDomain(*series),
                         AxisDomain::Numbers(lo, hi, /*with_zero=*/filled || spec.stacked),
                         spec.show_legend ? &legend : nullptr, has_data);
 
-  frame.DrawUnderlay();
-  cairo_save(cr);
-  frame.ClipToPlot(kMarkerRadius + 1);
+  frame.DrawUnderlay(canvas);
+  canvas.Save();
+  frame.ClipToPlot(canvas, kMarkerRadius + 1);
   std::vector<double> xs(rows);
   for (size_t r = 0; r < rows; ++r) xs[r] = frame.X(series->XAt(r));
   std::vector<std::vector<double>> ys(n_series, std::vector<double>(rows));
@@ -83,31 +83,31 @@ Status DrawSeriesChart(cairo_t* cr, const ChartSpec& spec, const Table& data, co
     for (size_t s = 0; s < n_series; ++s) {
       std::vector<double> base_ys(rows);
       for (size_t r = 0; r < rows; ++r) base_ys[r] = frame.Y(bases[s][r]);
-      SetSourceRgba(cr, theme.SeriesColor(s), spec.stacked ? kStackedAlpha : kAreaAlpha);
-      AddAreaPath(cr, xs, ys[s], base_ys);
-      cairo_fill(cr);
+      canvas.SetColor(theme.SeriesColor(s), spec.stacked ? kStackedAlpha : kAreaAlpha);
+      AddAreaPath(canvas, xs, ys[s], base_ys);
+      canvas.Fill();
     }
   }
-  cairo_set_line_width(cr, kLineWidth);
-  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+  canvas.SetLineWidth(kLineWidth);
+  canvas.SetLineJoin(CAIRO_LINE_JOIN_ROUND);
+  canvas.SetLineCap(CAIRO_LINE_CAP_ROUND);
   for (size_t s = 0; s < n_series; ++s) {
-    SetSourceRgb(cr, theme.SeriesColor(s));
-    AddPolylinePath(cr, xs, ys[s]);
-    cairo_stroke(cr);
+    canvas.SetColor(theme.SeriesColor(s));
+    AddPolylinePath(canvas, xs, ys[s]);
+    canvas.Stroke();
     if (markers) {
-      FillMarkers(cr, xs, ys[s], kMarkerRadius);
+      FillMarkers(canvas, xs, ys[s], kMarkerRadius);
     } else {  // a point between gaps still shows, as a dot
       const std::vector<bool> isolated = IsolatedPoints(xs, ys[s]);
       std::vector<double> dots = ys[s];
       for (size_t r = 0; r < rows; ++r) {
         if (!isolated[r]) dots[r] = NAN;
       }
-      FillMarkers(cr, xs, dots, kLineWidth);
+      FillMarkers(canvas, xs, dots, kLineWidth);
     }
   }
-  cairo_restore(cr);
-  frame.DrawOverlay();
+  canvas.Restore();
+  frame.DrawOverlay(canvas);
   return Status::OK();
 }
 

@@ -9,12 +9,11 @@
 // and area_chart.h are the entry points.
 #pragma once
 
-#include <cairo.h>
-
 #include "common/status.h"
 #include "common/table.h"
 #include "common/template.h"
 #include "workers/charts/chart.h"
+#include "workers/render/canvas.h"
 
 namespace quire {
 
@@ -23,7 +22,7 @@ inline constexpr size_t kAutoMarkerPoints = 30;
 enum class SeriesMark { kLine, kArea };
 
 // Same contract as DrawChart, drawing `spec` as lines or areas.
-Status DrawSeriesChart(cairo_t* cr, const ChartSpec& spec, const Table& data, const ChartBox& box,
-                       const ChartTheme& theme, SeriesMark mark);
+Status DrawSeriesChart(Canvas& canvas, const ChartSpec& spec, const Table& data,
+                       const ChartBox& box, const ChartTheme& theme, SeriesMark mark);
 
 }  // namespace quire

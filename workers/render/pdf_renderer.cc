@@ -17,6 +17,7 @@
 #include "common/table_format.h"
 #include "workers/charts/chart.h"
 #include "workers/charts/placeholder_chart.h"
+#include "workers/render/canvas.h"
 #include "workers/render/file_output.h"
 #include "workers/render/page_flow.h"
 #include "workers/render/section_walk.h"
@@ -87,11 +88,12 @@ Status FlowChart(PageFlow& flow, const Job& job, const SectionScope& scope, cons
                spec.height * scale};
   flow.EnsureRoom(box.height);
   box.y = flow.y();
+  CairoCanvas canvas(flow.cr());
   if (*table == nullptr) {
-    DrawPlaceholderBox(flow.cr(), box, expanded.title, DataUnavailableNote(spec.source),
+    DrawPlaceholderBox(canvas, box, expanded.title, DataUnavailableNote(spec.source),
                        job.chart_theme);
   } else {
-    QUIRE_RETURN_IF_ERROR(DrawChart(flow.cr(), expanded, **table, box, job.chart_theme));
+    QUIRE_RETURN_IF_ERROR(DrawChart(canvas, expanded, **table, box, job.chart_theme));
   }
   flow.Advance(box.height);
   return Status::OK();

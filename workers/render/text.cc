@@ -7,6 +7,8 @@
 #include <tuple>
 #include <utility>
 
+#include "workers/render/canvas.h"
+
 namespace quire {
 namespace {
 
@@ -107,13 +109,17 @@ double TextBlock::baseline() const {
 
 int TextBlock::line_count() const { return pango_layout_get_line_count(layout_); }
 
+void TextBlock::Draw(Canvas& canvas, double x, double y, double angle) const {
+  canvas.Save();
+  canvas.Translate(x, y);
+  if (angle != 0) canvas.Rotate(angle);
+  canvas.ShowLayout(layout_, color_);
+  canvas.Restore();
+}
+
 void TextBlock::Draw(cairo_t* cr, double x, double y, double angle) const {
-  cairo_save(cr);
-  cairo_translate(cr, x, y);
-  if (angle != 0) cairo_rotate(cr, angle);
-  SetSourceRgb(cr, color_);
-  pango_cairo_show_layout(cr, layout_);
-  cairo_restore(cr);
+  CairoCanvas canvas(cr);
+  Draw(canvas, x, y, angle);
 }
 
 void TextBlock::LineExtents(int i, double* top, double* height) const {
@@ -142,7 +148,7 @@ void TextBlock::DrawLine(cairo_t* cr, int i, double x, double y) const {
   pango_layout_iter_free(iter);
 }
 
-GlyphFont::GlyphFont(const TextStyle& style) : color_(style.color) {
+GlyphFont::GlyphFont(const TextStyle& style) : size_(style.size), color_(style.color) {
   PangoFontDescription* desc = NewFontDescription(style);
   PangoFont* font =
       pango_font_map_load_font(pango_context_get_font_map(ThreadContext()), ThreadContext(), desc);
@@ -150,8 +156,10 @@ GlyphFont::GlyphFont(const TextStyle& style) : color_(style.color) {
   if (font != nullptr) {
     if (cairo_scaled_font_t* scaled = pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(font))) {
       font_ = cairo_scaled_font_reference(scaled);
+      pango_font_ = font;
+    } else {
+      g_object_unref(font);
     }
-    g_object_unref(font);
   }
   const TextBlock line(nullptr, "Ag", style);
   baseline_ = line.baseline();
@@ -160,6 +168,7 @@ GlyphFont::GlyphFont(const TextStyle& style) : color_(style.color) {
 
 GlyphFont::~GlyphFont() {
   if (font_ != nullptr) cairo_scaled_font_destroy(font_);
+  if (pango_font_ != nullptr) g_object_unref(pango_font_);
 }
 
 bool GlyphFont::Append(std::string_view text, double x, double y, std::vector<cairo_glyph_t>* out,
@@ -240,6 +249,12 @@ double LabelText::Width(std::string_view text) const {
 
 void LabelText::Draw(cairo_t* cr, std::string_view text, double x, double y, double angle,
                      double max_width, TextAlign align) const {
+  CairoCanvas canvas(cr);
+  Draw(canvas, text, x, y, angle, max_width, align);
+}
+
+void LabelText::Draw(Canvas& canvas, std::string_view text, double x, double y, double angle,
+                     double max_width, TextAlign align) const {
   // How far into its room a line `width` wide starts, along the turned x
   // axis.
   const auto lead = [&](double width) {
@@ -250,12 +265,12 @@ void LabelText::Draw(cairo_t* cr, std::string_view text, double x, double y, dou
   double advance = 0;
   if (font_->Append(text, 0, font_->baseline(), &glyphs, &advance) &&
       !(max_width > 0 && advance > max_width + 0.01)) {
-    cairo_save(cr);
-    cairo_translate(cr, x, y);
-    if (angle != 0) cairo_rotate(cr, angle);
-    cairo_translate(cr, lead(advance), 0);
-    font_->Draw(cr, glyphs);
-    cairo_restore(cr);
+    canvas.Save();
+    canvas.Translate(x, y);
+    if (angle != 0) canvas.Rotate(angle);
+    canvas.Translate(lead(advance), 0);
+    canvas.ShowGlyphs(*font_, glyphs, text);
+    canvas.Restore();
     return;
   }
   // Through pango, with the block's baseline put on the style's: text in a
@@ -264,12 +279,12 @@ void LabelText::Draw(cairo_t* cr, std::string_view text, double x, double y, dou
   const auto draw = [&](const TextBlock& block) {
     const double along = lead(block.width());
     const double shift = font_->baseline() - block.baseline();  // along the turned y axis
-    block.Draw(cr, x + along * std::cos(angle) - shift * std::sin(angle),
+    block.Draw(canvas, x + along * std::cos(angle) - shift * std::sin(angle),
                y + along * std::sin(angle) + shift * std::cos(angle), angle);
   };
-  const TextBlock natural(cr, text, style_);
+  const TextBlock natural(nullptr, text, style_);
   if (max_width > 0 && natural.width() > max_width + 0.01) {
-    draw(TextBlock(cr, text, style_, max_width, TextAlign::kLeft, true));
+    draw(TextBlock(nullptr, text, style_, max_width, TextAlign::kLeft, true));
   } else {
     draw(natural);
   }

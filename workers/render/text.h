@@ -23,6 +23,8 @@
 
 namespace quire {
 
+class Canvas;
+
 // 0xRRGGBB.
 struct Rgb {
   uint32_t hex = 0x000000;
@@ -67,6 +69,7 @@ class TextBlock {
   // Draws with the top-left of the block at (x, y), rotated by `angle`
   // radians around that point (negative is counterclockwise on screen).
   void Draw(cairo_t* cr, double x, double y, double angle = 0) const;
+  void Draw(Canvas& canvas, double x, double y, double angle = 0) const;
 
   // Line-by-line access, for splitting a paragraph across pages.
   // Top and height of line `i` relative to the block's top, in pt.
@@ -107,8 +110,16 @@ class GlyphFont {
   // Shows `glyphs` in this font and colour.
   void Draw(cairo_t* cr, const std::vector<cairo_glyph_t>& glyphs) const;
 
+  // The pango font behind it (null when none loaded), its size in pt and
+  // its colour: what a PdfCanvas embeds and sets.
+  PangoFont* pango_font() const { return pango_font_; }
+  double size() const { return size_; }
+  Rgb color() const { return color_; }
+
  private:
+  PangoFont* pango_font_ = nullptr;      // owned reference
   cairo_scaled_font_t* font_ = nullptr;  // owned reference
+  double size_ = 0;
   Rgb color_;
   double baseline_ = 0;
   double line_height_ = 0;
@@ -133,6 +144,8 @@ class LabelText {
   // `angle` radians around that point (negative is counterclockwise on
   // screen). When `max_width` > 0 it is the text's room: text that fits is
   // placed in it by `align`, wider text is cut with "…" to fill it.
+  void Draw(Canvas& canvas, std::string_view text, double x, double y, double angle = 0,
+            double max_width = 0, TextAlign align = TextAlign::kLeft) const;
   void Draw(cairo_t* cr, std::string_view text, double x, double y, double angle = 0,
             double max_width = 0, TextAlign align = TextAlign::kLeft) const;
 
