@@ -1,7 +1,6 @@
-// Chart images through cairo's stream surfaces.
+// Chart images: PNG and SVG through cairo, PDF through PdfCanvas.
 #include "workers/render/chart_image.h"
 
-#include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <png.h>
 #include <zlib.h>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "workers/render/file_output.h"
+#include "workers/render/pdf_canvas.h"
 
 namespace quire {
 namespace {
@@ -113,6 +113,11 @@ StatusOr<std::string> RenderChartImage(const ChartSpec& spec, const Table& data,
                                        double dpi, const ChartTheme& theme) {
   const double w = spec.width, h = spec.height;
   if (!(w > 0 && h > 0)) return Status::InvalidArgument("chart width and height must be positive");
+  if (format == ImageFormat::kPdf) {
+    PdfCanvas canvas(w, h);
+    QUIRE_RETURN_IF_ERROR(DrawChart(canvas, spec, data, {0, 0, w, h}, theme));
+    return canvas.Finish(spec.title);
+  }
   std::string bytes;
   cairo_surface_t* surface = nullptr;
   double scale = 1;
@@ -136,10 +141,7 @@ StatusOr<std::string> RenderChartImage(const ChartSpec& spec, const Table& data,
       surface = cairo_svg_surface_create_for_stream(AppendBytes, &bytes, w, h);
       break;
     case ImageFormat::kPdf:
-      surface = cairo_pdf_surface_create_for_stream(AppendBytes, &bytes, w, h);
-      cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, spec.title.c_str());
-      cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Quire");
-      break;
+      break;  // above
   }
   Status status = CairoError(cairo_surface_status(surface), "cannot create the image");
   if (status.ok()) {

@@ -1,7 +1,8 @@
 // Chart images: one chart on its own as PNG (at a chosen DPI, recorded in
 // the file's pHYs chunk), SVG or a one-page PDF — in memory for the
 // RenderChart rpc, or as a file for a job's png/svg outputs. The drawing is
-// DrawChart's, the same as inside a report.
+// DrawChart's, the same as inside a report: on cairo's image and SVG
+// surfaces, and for a PDF on a PdfCanvas (pdf_canvas.h).
 #pragma once
 
 #include <optional>
@@ -26,9 +27,9 @@ constexpr double kMaxImagePixels = 8192;  // per side of a PNG
 // The chart as image bytes, spec.width x spec.height pt (a PNG is
 // width * dpi / 72 pixels wide). INVALID_ARGUMENT for a dpi outside
 // 18..1200, a PNG over 8192 pixels a side, or DrawChart's complaints about
-// the data; INTERNAL when cairo fails.
-StatusOr<std::string> RenderChartImage(const ChartSpec& spec, const Table& data,
-                                       ImageFormat format, double dpi = kDefaultImageDpi,
+// the data; INTERNAL when cairo fails or a font cannot be embedded.
+StatusOr<std::string> RenderChartImage(const ChartSpec& spec, const Table& data, ImageFormat format,
+                                       double dpi = kDefaultImageDpi,
                                        const ChartTheme& theme = ChartTheme());
 
 // RenderChartImage into `path` (written via `path`.partial and renamed).

@@ -1,0 +1,352 @@
+// PdfCanvas: standalone chart PDFs written by Quire itself. Each chart type
+// and the awkward cases (no data, long and non-Latin labels, turned labels)
+// are drawn on a PdfCanvas and on a cairo image; poppler's rendering of the
+// PDF must match cairo's pixels, its text must extract, its fonts must be
+// embedded subsets, and poppler must find nothing to complain about.
+#include "workers/render/pdf_canvas.h"
+
+#include <cairo.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/unit/test_util.h"
+#include "workers/charts/chart.h"
+#include "workers/render/chart_image.h"
+
+namespace quire {
+namespace {
+
+using test::ChartOf;
+using test::ContainsAll;
+using test::ReadFile;
+using test::RunCommand;
+using test::TableOf;
+using test::TempDir;
+
+std::string Num(double v, int decimals = 3) {
+  std::string s;
+  AppendPdfNumber(&s, v, decimals);
+  return s;
+}
+
+TEST(PdfNumberTest, ShortestDecimalsWithoutExponent) {
+  EXPECT_EQ(Num(0), "0");
+  EXPECT_EQ(Num(-0.0), "0");
+  EXPECT_EQ(Num(100), "100");
+  EXPECT_EQ(Num(1.5), "1.5");
+  EXPECT_EQ(Num(12.3456), "12.346");
+  EXPECT_EQ(Num(-266.2109), "-266.211");
+  EXPECT_EQ(Num(-0.0004), "0");
+  EXPECT_EQ(Num(-0.0006), "-0.001");
+  EXPECT_EQ(Num(0.05, 1), "0.1");
+  EXPECT_EQ(Num(2.5, 0), "3");
+  EXPECT_EQ(Num(1e-7), "0");
+  EXPECT_EQ(Num(0.000001, 6), "0.000001");
+  EXPECT_EQ(Num(0.866667, 6), "0.866667");
+  EXPECT_EQ(Num(123456789.125, 2), "123456789.13");
+  EXPECT_EQ(Num(NAN), "0");
+  EXPECT_EQ(Num(INFINITY), "0");
+  EXPECT_EQ(Num(5e12), "1000000000");
+  EXPECT_EQ(Num(-1e300), "-1000000000");
+}
+
+// An RGB image, 3 bytes a pixel.
+struct Pixels {
+  int width = 0, height = 0;
+  std::vector<unsigned char> rgb;
+};
+
+// A binary PPM (P6, maxval 255), as pdftoppm writes it.
+Pixels ReadPpm(const std::string& path) {
+  Pixels p;
+  std::ifstream in(path, std::ios::binary);
+  std::string magic;
+  int maxval = 0;
+  in >> magic >> p.width >> p.height >> maxval;
+  in.get();
+  if (magic != "P6" || maxval != 255 || p.width <= 0 || p.height <= 0) return Pixels{};
+  p.rgb.resize(static_cast<size_t>(p.width) * p.height * 3);
+  in.read(reinterpret_cast<char*>(p.rgb.data()), static_cast<std::streamsize>(p.rgb.size()));
+  return p;
+}
+
+// The chart drawn by cairo at `scale` device pixels a point.
+Pixels CairoPixels(const ChartSpec& spec, const Table& data, double scale) {
+  const int w = static_cast<int>(std::ceil(spec.width * scale - 1e-6));
+  const int h = static_cast<int>(std::ceil(spec.height * scale - 1e-6));
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+  cairo_t* cr = cairo_create(s);
+  cairo_scale(cr, scale, scale);
+  EXPECT_TRUE(DrawChart(cr, spec, data, {0, 0, spec.width, spec.height}, ChartTheme()).ok());
+  cairo_destroy(cr);
+  cairo_surface_flush(s);
+  Pixels p{w, h, {}};
+  const unsigned char* data_ = cairo_image_surface_get_data(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  for (int y = 0; y < h; ++y) {
+    const auto* row = reinterpret_cast<const uint32_t*>(data_ + y * stride);
+    for (int x = 0; x < w; ++x) {
+      p.rgb.push_back((row[x] >> 16) & 0xFF);
+      p.rgb.push_back((row[x] >> 8) & 0xFF);
+      p.rgb.push_back(row[x] & 0xFF);
+    }
+  }
+  cairo_surface_destroy(s);
+  return p;
+}
+
+// How many pixels differ by more than `threshold` in some channel.
+int Differing(const Pixels& a, const Pixels& b, int threshold) {
+  int n = 0;
+  for (size_t i = 0; i + 2 < a.rgb.size() && i + 2 < b.rgb.size(); i += 3) {
+    int d = 0;
+    for (size_t c = 0; c < 3; ++c) d = std::max(d, std::abs(a.rgb[i + c] - b.rgb[i + c]));
+    n += d > threshold;
+  }
+  return n;
+}
+
+// The image averaged over `k` x `k` blocks: edges drawn a little
+// differently (antialiasing, glyph hinting) fade, marks drawn differently
+// or missing do not.
+Pixels Blocks(const Pixels& p, int k) {
+  Pixels out{p.width / k, p.height / k, {}};
+  for (int by = 0; by < out.height; ++by) {
+    for (int bx = 0; bx < out.width; ++bx) {
+      for (int c = 0; c < 3; ++c) {
+        int sum = 0;
+        for (int y = by * k; y < by * k + k; ++y) {
+          for (int x = bx * k; x < bx * k + k; ++x) {
+            sum += p.rgb[(static_cast<size_t>(y) * p.width + x) * 3 + c];
+          }
+        }
+        out.rgb.push_back(static_cast<unsigned char>(sum / (k * k)));
+      }
+    }
+  }
+  return out;
+}
+
+struct Written {
+  std::string path;
+  std::string pdf;
+};
+
+Written WritePdf(const TempDir& dir, const std::string& name, const ChartSpec& spec,
+                 const Table& data) {
+  StatusOr<std::string> pdf = RenderChartImage(spec, data, ImageFormat::kPdf);
+  EXPECT_TRUE(pdf.ok()) << pdf.status().ToString();
+  Written w{dir.File(name + ".pdf"), pdf.ok() ? *pdf : ""};
+  std::ofstream(w.path, std::ios::binary) << w.pdf;
+  return w;
+}
+
+// Poppler's words for the PDF (its errors and warnings included: there
+// must be none).
+std::string PdfText(const std::string& path) {
+  return RunCommand("pdftotext -q -enc UTF-8 '" + path + "' - 2>&1").output;
+}
+
+struct Case {
+  std::string name;
+  ChartSpec spec;
+  Table data;
+  std::vector<std::string> words;  // pdftotext must find each
+};
+
+Table Sales() {
+  return TableOf("month:text,a:float,b:float",
+                 "Jan,120,80;Feb,-40,95;Mar,75,;Apr,160,30;May,20,140;Jun,90,60");
+}
+
+std::vector<Case> Cases() {
+  std::vector<Case> cases;
+  {
+    ChartSpec s = ChartOf(ChartType::kBar, "month", {"a", "b"});
+    s.title = "Revenue by Month";
+    s.x_axis_title = "Month";
+    s.y_axis_title = "Revenue (k$)";
+    s.legend = LegendPosition::kRight;
+    cases.push_back({"bar", s, Sales(), {"Revenue by Month", "Month", "Revenue (k$)", "Jan", "a"}});
+  }
+  {
+    ChartSpec s = ChartOf(ChartType::kBar, "month", {"a", "b"});
+    s.title = "Stacked sideways";
+    s.horizontal = true;
+    s.stacked = true;
+    cases.push_back({"hbar", s, Sales(), {"Stacked sideways", "May"}});
+  }
+  {
+    std::string rows;
+    const int month_days[] = {31, 29, 31, 30, 31};
+    for (int d = 0, month = 0, day = 1; d < 120; ++d) {
+      char date[32];
+      std::snprintf(date, sizeof date, "2024-%02d-%02d", month + 1, day);
+      if (++day > month_days[month]) {
+        day = 1;
+        ++month;
+      }
+      rows += (rows.empty() ? "" : ";") + std::string(date) + "," +
+              std::to_string(50 + 30 * std::sin(d / 9.0)) + "," +
+              (d % 17 == 5 ? "" : std::to_string(40 + d / 4.0));
+    }
+    ChartSpec s = ChartOf(ChartType::kLine, "day", {"index", "other"});
+    s.title = "Daily index";
+    s.markers = true;
+    cases.push_back({"line",
+                     s,
+                     TableOf("day:date,index:float,other:float", rows),
+                     {"Daily index", "index", "other"}});
+    s.type = ChartType::kArea;
+    s.stacked = true;
+    s.title = "Stacked area";
+    s.markers = false;
+    cases.push_back(
+        {"area", s, TableOf("day:date,index:float,other:float", rows), {"Stacked area"}});
+  }
+  {
+    ChartSpec s = ChartOf(ChartType::kPie, "month", {"b"});
+    s.title = "Share";
+    s.legend = LegendPosition::kRight;
+    cases.push_back({"pie", s, Sales(), {"Share", "Feb", "%"}});
+    s.donut = 0.5;
+    s.title = "Donut";
+    cases.push_back({"donut", s, Sales(), {"Donut", "Feb"}});
+  }
+  {
+    std::string rows;
+    for (int i = 0; i < 400; ++i) {
+      rows += (rows.empty() ? "" : ";") + std::to_string(i % 97) + "," +
+              std::to_string((i * 37) % 101 - 20.5);
+    }
+    ChartSpec s = ChartOf(ChartType::kScatter, "size", {"margin"});
+    s.title = "Size vs margin";
+    cases.push_back(
+        {"scatter", s, TableOf("size:float,margin:float", rows), {"Size vs margin", "margin"}});
+    ChartSpec h = ChartOf(ChartType::kHistogram, "margin", {});
+    h.title = "Margins";
+    h.bins = 12;
+    cases.push_back({"histogram", h, TableOf("size:float,margin:float", rows), {"Margins"}});
+  }
+  {
+    ChartSpec s = ChartOf(ChartType::kBar, "city", {"sales"});
+    s.title = "Umsätze 東京 مبيعات";
+    s.horizontal = true;  // the labels read across, for pdftotext
+    cases.push_back({"scripts",
+                     s,
+                     TableOf("city:text,sales:float",
+                             "東京,30;القاهرة,20;Zürich,25;תל אביב,12;"
+                             "A city with a name far too long to fit under its bar,8"),
+                     {"東京", "Zürich", "Umsätze", "…"}});
+  }
+  {
+    ChartSpec s = ChartOf(ChartType::kLine, "month", {"a"});
+    s.title = "Nothing yet";
+    cases.push_back({"empty", s, TableOf("month:text,a:float", ""), {"Nothing yet", "No data"}});
+  }
+  return cases;
+}
+
+TEST(PdfCanvasTest, PopplerDrawsWhatCairoDraws) {
+  TempDir dir;
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    const Written w = WritePdf(dir, c.name, c.spec, c.data);
+    ASSERT_FALSE(w.pdf.empty());
+    const std::string ppm = dir.File(c.name);
+    const test::CommandResult r =
+        RunCommand("pdftoppm -r 144 -singlefile '" + w.path + "' '" + ppm + "' 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(r.output, "") << "poppler complains";
+    const Pixels poppler = ReadPpm(ppm + ".ppm");
+    const Pixels cairo = CairoPixels(c.spec, c.data, 2);
+    ASSERT_EQ(poppler.width, cairo.width);
+    ASSERT_EQ(poppler.height, cairo.height);
+    // Antialiasing differs at edges (poppler hints glyph outlines a
+    // little): a few hundred pixels, and no 3 x 3 pt block on average.
+    // Anything drawn differently shows as many far-off pixels, and a
+    // label out of place (one turned the wrong way: 36 blocks) as blocks.
+    const int total = cairo.width * cairo.height;
+    const int off = Differing(poppler, cairo, 128);
+    EXPECT_LT(off, total / 400) << off << " of " << total << " pixels differ by more than half";
+    const int blocks = Differing(Blocks(poppler, 6), Blocks(cairo, 6), 32);
+    EXPECT_LT(blocks, 12) << blocks << " blocks of 6 x 6 pixels differ by more than 32 on average";
+  }
+}
+
+TEST(PdfCanvasTest, TextExtractsAndFontsAreEmbeddedSubsets) {
+  TempDir dir;
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    const Written w = WritePdf(dir, c.name, c.spec, c.data);
+    EXPECT_TRUE(ContainsAll(PdfText(w.path), c.words));
+    const std::string fonts = RunCommand("pdffonts '" + w.path + "' 2>&1").output;
+    EXPECT_TRUE(ContainsAll(fonts, {"DejaVuSans-Bold", "CID TrueType", "Identity-H"})) << fonts;
+    // Every font: embedded, a subset, with a ToUnicode map.
+    int rows = 0;
+    std::istringstream lines(fonts);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("CID TrueType") == std::string::npos) continue;
+      ++rows;
+      EXPECT_NE(line.find(" yes yes yes "), std::string::npos) << line;
+      EXPECT_EQ(line[6], '+') << line;  // "ABCDEF+Name"
+    }
+    EXPECT_GE(rows, 1);
+  }
+}
+
+TEST(PdfCanvasTest, NonLatinTextKeepsItsFontAndWords) {
+  TempDir dir;
+  const Case c = Cases()[8];
+  ASSERT_EQ(c.name, "scripts");
+  const Written w = WritePdf(dir, c.name, c.spec, c.data);
+  const std::string fonts = RunCommand("pdffonts '" + w.path + "' 2>&1").output;
+  EXPECT_TRUE(ContainsAll(fonts, {"WenQuanYi", "DejaVuSans"})) << fonts;
+  const std::string text = PdfText(w.path);
+  // Right-to-left words come out in reading order, and the cut label ends
+  // in its ellipsis, not in the words it hides.
+  EXPECT_TRUE(ContainsAll(text, {"القاهرة", "תל", "A city"})) << text;
+  EXPECT_EQ(text.find("its bar"), std::string::npos) << text;
+  const std::string info = RunCommand("pdfinfo '" + w.path + "' 2>&1").output;
+  EXPECT_TRUE(ContainsAll(info, {"Umsätze 東京 مبيعات", "Pages:           1",
+                                 "Page size:       480 x 300 pts", "Creator:         Quire"}))
+      << info;
+}
+
+TEST(PdfCanvasTest, OnlyWhatIsUsedIsEmbedded) {
+  // The whole DejaVu Sans is 740 KB; a chart's subset of it a few.
+  const Case c = Cases()[0];
+  StatusOr<std::string> pdf = RenderChartImage(c.spec, c.data, ImageFormat::kPdf);
+  ASSERT_TRUE(pdf.ok());
+  EXPECT_LT(pdf->size(), 20000u);
+  EXPECT_EQ(pdf->rfind("%%EOF\n"), pdf->size() - 6);
+  // The cross-reference table points at each object.
+  const size_t startxref = pdf->rfind("startxref\n");
+  ASSERT_NE(startxref, std::string::npos);
+  const size_t xref = std::stoul(pdf->substr(startxref + 10));
+  ASSERT_EQ(pdf->compare(xref, 5, "xref\n"), 0);
+  std::istringstream table(pdf->substr(xref + 5));
+  int first = -1, count = 0;
+  table >> first >> count;
+  EXPECT_EQ(first, 0);
+  EXPECT_GT(count, 8);
+  std::string offset, generation, kind;
+  table >> offset >> generation >> kind;  // the free head
+  for (int id = 1; id < count; ++id) {
+    table >> offset >> generation >> kind;
+    ASSERT_EQ(kind, "n");
+    EXPECT_EQ(pdf->compare(std::stoul(offset), std::to_string(id).size() + 6,
+                           std::to_string(id) + " 0 obj"),
+              0)
+        << "object " << id;
+  }
+}
+
+}  // namespace
+}  // namespace quire

@@ -1,0 +1,40 @@
+// Font subsets for PDFs written by Quire itself (PdfCanvas): the glyphs a
+// document uses, cut out of a font by HarfBuzz's subsetter, and the facts
+// about the font a PDF font descriptor states.
+#pragma once
+
+#include <hb.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace quire {
+
+// A font file holding `glyphs` (and .notdef) of `face` at their glyph ids,
+// hinting and layout tables dropped: a TrueType ("glyf") or an OpenType
+// CFF ("OTTO") font, per the face. Subsetting a face the first time
+// prepares it (hb_subset_preprocess: 6-8 ms for a DejaVu Sans face, 55 ms
+// for WenQuanYi Micro Hei's 30,000 glyphs); prepared faces are kept for the
+// process, and later subsets of them take tens of microseconds (unprepared,
+// a subset by glyph ids takes 0.6 ms).
+// Thread-safe. INTERNAL when HarfBuzz cannot subset the face.
+StatusOr<std::string> SubsetFont(hb_face_t* face, const std::vector<uint32_t>& glyphs);
+
+// What a PDF font descriptor and width array say about a face, in its own
+// units (units_per_em a side).
+struct FontFacts {
+  std::string postscript_name;  // PDF-name safe; "Font" when the face has none
+  unsigned units_per_em = 1000;
+  int x_min = 0, y_min = 0, x_max = 0, y_max = 0;  // the font's bounding box
+  int ascender = 0;
+  int descender = 0;  // negative below the baseline
+  int cap_height = 0;
+  double italic_angle = 0;  // degrees, counterclockwise
+  bool cff = false;         // PostScript outlines (FontFile3 /OpenType)
+};
+FontFacts DescribeFont(hb_face_t* face);
+
+}  // namespace quire
