@@ -12,7 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server postgresql
-  libabsl-dev tzdata libssl-dev fonts-dejavu-core fonts-wqy-microhei poppler-utils python3-openpyxl
+  libabsl-dev tzdata libssl-dev fonts-dejavu-core fonts-wqy-microhei fonts-cantarell poppler-utils python3-openpyxl
   clang-14 libclang-rt-14-dev
 )
 

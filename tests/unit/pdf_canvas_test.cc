@@ -7,17 +7,21 @@
 
 #include <cairo.h>
 #include <gtest/gtest.h>
+#include <hb.h>
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "tests/unit/test_util.h"
 #include "workers/charts/chart.h"
 #include "workers/render/chart_image.h"
+#include "workers/render/font_subset.h"
 
 namespace quire {
 namespace {
@@ -147,10 +151,17 @@ Written WritePdf(const TempDir& dir, const std::string& name, const ChartSpec& s
   return w;
 }
 
-// Poppler's words for the PDF (its errors and warnings included: there
-// must be none).
+// Poppler's words for the PDF.
 std::string PdfText(const std::string& path) {
-  return RunCommand("pdftotext -q -enc UTF-8 '" + path + "' - 2>&1").output;
+  return RunCommand("pdftotext -enc UTF-8 '" + path + "' - 2>/dev/null").output;
+}
+
+// What poppler's tools say about the PDF on standard error: nothing when it
+// is well formed.
+std::string PopplerComplaints(const std::string& path) {
+  return RunCommand("pdftotext '" + path + "' /dev/null 2>&1; pdffonts '" + path +
+                    "' 2>&1 >/dev/null; pdfinfo '" + path + "' 2>&1 >/dev/null")
+      .output;
 }
 
 struct Case {
@@ -161,22 +172,25 @@ struct Case {
 };
 
 Table Sales() {
-  return TableOf("month:text,a:float,b:float",
+  return TableOf("month:text,North:float,South:float",
                  "Jan,120,80;Feb,-40,95;Mar,75,;Apr,160,30;May,20,140;Jun,90,60");
 }
 
 std::vector<Case> Cases() {
   std::vector<Case> cases;
   {
-    ChartSpec s = ChartOf(ChartType::kBar, "month", {"a", "b"});
+    ChartSpec s = ChartOf(ChartType::kBar, "month", {"North", "South"});
     s.title = "Revenue by Month";
     s.x_axis_title = "Month";
     s.y_axis_title = "Revenue (k$)";
     s.legend = LegendPosition::kRight;
-    cases.push_back({"bar", s, Sales(), {"Revenue by Month", "Month", "Revenue (k$)", "Jan", "a"}});
+    cases.push_back({"bar",
+                     s,
+                     Sales(),
+                     {"Revenue by Month", "Month", "Revenue (k$)", "Jan", "North", "South"}});
   }
   {
-    ChartSpec s = ChartOf(ChartType::kBar, "month", {"a", "b"});
+    ChartSpec s = ChartOf(ChartType::kBar, "month", {"North", "South"});
     s.title = "Stacked sideways";
     s.horizontal = true;
     s.stacked = true;
@@ -211,7 +225,7 @@ std::vector<Case> Cases() {
         {"area", s, TableOf("day:date,index:float,other:float", rows), {"Stacked area"}});
   }
   {
-    ChartSpec s = ChartOf(ChartType::kPie, "month", {"b"});
+    ChartSpec s = ChartOf(ChartType::kPie, "month", {"South"});
     s.title = "Share";
     s.legend = LegendPosition::kRight;
     cases.push_back({"pie", s, Sales(), {"Share", "Feb", "%"}});
@@ -242,7 +256,8 @@ std::vector<Case> Cases() {
                      s,
                      TableOf("city:text,sales:float",
                              "東京,30;القاهرة,20;Zürich,25;תל אביב,12;"
-                             "A city with a name far too long to fit under its bar,8"),
+                             "A city with a name far too long to fit under its bar,8;"
+                             "東京都渋谷区神宮前一丁目二十三番地四号の大変長い名前のお店,5"),
                      {"東京", "Zürich", "Umsätze", "…"}});
   }
   {
@@ -286,6 +301,7 @@ TEST(PdfCanvasTest, TextExtractsAndFontsAreEmbeddedSubsets) {
     SCOPED_TRACE(c.name);
     const Written w = WritePdf(dir, c.name, c.spec, c.data);
     EXPECT_TRUE(ContainsAll(PdfText(w.path), c.words));
+    EXPECT_EQ(PopplerComplaints(w.path), "");
     const std::string fonts = RunCommand("pdffonts '" + w.path + "' 2>&1").output;
     EXPECT_TRUE(ContainsAll(fonts, {"DejaVuSans-Bold", "CID TrueType", "Identity-H"})) << fonts;
     // Every font: embedded, a subset, with a ToUnicode map.
@@ -311,8 +327,9 @@ TEST(PdfCanvasTest, NonLatinTextKeepsItsFontAndWords) {
   const std::string text = PdfText(w.path);
   // Right-to-left words come out in reading order, and the cut label ends
   // in its ellipsis, not in the words it hides.
-  EXPECT_TRUE(ContainsAll(text, {"القاهرة", "תל", "A city"})) << text;
+  EXPECT_TRUE(ContainsAll(text, {"القاهرة", "תל", "A city", "東京都"})) << text;
   EXPECT_EQ(text.find("its bar"), std::string::npos) << text;
+  EXPECT_EQ(text.find("お店"), std::string::npos) << text;
   const std::string info = RunCommand("pdfinfo '" + w.path + "' 2>&1").output;
   EXPECT_TRUE(ContainsAll(info, {"Umsätze 東京 مبيعات", "Pages:           1",
                                  "Page size:       480 x 300 pts", "Creator:         Quire"}))
@@ -346,6 +363,114 @@ TEST(PdfCanvasTest, OnlyWhatIsUsedIsEmbedded) {
               0)
         << "object " << id;
   }
+}
+
+TEST(PdfCanvasTest, ThreadsShareFontPreparationAndWriteTheSameBytes) {
+  // Each thread has pango fonts of its own; the fonts' preparation for
+  // subsetting is shared, and every thread writes the same document.
+  const Case c = Cases()[0];
+  StatusOr<std::string> alone = RenderChartImage(c.spec, c.data, ImageFormat::kPdf);
+  ASSERT_TRUE(alone.ok());
+  std::vector<std::string> outputs(4);
+  std::vector<std::thread> threads;
+  for (std::string& out : outputs) {
+    threads.emplace_back([&c, &out] {
+      for (int i = 0; i < 5; ++i) {
+        StatusOr<std::string> pdf = RenderChartImage(c.spec, c.data, ImageFormat::kPdf);
+        out = pdf.ok() ? *pdf : pdf.status().ToString();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::string& out : outputs) EXPECT_TRUE(out == *alone) << out.substr(0, 200);
+}
+
+TEST(PdfCanvasTest, FontsWithoutTrueTypeOutlinesGoThroughCairo) {
+  // Cantarell (fonts-cantarell) is OpenType with PostScript outlines: the
+  // PdfCanvas refuses it, and the chart is written by cairo instead.
+  TempDir dir;
+  ChartTheme theme;
+  theme.font_family = "Cantarell";
+  const Case c = Cases()[0];
+  PdfCanvas canvas(c.spec.width, c.spec.height);
+  ASSERT_TRUE(DrawChart(canvas, c.spec, c.data, {0, 0, c.spec.width, c.spec.height}, theme).ok());
+  const StatusOr<std::string> refused = canvas.Finish(c.spec.title);
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(refused.status().message().find("Cantarell"), std::string::npos)
+      << refused.status().message();
+
+  StatusOr<std::string> pdf =
+      RenderChartImage(c.spec, c.data, ImageFormat::kPdf, kDefaultImageDpi, theme);
+  ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+  const std::string path = dir.File("cantarell.pdf");
+  std::ofstream(path, std::ios::binary) << *pdf;
+  EXPECT_EQ(PopplerComplaints(path), "");
+  EXPECT_TRUE(ContainsAll(PdfText(path), c.words));
+  const std::string fonts = RunCommand("pdffonts '" + path + "' 2>&1").output;
+  EXPECT_TRUE(ContainsAll(fonts, {"Cantarell"})) << fonts;
+}
+
+// A face made of the given tables (empty ones), as HarfBuzz builds it.
+hb_face_t* FaceWith(std::initializer_list<const char*> tags) {
+  hb_face_t* face = hb_face_builder_create();
+  static const char kBytes[4] = {0, 0, 0, 0};
+  for (const char* tag : tags) {
+    hb_blob_t* blob =
+        hb_blob_create(kBytes, sizeof kBytes, HB_MEMORY_MODE_READONLY, nullptr, nullptr);
+    hb_face_builder_add_table(face, hb_tag_from_string(tag, 4), blob);
+    hb_blob_destroy(blob);
+  }
+  hb_blob_t* built = hb_face_reference_blob(face);
+  hb_face_destroy(face);
+  hb_face_t* out = hb_face_create(built, 0);
+  hb_blob_destroy(built);
+  return out;
+}
+
+TEST(FontSubsetTest, TellsTrueTypeFromPostScriptAndBitmapFaces) {
+  for (const auto& [tags, want] :
+       std::vector<std::pair<std::initializer_list<const char*>, FontOutlines>>{
+           {{"head", "glyf", "loca"}, FontOutlines::kTrueType},
+           {{"head", "CFF "}, FontOutlines::kCff},
+           {{"head", "CFF2"}, FontOutlines::kNone},
+           {{"head", "CBDT", "CBLC"}, FontOutlines::kNone}}) {
+    hb_face_t* face = FaceWith(tags);
+    EXPECT_EQ(DescribeFont(face).outlines, want) << *tags.begin() << " " << tags.size();
+    hb_face_destroy(face);
+  }
+  hb_blob_t* blob = hb_blob_create_from_file("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+  hb_face_t* dejavu = hb_face_create(blob, 0);
+  hb_blob_destroy(blob);
+  const FontFacts facts = DescribeFont(dejavu);
+  EXPECT_EQ(facts.outlines, FontOutlines::kTrueType);
+  EXPECT_EQ(facts.postscript_name, "DejaVuSans");
+  EXPECT_EQ(facts.units_per_em, 2048u);
+  EXPECT_GT(facts.ascender, 0);
+  EXPECT_LT(facts.descender, 0);
+  EXPECT_LT(facts.x_min, 0);
+  EXPECT_GT(facts.y_max, facts.ascender / 2);
+  // A subset holds the glyphs asked for, at their ids, and not the rest.
+  StatusOr<std::string> subset = SubsetFont(dejavu, "DejaVuSans.ttf#0", {36, 68});
+  ASSERT_TRUE(subset.ok()) << subset.status().ToString();
+  EXPECT_LT(subset->size(), 5000u);
+  hb_blob_t* sub_blob = hb_blob_create(subset->data(), static_cast<unsigned>(subset->size()),
+                                       HB_MEMORY_MODE_READONLY, nullptr, nullptr);
+  hb_face_t* sub = hb_face_create(sub_blob, 0);
+  hb_font_t* font = hb_font_create(sub);
+  hb_font_t* full = hb_font_create(dejavu);
+  EXPECT_EQ(hb_face_get_glyph_count(sub), 69u);  // ids kept: up to the largest
+  hb_glyph_extents_t a{}, b{};
+  EXPECT_TRUE(hb_font_get_glyph_extents(font, 36, &a));
+  EXPECT_TRUE(hb_font_get_glyph_extents(full, 36, &b));
+  EXPECT_EQ(a.width, b.width);
+  EXPECT_EQ(a.height, b.height);
+  EXPECT_TRUE(hb_font_get_glyph_extents(font, 40, &a));
+  EXPECT_EQ(a.width, 0);  // dropped: an empty glyph
+  hb_font_destroy(full);
+  hb_font_destroy(font);
+  hb_face_destroy(sub);
+  hb_blob_destroy(sub_blob);
+  hb_face_destroy(dejavu);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
-// Chart images: PNG and SVG through cairo, PDF through PdfCanvas.
+// Chart images: PNG and SVG through cairo, PDF through PdfCanvas (cairo for
+// fonts it cannot embed).
 #include "workers/render/chart_image.h"
 
+#include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <png.h>
 #include <zlib.h>
@@ -116,7 +118,10 @@ StatusOr<std::string> RenderChartImage(const ChartSpec& spec, const Table& data,
   if (format == ImageFormat::kPdf) {
     PdfCanvas canvas(w, h);
     QUIRE_RETURN_IF_ERROR(DrawChart(canvas, spec, data, {0, 0, w, h}, theme));
-    return canvas.Finish(spec.title);
+    StatusOr<std::string> pdf = canvas.Finish(spec.title);
+    // A font PdfCanvas cannot embed (PostScript outlines, bitmaps): cairo's
+    // PDF surface can, more slowly.
+    if (pdf.ok() || pdf.status().code() != StatusCode::kUnimplemented) return pdf;
   }
   std::string bytes;
   cairo_surface_t* surface = nullptr;
@@ -141,7 +146,10 @@ StatusOr<std::string> RenderChartImage(const ChartSpec& spec, const Table& data,
       surface = cairo_svg_surface_create_for_stream(AppendBytes, &bytes, w, h);
       break;
     case ImageFormat::kPdf:
-      break;  // above
+      surface = cairo_pdf_surface_create_for_stream(AppendBytes, &bytes, w, h);
+      cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, spec.title.c_str());
+      cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Quire");
+      break;
   }
   Status status = CairoError(cairo_surface_status(surface), "cannot create the image");
   if (status.ok()) {

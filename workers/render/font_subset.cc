@@ -22,43 +22,55 @@ constexpr const char* kDropped[] = {"GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MAT
                                     "LTSH", "gasp", "cvt ", "fpgm", "prep", "cmap", "DSIG",
                                     "FFTM", "vhea", "vmtx", "VORG", "feat", "trak", "meta"};
 
-// The prepared (hb_subset_preprocess) face of each face subset so far,
-// both referenced. Faces are keyed by pointer: the reference held here
-// keeps the pointer from being reused for another face.
+// The prepared (hb_subset_preprocess) face of each font subset so far,
+// referenced, by the font's key (its file and index): every thread's pango
+// font map opens the same file as a face of its own, and one prepared face
+// serves them all (HarfBuzz faces are safe to share between threads). The
+// least recently used is dropped past kMaxPrepared.
 class PreparedFaces {
  public:
-  // A new reference to the prepared `face`.
-  hb_face_t* Get(hb_face_t* face) {
+  // A new reference to the prepared face of `face`, known as `key`.
+  hb_face_t* Get(hb_face_t* face, const std::string& key) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      auto it = prepared_.find(face);
-      if (it != prepared_.end()) return hb_face_reference(it->second);
+      auto it = prepared_.find(key);
+      if (it != prepared_.end()) {
+        it->second.last_use = ++uses_;
+        return hb_face_reference(it->second.face);
+      }
     }
     hb_face_t* prepared = hb_subset_preprocess(face);  // outside the lock: slow
+    // HarfBuzz 6 hands back `face` itself, unreferenced, when it cannot
+    // prepare it: then `face` is used as it is, under a reference of ours
+    // (a later HarfBuzz that references it would leak one reference).
+    if (prepared == face) hb_face_reference(face);
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = prepared_.find(face);
+    auto it = prepared_.find(key);
     if (it != prepared_.end()) {  // another thread was quicker
       hb_face_destroy(prepared);
-      return hb_face_reference(it->second);
+    } else {
+      if (prepared_.size() >= kMaxPrepared) {
+        auto oldest = prepared_.begin();
+        for (auto i = prepared_.begin(); i != prepared_.end(); ++i) {
+          if (i->second.last_use < oldest->second.last_use) oldest = i;
+        }
+        hb_face_destroy(oldest->second.face);  // users hold references of their own
+        prepared_.erase(oldest);
+      }
+      it = prepared_.emplace(key, Entry{prepared, 0}).first;
     }
-    if (prepared_.size() >= kMaxPrepared) Clear();
-    prepared_.emplace(hb_face_reference(face), prepared);
-    return hb_face_reference(prepared);
+    it->second.last_use = ++uses_;
+    return hb_face_reference(it->second.face);
   }
-
-  ~PreparedFaces() { Clear(); }
 
  private:
-  void Clear() {
-    for (auto& [face, prepared] : prepared_) {
-      hb_face_destroy(prepared);
-      hb_face_destroy(face);
-    }
-    prepared_.clear();
-  }
-
+  struct Entry {
+    hb_face_t* face;
+    uint64_t last_use;
+  };
   std::mutex mu_;
-  std::map<hb_face_t*, hb_face_t*> prepared_;
+  std::map<std::string, Entry> prepared_;
+  uint64_t uses_ = 0;
 };
 
 PreparedFaces& Prepared() {
@@ -79,7 +91,8 @@ int16_t I16(const char* p) {
 
 }  // namespace
 
-StatusOr<std::string> SubsetFont(hb_face_t* face, const std::vector<uint32_t>& glyphs) {
+StatusOr<std::string> SubsetFont(hb_face_t* face, const std::string& key,
+                                 const std::vector<uint32_t>& glyphs) {
   hb_subset_input_t* input = hb_subset_input_create_or_fail();
   if (input == nullptr) return Status::Internal("cannot start the font subsetter");
   hb_set_t* glyph_set = hb_subset_input_glyph_set(input);
@@ -90,7 +103,7 @@ StatusOr<std::string> SubsetFont(hb_face_t* face, const std::vector<uint32_t>& g
   hb_subset_input_set_flags(input, HB_SUBSET_FLAGS_RETAIN_GIDS | HB_SUBSET_FLAGS_NO_HINTING |
                                        HB_SUBSET_FLAGS_NOTDEF_OUTLINE |
                                        HB_SUBSET_FLAGS_DESUBROUTINIZE);
-  hb_face_t* prepared = Prepared().Get(face);
+  hb_face_t* prepared = Prepared().Get(face, key);
   hb_face_t* subset = hb_subset_or_fail(prepared, input);
   hb_face_destroy(prepared);
   hb_subset_input_destroy(input);
@@ -142,7 +155,9 @@ FontFacts DescribeFont(hb_face_t* face) {
                      : static_cast<int>(f.ascender * 0.7);
   f.italic_angle = hb_style_get_value(font, HB_STYLE_TAG_SLANT_ANGLE);
   hb_font_destroy(font);
-  f.cff = !HasTable(face, "glyf") && HasTable(face, "CFF ");
+  f.outlines = HasTable(face, "glyf")   ? FontOutlines::kTrueType
+               : HasTable(face, "CFF ") ? FontOutlines::kCff
+                                        : FontOutlines::kNone;
   return f;
 }
 

@@ -57,6 +57,9 @@ namespace {
 constexpr double kArcStep = M_PI / 2;  // the most one Bézier segment spans
 constexpr double kPaintExtent = 1e5;   // pt: Paint fills this much around the origin
 constexpr double kGlyphSlack = 0.01;   // text-space units a glyph may sit off its advance
+// Path coordinates to a hundredth of a point (a sixth of a pixel at 1200
+// dpi): a scatter chart's thousands of them are most of its content.
+constexpr int kPathDecimals = 2;
 // Deflate at level 1 with a small hash table: over the workload's four
 // charts, 2.3 times fewer instructions than level 6 (the scatter chart's
 // 35 KB of coordinates most of all) for files 5% larger, still half the
@@ -215,13 +218,21 @@ Synthetic SyntheticOf(PangoFont* font) {
   if (FcPatternGetBool(pattern, FC_EMBOLDEN, 0, &embolden) == FcResultMatch) {
     s.embolden = embolden == FcTrue;
   }
+  // Every matrix in the pattern applies, one after another (as pango and
+  // cairo take them).
+  FcMatrix total;
+  FcMatrixInit(&total);
   FcMatrix* m = nullptr;
-  if (FcPatternGetMatrix(pattern, FC_MATRIX, 0, &m) == FcResultMatch && m != nullptr) {
-    s.xx = m->xx;
-    s.xy = m->xy;
-    s.yx = m->yx;
-    s.yy = m->yy;
+  for (int i = 0; FcPatternGetMatrix(pattern, FC_MATRIX, i, &m) == FcResultMatch; ++i) {
+    if (m == nullptr) break;
+    FcMatrix product;
+    FcMatrixMultiply(&product, &total, m);
+    total = product;
   }
+  s.xx = total.xx;
+  s.xy = total.xy;
+  s.yx = total.yx;
+  s.yy = total.yy;
   return s;
 }
 
@@ -231,13 +242,15 @@ Synthetic SyntheticOf(PangoFont* font) {
 // em) and the text each stands for.
 class PdfCanvas::Font {
  public:
-  Font(hb_face_t* face, int number)
+  // `key` names the font file (see SubsetFont).
+  Font(hb_face_t* face, std::string key, int number)
       : face_(hb_face_reference(face)),
         metrics_(hb_font_create(face)),
-        name_("/F" + std::to_string(number)) {
+        key_(std::move(key)),
+        name_("/F" + std::to_string(number)),
+        facts_(DescribeFont(face)) {
     upem_ = hb_face_get_upem(face);
     if (upem_ == 0) upem_ = 1000;
-    if (!hb_font_get_nominal_glyph(metrics_, 0x2026, &ellipsis_)) ellipsis_ = UINT32_MAX;
   }
   ~Font() {
     hb_font_destroy(metrics_);
@@ -246,6 +259,12 @@ class PdfCanvas::Font {
 
   // Its resource name on the page.
   const std::string& name() const { return name_; }
+  const FontFacts& facts() const { return facts_; }
+  // The glyph of `c` in this font; 0 when it has none.
+  uint32_t GlyphOf(uint32_t c) const {
+    hb_codepoint_t g = 0;
+    return hb_font_get_nominal_glyph(metrics_, c, &g) ? g : 0;
+  }
 
   // Records that `glyph` is shown for `text` (the first text seen for a
   // glyph is kept); returns its width, 1000 to the em.
@@ -256,9 +275,7 @@ class PdfCanvas::Font {
           hb_font_get_glyph_h_advance(metrics_, glyph) * 1000.0 / static_cast<double>(upem_);
       it = glyphs_.emplace(glyph, Glyph{width, std::string()}).first;
     }
-    if (it->second.text.empty() && !text.empty()) {
-      it->second.text = glyph == ellipsis_ ? std::string("\xE2\x80\xA6") : std::string(text);
-    }
+    if (it->second.text.empty() && !text.empty()) it->second.text = std::string(text);
     return it->second.width;
   }
 
@@ -267,8 +284,12 @@ class PdfCanvas::Font {
   Status Write(PdfFile* file, int id) const {
     std::vector<uint32_t> glyphs;
     for (const auto& [g, info] : glyphs_) glyphs.push_back(g);
-    StatusOr<std::string> subset = SubsetFont(face_, glyphs);
-    const FontFacts facts = DescribeFont(face_);
+    const FontFacts& facts = facts_;
+    if (facts.outlines != FontOutlines::kTrueType) {
+      return Status(StatusCode::kUnimplemented,
+                    "the font " + facts.postscript_name + " has no TrueType outlines");
+    }
+    StatusOr<std::string> subset = SubsetFont(face_, key_, glyphs);
     if (!subset.ok()) {
       return Status::Internal("cannot embed the font " + facts.postscript_name + ": " +
                               subset.status().message());
@@ -289,14 +310,11 @@ class PdfCanvas::Font {
     file->End();
 
     std::string& cid = file->Begin(cid_font);
-    cid += "<< /Type /Font /Subtype ";
-    cid += facts.cff ? "/CIDFontType0" : "/CIDFontType2";
-    cid += " /BaseFont " + base +
+    cid += "<< /Type /Font /Subtype /CIDFontType2 /BaseFont " + base +
            " /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
            " /FontDescriptor " +
            std::to_string(descriptor) + " 0 R";
-    if (!facts.cff) cid += " /CIDToGIDMap /Identity";
-    cid += " /W [";
+    cid += " /CIDToGIDMap /Identity /W [";
     for (auto it = glyphs_.begin(); it != glyphs_.end();) {
       // Consecutive glyph ids share one entry: first [w w ...].
       cid += std::to_string(it->first) + " [";
@@ -329,13 +347,11 @@ class PdfCanvas::Font {
     d += " /CapHeight ";
     AppendPdfNumber(&d, facts.cap_height * k, 0);
     d += " /StemV 80 ";
-    d += facts.cff ? "/FontFile3 " : "/FontFile2 ";
-    d += std::to_string(font_file) + " 0 R >>\n";
+    d += "/FontFile2 " + std::to_string(font_file) + " 0 R >>\n";
     file->End();
 
-    QUIRE_RETURN_IF_ERROR(file->Stream(
-        font_file, *subset,
-        facts.cff ? " /Subtype /OpenType" : " /Length1 " + std::to_string(subset->size())));
+    QUIRE_RETURN_IF_ERROR(
+        file->Stream(font_file, *subset, " /Length1 " + std::to_string(subset->size())));
 
     std::string cmap =
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
@@ -367,9 +383,10 @@ class PdfCanvas::Font {
   };
   hb_face_t* face_;
   hb_font_t* metrics_;  // at units_per_em
+  std::string key_;
   std::string name_;
+  FontFacts facts_;
   unsigned upem_ = 1000;
-  hb_codepoint_t ellipsis_ = 0;
   std::map<uint32_t, Glyph> glyphs_;
 };
 
@@ -398,7 +415,7 @@ void PdfCanvas::ColorOp(Rgb color, const char* op) {
 
 void PdfCanvas::PathOp(std::initializer_list<double> vs, const char* op) {
   for (double v : vs) {
-    AppendPdfNumber(&path_, v);
+    AppendPdfNumber(&path_, v, kPathDecimals);
     path_ += ' ';
   }
   path_ += op;
@@ -440,8 +457,6 @@ void PdfCanvas::NewPath() {
 
 void PdfCanvas::MoveTo(double x, double y) {
   PathOp({x, y}, "m");
-  x_ = start_x_ = x;
-  y_ = start_y_ = y;
   has_point_ = true;
 }
 
@@ -451,14 +466,10 @@ void PdfCanvas::LineTo(double x, double y) {
     return;
   }
   PathOp({x, y}, "l");
-  x_ = x;
-  y_ = y;
 }
 
 void PdfCanvas::Rectangle(double x, double y, double width, double height) {
   PathOp({x, y, width, height}, "re");
-  x_ = start_x_ = x;
-  y_ = start_y_ = y;
   has_point_ = true;
 }
 
@@ -485,8 +496,6 @@ void PdfCanvas::ArcPath(double xc, double yc, double r, double a1, double sweep)
            "c");
     a = b;
   }
-  x_ = xc + r * std::cos(a);
-  y_ = yc + r * std::sin(a);
 }
 
 void PdfCanvas::Arc(double xc, double yc, double r, double a1, double a2) {
@@ -508,8 +517,6 @@ void PdfCanvas::ArcNegative(double xc, double yc, double r, double a1, double a2
 void PdfCanvas::ClosePath() {
   if (!has_point_) return;
   path_ += "h\n";
-  x_ = start_x_;
-  y_ = start_y_;
 }
 
 void PdfCanvas::SetColor(Rgb color, double alpha) {
@@ -615,7 +622,20 @@ PdfCanvas::Font* PdfCanvas::FontOf(PangoFont* font) {
   hb_face_t* face = hb_font_get_face(hb);
   auto it = font_of_face_.find(face);
   if (it != font_of_face_.end()) return it->second;
-  fonts_.push_back(std::make_unique<Font>(face, static_cast<int>(fonts_.size())));
+  // The font file and index: the same for every thread's face of it.
+  std::string key;
+  if (PANGO_IS_FC_FONT(font)) {
+    if (FcPattern* pattern = pango_fc_font_get_pattern(PANGO_FC_FONT(font))) {
+      FcChar8* file = nullptr;
+      int index = 0;
+      if (FcPatternGetString(pattern, FC_FILE, 0, &file) == FcResultMatch && file != nullptr) {
+        FcPatternGetInteger(pattern, FC_INDEX, 0, &index);
+        key = std::string(reinterpret_cast<const char*>(file)) + "#" + std::to_string(index);
+      }
+    }
+  }
+  if (key.empty()) key = "face@" + std::to_string(reinterpret_cast<uintptr_t>(face));
+  fonts_.push_back(std::make_unique<Font>(face, std::move(key), static_cast<int>(fonts_.size())));
   font_of_face_.emplace(face, fonts_.back().get());
   return fonts_.back().get();
 }
@@ -632,7 +652,7 @@ void PdfCanvas::WriteGlyphs(Font* font, PangoFont* source, double size, Rgb colo
     content_ += "q\n";
     ColorOp(color, "RG");
     Numbers({size / 24});
-    content_ += "w 0 j\n";
+    content_ += "w 0 j [] 0 d\n";
   }
   content_ += "BT\n" + font->name() + " 1 Tf\n";
   if (synthetic.embolden) content_ += "2 Tr\n";
@@ -647,9 +667,14 @@ void PdfCanvas::WriteGlyphs(Font* font, PangoFont* source, double size, Rgb colo
   double at_x = 0, at_y = 0;  // where the next glyph goes without adjustment
   for (const Placed& g : glyphs) {
     const double width = font->Use(g.glyph, {});
+    double pen = g.x;  // where the glyph lands
     if (open && chain && g.y == at_y) {
       const double adjust = (at_x - g.x) * 1000 / a;
-      if (std::fabs(adjust) > kGlyphSlack) AppendPdfNumber(&content_, adjust, 2);
+      if (std::fabs(adjust) > kGlyphSlack) {
+        AppendPdfNumber(&content_, adjust, 2);
+      } else {
+        pen = at_x;
+      }
     } else {
       if (open) content_ += "] TJ\n";
       Numbers({a, b, c, d, g.x, g.y});
@@ -659,7 +684,7 @@ void PdfCanvas::WriteGlyphs(Font* font, PangoFont* source, double size, Rgb colo
     content_ += '<';
     AppendHex4(&content_, g.glyph);
     content_ += '>';
-    at_x = g.x + width * a / 1000;
+    at_x = pen + width * a / 1000;
     at_y = g.y;
   }
   content_ += "] TJ\nET\n";
@@ -699,6 +724,10 @@ void PdfCanvas::ShowLayout(PangoLayout* layout, Rgb color) {
     const double baseline = pango_layout_iter_get_baseline(iter) / static_cast<double>(PANGO_SCALE);
     const PangoGlyphString* gs = run->glyphs;
     const int item_offset = run->item->offset, item_length = run->item->length;
+    // The "…" pango puts in place of cut text: its cluster spans the text
+    // it hides, which must not be what the glyphs extract as. Pango sets
+    // U+2026, U+22EF (after wide characters) or "..." from the font.
+    const bool ellipsis = (run->item->analysis.flags & PANGO_ANALYSIS_FLAG_IS_ELLIPSIS) != 0;
     std::vector<Placed> placed;
     double x = logical.x / static_cast<double>(PANGO_SCALE);
     for (int i = 0; i < gs->num_glyphs; ++i) {
@@ -717,7 +746,11 @@ void PdfCanvas::ShowLayout(PangoLayout* layout, Rgb color) {
       const bool first_of_cluster = i == 0 || gs->log_clusters[i - 1] != start;
       std::string_view cluster;
       const size_t from = static_cast<size_t>(item_offset + start);
-      if (first_of_cluster && glyph != 0 && from < text_length) {
+      if (ellipsis) {
+        if (glyph == font->GlyphOf(0x2026)) cluster = "\xE2\x80\xA6";
+        if (glyph == font->GlyphOf(0x22EF)) cluster = "\xE2\x8B\xAF";
+        if (glyph == font->GlyphOf('.')) cluster = ".";
+      } else if (first_of_cluster && glyph != 0 && from < text_length) {
         cluster = std::string_view(text + from,
                                    std::min(static_cast<size_t>(end - start), text_length - from));
       }
@@ -741,9 +774,9 @@ bool PdfCanvas::StampMarkers(const std::vector<double>& xs, const std::vector<do
   for (size_t i = 0; i < xs.size() && i < ys.size(); ++i) {
     if (!std::isfinite(xs[i]) || !std::isfinite(ys[i])) continue;
     xy.clear();
-    AppendPdfNumber(&xy, xs[i]);
+    AppendPdfNumber(&xy, xs[i], kPathDecimals);
     xy += ' ';
-    AppendPdfNumber(&xy, ys[i]);
+    AppendPdfNumber(&xy, ys[i], kPathDecimals);
     path_ += xy;
     path_ += " m ";
     path_ += xy;

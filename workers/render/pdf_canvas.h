@@ -1,5 +1,5 @@
 // PdfCanvas: a Canvas that writes a one-page PDF itself — a standalone
-// chart, as RenderChart and the chart stage make them.
+// chart, as the RenderChart rpc makes them.
 //
 // Why not cairo's PDF surface: for a chart, cairo records every operation,
 // replays it to analyse it (an exact stroke outline per stroke, for the
@@ -40,7 +40,9 @@ class PdfCanvas final : public Canvas {
   PdfCanvas& operator=(const PdfCanvas&) = delete;
 
   // The whole document, fonts embedded, with `title` in its metadata.
-  // INTERNAL when a font cannot be embedded (named in the message).
+  // UNIMPLEMENTED for a font without TrueType outlines (PostScript-flavoured
+  // OpenType, bitmap or colour fonts: draw the chart with cairo instead);
+  // INTERNAL when a font cannot be subset. The message names the font.
   StatusOr<std::string> Finish(std::string_view title);
 
   void Save() override;
