@@ -8,6 +8,7 @@ PACKAGES=(
   libhiredis-dev libpqxx-dev libpq-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libcairo2-dev libpango1.0-dev libharfbuzz-dev libxlsxwriter-dev libpng-dev zlib1g-dev
+  libdeflate-dev
   libspdlog-dev libfmt-dev libyaml-cpp-dev libyaml-dev libcurl4-openssl-dev
   nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
