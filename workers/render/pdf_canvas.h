@@ -100,7 +100,7 @@ class PdfCanvas final : public Canvas {
     int pdf_fill = -1;  // 0xRRGGBB written with rg; -1 none yet
     int pdf_stroke = -1;
     double pdf_alpha = 1;
-    LineStyle pdf_line{1};  // PDF's default line width is 1
+    LineStyle pdf_line{1, CAIRO_LINE_CAP_BUTT, CAIRO_LINE_JOIN_MITER, {}, 0};  // PDF's defaults
   };
 
   void ArcPath(double xc, double yc, double r, double a1, double sweep);
