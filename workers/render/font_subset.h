@@ -14,15 +14,11 @@
 namespace quire {
 
 // A font file holding `glyphs` (and .notdef) of `face` at their glyph ids,
-// hinting and layout tables dropped, for a face with TrueType outlines.
-// `key` names the font file the face was opened from (path and index):
-// faces of one file opened by different threads share its preparation. Subsetting a face the first
-// time prepares it (hb_subset_preprocess: 6-8 ms for a DejaVu Sans face, 55 ms for WenQuanYi Micro
-// Hei's 30,000 glyphs); prepared faces are kept for the process, and later subsets of them take
-// tens of microseconds (unprepared, a subset by glyph ids takes 0.6 ms). Thread-safe. INTERNAL when
-// HarfBuzz cannot subset the face.
-StatusOr<std::string> SubsetFont(hb_face_t* face, const std::string& key,
-                                 const std::vector<uint32_t>& glyphs);
+// hinting, layout, naming and character-map tables dropped, for a face
+// with TrueType outlines: tens of microseconds for a chart's glyphs, from a
+// font of any size. Thread-safe. INTERNAL when HarfBuzz cannot subset the
+// face.
+StatusOr<std::string> SubsetFont(hb_face_t* face, const std::vector<uint32_t>& glyphs);
 
 // How a face's glyphs are drawn: TrueType quadratic outlines ("glyf"),
 // PostScript ones ("CFF "), or neither (bitmaps, colour layers).

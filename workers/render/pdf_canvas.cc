@@ -230,11 +230,9 @@ Synthetic SyntheticOf(PangoFont* font) {
 // em) and the text each stands for.
 class PdfCanvas::Font {
  public:
-  // `key` names the font file (see SubsetFont).
-  Font(hb_face_t* face, std::string key, int number)
+  Font(hb_face_t* face, int number)
       : face_(hb_face_reference(face)),
         metrics_(hb_font_create(face)),
-        key_(std::move(key)),
         name_("/F" + std::to_string(number)),
         facts_(DescribeFont(face)) {
     upem_ = hb_face_get_upem(face);
@@ -277,7 +275,7 @@ class PdfCanvas::Font {
       return Status(StatusCode::kUnimplemented,
                     "the font " + facts.postscript_name + " has no TrueType outlines");
     }
-    StatusOr<std::string> subset = SubsetFont(face_, key_, glyphs);
+    StatusOr<std::string> subset = SubsetFont(face_, glyphs);
     if (!subset.ok()) {
       return Status::Internal("cannot embed the font " + facts.postscript_name + ": " +
                               subset.status().message());
@@ -371,7 +369,6 @@ class PdfCanvas::Font {
   };
   hb_face_t* face_;
   hb_font_t* metrics_;  // at units_per_em
-  std::string key_;
   std::string name_;
   FontFacts facts_;
   unsigned upem_ = 1000;
@@ -610,20 +607,7 @@ PdfCanvas::Font* PdfCanvas::FontOf(PangoFont* font) {
   hb_face_t* face = hb_font_get_face(hb);
   auto it = font_of_face_.find(face);
   if (it != font_of_face_.end()) return it->second;
-  // The font file and index: the same for every thread's face of it.
-  std::string key;
-  if (PANGO_IS_FC_FONT(font)) {
-    if (FcPattern* pattern = pango_fc_font_get_pattern(PANGO_FC_FONT(font))) {
-      FcChar8* file = nullptr;
-      int index = 0;
-      if (FcPatternGetString(pattern, FC_FILE, 0, &file) == FcResultMatch && file != nullptr) {
-        FcPatternGetInteger(pattern, FC_INDEX, 0, &index);
-        key = std::string(reinterpret_cast<const char*>(file)) + "#" + std::to_string(index);
-      }
-    }
-  }
-  if (key.empty()) key = "face@" + std::to_string(reinterpret_cast<uintptr_t>(face));
-  fonts_.push_back(std::make_unique<Font>(face, std::move(key), static_cast<int>(fonts_.size())));
+  fonts_.push_back(std::make_unique<Font>(face, static_cast<int>(fonts_.size())));
   font_of_face_.emplace(face, fonts_.back().get());
   return fonts_.back().get();
 }

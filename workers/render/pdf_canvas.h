@@ -8,9 +8,9 @@
 // with its own TrueType subsetter. A chart took it 0.8 ms (bar) to 4.5 ms
 // (1,000-point scatter). Charts need little of what that machinery is for:
 // paths in one colour at a time, rectangles, arcs, clips, glyph runs. This
-// writes them straight into the content stream, numbers with to_chars,
-// fonts subset by HarfBuzz (hb-subset) from faces prepared once per
-// process. Same drawing code, same fonts, same geometry: poppler's
+// writes them straight into the content stream (numbers printed as scaled
+// integers, streams deflated by libdeflate), fonts subset by HarfBuzz
+// (font_subset.h). Same drawing code, same fonts, same geometry: poppler's
 // rendering of its PDF matches cairo's PNG of the chart (tests).
 //
 // What it does not do, and charts do not ask of it: transforms while a path
