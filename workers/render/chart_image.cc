@@ -44,7 +44,10 @@ void PngFlush(png_structp) {}
 // 1 with a small hash table encode about five times faster than libpng's
 // defaults, which cairo's own writer uses. Over the standard workload's
 // four charts this beat the "up" filter both in time (about a fifth fewer
-// instructions) and in size (2% smaller in all).
+// instructions) and in size (2% smaller in all). libdeflate at level 1
+// (which the PDF canvas uses on its small streams) takes 20% fewer
+// instructions on these 1.7 MB images and makes them 17% smaller, but
+// runs a quarter slower: its hash tables do not stay in cache.
 Status EncodePng(cairo_surface_t* surface, double dpi, std::string* out) {
   cairo_surface_flush(surface);
   const int width = cairo_image_surface_get_width(surface);
