@@ -122,9 +122,10 @@ StatusOr<std::string> RenderChartImage(const ChartSpec& spec, const Table& data,
     PdfCanvas canvas(w, h);
     QUIRE_RETURN_IF_ERROR(DrawChart(canvas, spec, data, {0, 0, w, h}, theme));
     StatusOr<std::string> pdf = canvas.Finish(spec.title);
-    // A font PdfCanvas cannot embed (PostScript outlines, bitmaps): cairo's
-    // PDF surface can, more slowly.
-    if (pdf.ok() || pdf.status().code() != StatusCode::kUnimplemented) return pdf;
+    // A font PdfCanvas cannot embed (PostScript outlines, bitmaps, colour,
+    // a variable font's instance) or HarfBuzz cannot subset: cairo's PDF
+    // surface can, more slowly.
+    if (pdf.ok()) return pdf;
   }
   std::string bytes;
   cairo_surface_t* surface = nullptr;

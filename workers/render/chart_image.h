@@ -32,7 +32,8 @@ StatusOr<std::string> RenderChartImage(const ChartSpec& spec, const Table& data,
                                        double dpi = kDefaultImageDpi,
                                        const ChartTheme& theme = ChartTheme());
 
-// RenderChartImage into `path` (written via `path`.partial and renamed).
+// RenderChartImage into `path` (written to a partial file and moved into
+// place: file_output.h).
 Status WriteChartImage(const ChartSpec& spec, const Table& data, ImageFormat format,
                        const std::string& path, double dpi = kDefaultImageDpi,
                        const ChartTheme& theme = ChartTheme());

@@ -12,12 +12,13 @@ namespace {
 
 // Tables a PDF viewer does not read from an embedded font: the glyphs are
 // addressed by id (CIDToGIDMap /Identity) and placed by the content
-// stream, so neither the character map nor layout, naming or hinting
-// tables are needed.
+// stream, so neither the character map nor layout or naming tables are
+// needed. The hinting programs (cvt, fpgm, prep) stay: PDF asks for them
+// when the font has them, and some fonts draw wrongly without them.
 constexpr const char* kDropped[] = {"GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern",
                                     "morx", "kerx", "name", "post", "OS/2", "hdmx", "VDMX",
-                                    "LTSH", "gasp", "cvt ", "fpgm", "prep", "cmap", "DSIG",
-                                    "FFTM", "vhea", "vmtx", "VORG", "feat", "trak", "meta"};
+                                    "LTSH", "gasp", "cmap", "DSIG", "FFTM", "vhea", "vmtx",
+                                    "VORG", "feat", "trak", "meta"};
 
 // `face` without the tables in kDropped: a view, sharing the face's data.
 // Without a character map the subsetter has no characters to map to the
@@ -31,6 +32,9 @@ hb_blob_t* ReferenceKeptTable(hb_face_t* /*view*/, hb_tag_t tag, void* face) {
   }
   return hb_face_reference_table(static_cast<hb_face_t*>(face), tag);
 }
+
+// PDF names are at most 127 bytes; a subset's name has a 7-byte tag.
+constexpr size_t kMaxNameLength = 100;
 
 bool HasTable(hb_face_t* face, const char* tag) {
   hb_blob_t* blob = hb_face_reference_table(face, hb_tag_from_string(tag, 4));
@@ -52,8 +56,7 @@ StatusOr<std::string> SubsetFont(hb_face_t* face, const std::vector<uint32_t>& g
   hb_set_add(glyph_set, 0);
   for (uint32_t g : glyphs) hb_set_add(glyph_set, g);
   hb_subset_input_set_flags(input, HB_SUBSET_FLAGS_RETAIN_GIDS | HB_SUBSET_FLAGS_NO_HINTING |
-                                       HB_SUBSET_FLAGS_NOTDEF_OUTLINE |
-                                       HB_SUBSET_FLAGS_DESUBROUTINIZE);
+                                       HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
   hb_face_t* view = hb_face_create_for_tables(ReferenceKeptTable, hb_face_reference(face),
                                               reinterpret_cast<hb_destroy_func_t>(hb_face_destroy));
   hb_face_t* subset = hb_subset_or_fail(view, input);
@@ -85,6 +88,7 @@ FontFacts DescribeFont(hb_face_t* face) {
       }
     }
   }
+  if (f.postscript_name.size() > kMaxNameLength) f.postscript_name.resize(kMaxNameLength);
   if (f.postscript_name.empty()) f.postscript_name = "Font";
   hb_blob_t* head = hb_face_reference_table(face, HB_TAG('h', 'e', 'a', 'd'));
   unsigned head_length = 0;
@@ -107,7 +111,12 @@ FontFacts DescribeFont(hb_face_t* face) {
                      : static_cast<int>(f.ascender * 0.7);
   f.italic_angle = hb_style_get_value(font, HB_STYLE_TAG_SLANT_ANGLE);
   hb_font_destroy(font);
-  f.outlines = HasTable(face, "glyf")   ? FontOutlines::kTrueType
+  // Colour glyphs (layers, SVG, bitmaps) are not in the outlines a PDF
+  // font program draws: such a font counts as having none.
+  const bool colour =
+      hb_ot_color_has_layers(face) || hb_ot_color_has_svg(face) || hb_ot_color_has_png(face);
+  f.outlines = colour                   ? FontOutlines::kNone
+               : HasTable(face, "glyf") ? FontOutlines::kTrueType
                : HasTable(face, "CFF ") ? FontOutlines::kCff
                                         : FontOutlines::kNone;
   return f;

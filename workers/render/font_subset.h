@@ -21,7 +21,7 @@ namespace quire {
 StatusOr<std::string> SubsetFont(hb_face_t* face, const std::vector<uint32_t>& glyphs);
 
 // How a face's glyphs are drawn: TrueType quadratic outlines ("glyf"),
-// PostScript ones ("CFF "), or neither (bitmaps, colour layers).
+// PostScript ones ("CFF "), or neither (bitmaps, colour layers or SVG).
 enum class FontOutlines { kTrueType, kCff, kNone };
 
 // What a PDF font descriptor and width array say about a face, in its own

@@ -107,6 +107,7 @@ std::string Utf16Hex(std::string_view text) {
       }
     }
     i += n;
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
     if (cp >= 0x10000) {
       cp -= 0x10000;
       AppendHex4(&out, 0xD800 | (cp >> 10));
@@ -515,6 +516,7 @@ void PdfCanvas::SetDash(const std::vector<double>& dashes, double offset) {
 }
 
 void PdfCanvas::WriteAlpha(double alpha) {
+  alpha = std::round(alpha * 1000) / 1000;  // as written: one /a<i> per value
   if (alpha == state_.pdf_alpha) return;
   auto it = std::find(alphas_.begin(), alphas_.end(), alpha);
   if (it == alphas_.end()) it = alphas_.insert(alphas_.end(), alpha);
@@ -604,6 +606,16 @@ void PdfCanvas::Paint() {
 PdfCanvas::Font* PdfCanvas::FontOf(PangoFont* font) {
   hb_font_t* hb = font != nullptr ? pango_font_get_hb_font(font) : nullptr;
   if (hb == nullptr) return nullptr;
+  // An instance of a variable font other than its default: its outlines
+  // and widths are not the face's own, and a subset would hold the
+  // default's. Cairo draws it.
+  unsigned axes = 0;
+  const int* coords = hb_font_get_var_coords_normalized(hb, &axes);
+  for (unsigned i = 0; i < axes; ++i) {
+    if (coords[i] != 0 && unsupported_.empty()) {
+      unsupported_ = "a variable font's instance";
+    }
+  }
   hb_face_t* face = hb_font_get_face(hb);
   auto it = font_of_face_.find(face);
   if (it != font_of_face_.end()) return it->second;
@@ -637,8 +649,15 @@ void PdfCanvas::WriteGlyphs(Font* font, PangoFont* source, double size, Rgb colo
   const bool chain = b == 0 && a > 0;
   bool open = false;
   double at_x = 0, at_y = 0;  // where the next glyph goes without adjustment
+  int span_left = 0;          // glyphs left in an /ActualText span
   for (const Placed& g : glyphs) {
     const double width = font->Use(g.glyph, {});
+    if (g.span > 0) {  // a cluster's glyphs in a span of its own
+      if (open) content_ += "] TJ\n";
+      open = false;
+      content_ += "/Span << /ActualText <FEFF" + Utf16Hex(g.text) + "> >> BDC\n";
+      span_left = g.span;
+    }
     double pen = g.x;  // where the glyph lands
     if (open && chain && g.y == at_y) {
       const double adjust = (at_x - g.x) * 1000 / a;
@@ -658,8 +677,14 @@ void PdfCanvas::WriteGlyphs(Font* font, PangoFont* source, double size, Rgb colo
     content_ += '>';
     at_x = pen + width * a / 1000;
     at_y = g.y;
+    if (span_left > 0 && --span_left == 0) {
+      content_ += "] TJ\nEMC\n";
+      open = false;
+    }
   }
-  content_ += "] TJ\nET\n";
+  if (open) content_ += "] TJ\n";
+  if (span_left > 0) content_ += "EMC\n";  // a span cut short (cannot happen)
+  content_ += "ET\n";
   if (synthetic.embolden) content_ += "Q\n";
 }
 
@@ -674,7 +699,7 @@ void PdfCanvas::ShowGlyphs(const GlyphFont& glyph_font, const std::vector<cairo_
     const size_t n = at < text.size() ? Utf8Length(static_cast<unsigned char>(text[at])) : 0;
     font->Use(static_cast<uint32_t>(g.index), text.substr(std::min(at, text.size()), n));
     at += n;
-    placed.push_back({static_cast<uint32_t>(g.index), g.x, g.y});
+    placed.push_back({static_cast<uint32_t>(g.index), g.x, g.y, 0, {}});
   }
   WriteGlyphs(font, glyph_font.pango_font(), glyph_font.size(), glyph_font.color(), placed);
 }
@@ -701,6 +726,9 @@ void PdfCanvas::ShowLayout(PangoLayout* layout, Rgb color) {
     // U+2026, U+22EF (after wide characters) or "..." from the font.
     const bool ellipsis = (run->item->analysis.flags & PANGO_ANALYSIS_FLAG_IS_ELLIPSIS) != 0;
     std::vector<Placed> placed;
+    std::vector<int> starts(gs->log_clusters, gs->log_clusters + gs->num_glyphs);
+    std::sort(starts.begin(), starts.end());
+    starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
     double x = logical.x / static_cast<double>(PANGO_SCALE);
     for (int i = 0; i < gs->num_glyphs; ++i) {
       const PangoGlyphInfo& info = gs->glyphs[i];
@@ -711,23 +739,38 @@ void PdfCanvas::ShowLayout(PangoLayout* layout, Rgb color) {
       const uint32_t glyph = (info.glyph & PANGO_GLYPH_UNKNOWN_FLAG) != 0 ? 0 : info.glyph;
       // The glyph's cluster of text: from its start to the next cluster's.
       const int start = gs->log_clusters[i];
-      int end = item_length;
-      for (int j = 0; j < gs->num_glyphs; ++j) {
-        if (gs->log_clusters[j] > start) end = std::min(end, gs->log_clusters[j]);
-      }
+      const auto next = std::upper_bound(starts.begin(), starts.end(), start);
+      const int end = next == starts.end() ? item_length : *next;
+      const size_t from = std::min(static_cast<size_t>(item_offset + start), text_length);
+      const std::string_view cluster(
+          text + from, std::min(static_cast<size_t>(std::max(0, end - start)), text_length - from));
       const bool first_of_cluster = i == 0 || gs->log_clusters[i - 1] != start;
-      std::string_view cluster;
-      const size_t from = static_cast<size_t>(item_offset + start);
-      if (ellipsis) {
-        if (glyph == font->GlyphOf(0x2026)) cluster = "\xE2\x80\xA6";
-        if (glyph == font->GlyphOf(0x22EF)) cluster = "\xE2\x8B\xAF";
-        if (glyph == font->GlyphOf('.')) cluster = ".";
-      } else if (first_of_cluster && glyph != 0 && from < text_length) {
-        cluster = std::string_view(text + from,
-                                   std::min(static_cast<size_t>(end - start), text_length - from));
+      int drawn = 0;  // the cluster's glyphs that are drawn
+      for (int j = i; first_of_cluster && j < gs->num_glyphs && gs->log_clusters[j] == start; ++j) {
+        drawn += gs->glyphs[j].glyph != PANGO_GLYPH_EMPTY;
       }
-      font->Use(glyph, cluster);
-      placed.push_back({glyph, gx, gy});
+      Placed placed_glyph{glyph, gx, gy, 0, {}};
+      if (ellipsis) {
+        std::string_view shown;
+        if (glyph == font->GlyphOf(0x2026)) shown = "\xE2\x80\xA6";
+        if (glyph == font->GlyphOf(0x22EF)) shown = "\xE2\x8B\xAF";
+        if (glyph == font->GlyphOf('.')) shown = ".";
+        font->Use(glyph, shown);
+      } else if (first_of_cluster && drawn == 1 && glyph != 0) {
+        // One glyph for the cluster's characters: a letter, a ligature.
+        font->Use(glyph, cluster);
+      } else {
+        // A cluster of several glyphs (a letter and its marks, Indic
+        // conjuncts): which glyph stands for which character is not known,
+        // so the cluster's text goes with its first glyph as the PDF's
+        // /ActualText, and no glyph of it maps to text alone.
+        font->Use(glyph, {});
+        if (first_of_cluster && drawn > 1) {
+          placed_glyph.span = drawn;
+          placed_glyph.text = cluster;
+        }
+      }
+      placed.push_back(placed_glyph);
     }
     WriteGlyphs(font, run->item->analysis.font, size, color, placed);
   } while (pango_layout_iter_next_run(iter));
@@ -738,6 +781,7 @@ bool PdfCanvas::StampMarkers(const std::vector<double>& xs, const std::vector<do
                              double r) {
   // What FillMarkers draws on any vector canvas, the zero-length round-capped
   // segments "x y m x y l", with each point's numbers formatted once.
+  if (!(r > 0)) return true;  // no disc: cairo draws nothing either
   Save();
   SetLineCap(CAIRO_LINE_CAP_ROUND);
   SetLineWidth(2 * r);
@@ -760,6 +804,9 @@ bool PdfCanvas::StampMarkers(const std::vector<double>& xs, const std::vector<do
 }
 
 StatusOr<std::string> PdfCanvas::Finish(std::string_view title) {
+  if (!unsupported_.empty()) {
+    return Status(StatusCode::kUnimplemented, "cannot embed " + unsupported_);
+  }
   PdfFile file;
   const int catalog = file.Reserve(), pages = file.Reserve(), page = file.Reserve();
   const int contents = file.Reserve(), info = file.Reserve();

@@ -41,8 +41,9 @@ class PdfCanvas final : public Canvas {
 
   // The whole document, fonts embedded, with `title` in its metadata.
   // UNIMPLEMENTED for a font without TrueType outlines (PostScript-flavoured
-  // OpenType, bitmap or colour fonts: draw the chart with cairo instead);
-  // INTERNAL when a font cannot be subset. The message names the font.
+  // OpenType, bitmap or colour fonts) or an instance of a variable font
+  // other than its default: draw the chart with cairo instead. INTERNAL
+  // when a font cannot be subset. The message names the font.
   StatusOr<std::string> Finish(std::string_view title);
 
   void Save() override;
@@ -78,6 +79,8 @@ class PdfCanvas final : public Canvas {
   struct Placed {
     uint32_t glyph;
     double x, y;
+    int span = 0;           // > 0: the first of `span` glyphs standing for `text`
+    std::string_view text;  // as one /ActualText span
   };
   // How lines are stroked.
   struct LineStyle {
@@ -131,6 +134,7 @@ class PdfCanvas final : public Canvas {
   std::vector<double> alphas_;  // ExtGState /a<i>
   std::vector<std::unique_ptr<Font>> fonts_;
   std::map<const void*, Font*> font_of_face_;  // by hb_face_t
+  std::string unsupported_;                    // what makes Finish UNIMPLEMENTED; empty: nothing
 };
 
 // Appends `v` to `out` as a PDF number with up to `decimals` (0..6)
