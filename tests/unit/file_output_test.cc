@@ -7,8 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "tests/unit/test_util.h"
 
@@ -27,7 +31,7 @@ TEST(FileOutputTest, CreatesTheFileAndLeavesNoPartial) {
   const std::string path = dir.File("chart.pdf");
   ASSERT_TRUE(WriteFileAtomically(path, std::string_view("first")).ok());
   EXPECT_EQ(ReadFile(path), "first");
-  EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
+  EXPECT_FALSE(test::PartialLeft(path));
 }
 
 TEST(FileOutputTest, ReplacesAFileWhileAReaderKeepsTheOldOne) {
@@ -41,7 +45,7 @@ TEST(FileOutputTest, ReplacesAFileWhileAReaderKeepsTheOldOne) {
 
   ASSERT_TRUE(WriteFileAtomically(path, std::string_view("new")).ok());
   EXPECT_EQ(ReadFile(path), "new");
-  EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
+  EXPECT_FALSE(test::PartialLeft(path));
   struct stat after;
   ASSERT_EQ(::stat(path.c_str(), &after), 0);
   EXPECT_NE(after.st_ino, before.st_ino) << "the file was rewritten in place, not replaced";
@@ -70,7 +74,7 @@ TEST(FileOutputTest, ADirectoryInTheWayIsAnErrorAndStaysAsItWas) {
   EXPECT_NE(status.message().find(path), std::string::npos) << status.message();
   EXPECT_TRUE(std::filesystem::is_directory(path));
   EXPECT_EQ(ReadFile(path + "/keep.txt"), "kept");
-  EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
+  EXPECT_FALSE(test::PartialLeft(path));
 }
 
 TEST(FileOutputTest, MovingAMissingPartialNamesBothFilesAndKeepsTheTarget) {
@@ -90,6 +94,40 @@ TEST(FileOutputTest, AnUnwritableDirectoryIsAnErrorNamingThePartialFile) {
   const Status status = WriteFileAtomically(path, std::string_view("bytes"));
   EXPECT_EQ(status.code(), StatusCode::kInternal);
   EXPECT_NE(status.message().find(path + ".partial"), std::string::npos) << status.message();
+}
+
+TEST(FileOutputTest, WritersOfOnePathNeverShareAPartialFile) {
+  // Four threads rewrite one file 50 times each, each with its own
+  // content: at every moment the file is one writer's whole content.
+  TempDir dir;
+  const std::string path = dir.File("chart.png");
+  std::vector<std::string> contents;
+  for (char c : {'a', 'b', 'c', 'd'}) contents.push_back(std::string(20000 + (c - 'a'), c));
+  std::atomic<int> failures{0};
+  std::atomic<bool> done{false};
+  std::vector<std::thread> writers;
+  for (const std::string& content : contents) {
+    writers.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) failures += !WriteFileAtomically(path, content).ok();
+    });
+  }
+  int torn = 0;
+  std::thread reader([&] {
+    while (!done) {
+      const std::string seen = ReadFile(path);
+      if (!seen.empty() && std::find(contents.begin(), contents.end(), seen) == contents.end()) {
+        ++torn;
+      }
+    }
+  });
+  for (std::thread& t : writers) t.join();
+  done = true;
+  reader.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(torn, 0);
+  EXPECT_NE(std::find(contents.begin(), contents.end(), ReadFile(path)), contents.end());
+  EXPECT_FALSE(test::PartialLeft(path));
+  EXPECT_NE(PartialPath(path), PartialPath(path));
 }
 
 }  // namespace

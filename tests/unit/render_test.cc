@@ -74,7 +74,7 @@ TEST(RenderPdfTest, DemoReportHasTitleChartAndTable) {
   TempDir dir;
   const std::string pdf = dir.File("demo.pdf");
   ASSERT_TRUE(RenderPdf(r.tmpl, r.params, r.data, pdf).ok());
-  EXPECT_FALSE(fs::exists(pdf + ".partial"));
+  EXPECT_FALSE(test::PartialLeft(pdf));
 
   const std::string text = PdfText(pdf);
   EXPECT_TRUE(ContainsAll(text, {"Quarterly Sales Report — North",
@@ -169,7 +169,7 @@ TEST(RenderPdfTest, CancelStopsAndLeavesNoFile) {
   Status s = RenderPdf(r.tmpl, r.params, r.data, pdf, [&] { return ++calls > 3; });
   EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.ToString();
   EXPECT_FALSE(fs::exists(pdf));
-  EXPECT_FALSE(fs::exists(pdf + ".partial"));
+  EXPECT_FALSE(test::PartialLeft(pdf));
 }
 
 TEST(RenderPdfTest, MissingSourceDataIsFailedPrecondition) {

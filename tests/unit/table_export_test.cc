@@ -62,7 +62,7 @@ TEST(WriteTableCsvTest, QuotesAndExactValues) {
   TempDir dir;
   const std::string path = dir.File("t.csv");
   ASSERT_TRUE(WriteTableCsv(TrickyTable(), {}, path).ok());
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_FALSE(test::PartialLeft(path));
   EXPECT_EQ(ReadFile(path),
             "name,amount,count,day,ok\r\n"
             "\"Smith, John\",120.5,-42,2024-02-29,true\r\n"

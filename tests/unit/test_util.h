@@ -75,6 +75,18 @@ inline CommandResult RunCommand(const std::string& command) {
   return result;
 }
 
+// Whether a partial file of `path` (`path`.partial-…, see
+// workers/render/file_output.h) is left beside it.
+inline bool PartialLeft(const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::string prefix = p.filename().string() + ".partial";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(p.parent_path(), ec)) {
+    if (entry.path().filename().string().rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 // The bytes of the file at `path`; "" when it cannot be read.
 inline std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -212,7 +212,7 @@ TEST_F(XlsxTest, SheetsPropertiesAndSummary) {
   test::PreparedReport r = PrepareReport(SalesTemplate());
   TempDir dir;
   json book = RenderAndInspect(r, dir);
-  EXPECT_FALSE(fs::exists(dir.File("report.xlsx.partial")));
+  EXPECT_FALSE(test::PartialLeft(dir.File("report.xlsx")));
   ASSERT_TRUE(book.contains("sheets"));
 
   // The hidden table has no sheet; the optional source none either; the
@@ -415,7 +415,7 @@ TEST(XlsxErrorTest, MissingRequiredSourceIsFailedPrecondition) {
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
   EXPECT_TRUE(Contains(s.message(), "sales")) << s.message();
   EXPECT_FALSE(fs::exists(path));
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_FALSE(test::PartialLeft(path));
 }
 
 TEST(XlsxErrorTest, ChartColumnMissingFromDataIsInvalidArgument) {
@@ -438,7 +438,7 @@ TEST(XlsxErrorTest, CancelStopsAndLeavesNoFile) {
     Status s = RenderXlsx(r.tmpl, r.params, r.data, path, [&] { return calls++ >= allowed; });
     EXPECT_EQ(s.code(), StatusCode::kCancelled) << allowed << ": " << s.ToString();
     EXPECT_FALSE(fs::exists(path)) << allowed;
-    EXPECT_FALSE(fs::exists(path + ".partial")) << allowed;
+    EXPECT_FALSE(test::PartialLeft(path)) << allowed;
   }
 }
 
@@ -474,7 +474,7 @@ TEST(XlsxErrorTest, UnwritablePathIsInternal) {
   EXPECT_EQ(s.code(), StatusCode::kInternal) << s.ToString();
   EXPECT_TRUE(
       ContainsAll(s.message(), {"report.xlsx.partial", "xlsx file"}));  // lxw_strerror's words
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_FALSE(test::PartialLeft(path));
 }
 
 TEST_F(XlsxTest, SheetNamesAreValidAndUnique) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -30,15 +31,24 @@ Status MoveIntoPlace(const std::string& partial, const std::string& path) {
   return Status::OK();
 }
 
+std::string PartialPath(const std::string& path) {
+  static std::atomic<uint64_t> count{0};
+  return path + ".partial-" + std::to_string(::getpid()) + "-" + std::to_string(++count);
+}
+
 Status WriteFileAtomically(const std::string& path, const std::function<bool(FILE*)>& write) {
-  const std::string partial = path + ".partial";
-  FILE* f = std::fopen(partial.c_str(), "wb");
-  if (f == nullptr) return Status::Internal("cannot create " + partial);
+  const std::string partial = PartialPath(path);
+  FILE* f = std::fopen(partial.c_str(), "wbx");  // x: never someone else's file
+  if (f == nullptr) {
+    return Status::Internal("cannot create " + partial + ": " + std::strerror(errno));
+  }
   const bool written = write(f) && std::ferror(f) == 0;
+  const int write_errno = errno;
   const bool closed = std::fclose(f) == 0;
   if (!written || !closed) {
+    const int e = !written ? write_errno : errno;
     std::remove(partial.c_str());
-    return Status::Internal("cannot write " + partial);
+    return Status::Internal("cannot write " + partial + ": " + std::strerror(e));
   }
   Status status = MoveIntoPlace(partial, path);
   if (!status.ok()) std::remove(partial.c_str());

@@ -1,6 +1,13 @@
-// Output files that appear whole or not at all: written to `path`.partial
-// and moved onto `path` only once complete, so a reader (the finalize
-// stage, a user's file browser) never sees half a file.
+// Output files that appear whole or not at all: written to a partial file
+// beside `path` (PartialPath) and moved onto `path` only once complete, so
+// a reader (the finalize stage, a user's file browser) never sees half a
+// file, and two writers of one path never write into the same file.
+//
+// Nothing is synced to disk: after a power cut a file written just before
+// may be empty (ext4 would have flushed one renamed over an older file;
+// exchanging it, which is four times cheaper, does not). Quire's files are
+// rendered again when lost: a job's artifacts are stored by its finalize
+// stage, and a job is complete only after that.
 #pragma once
 
 #include <cstdio>
@@ -12,8 +19,13 @@
 
 namespace quire {
 
+// A fresh name for a partial file of `path`, unique to this writer (this
+// process and call): `path`.partial-<pid>-<n>.
+std::string PartialPath(const std::string& path);
+
 // `write` fills the open file and returns false on a write error. The
-// partial file is removed on any failure; INTERNAL names the file.
+// partial file is removed on any failure; INTERNAL names the file and the
+// system's reason.
 Status WriteFileAtomically(const std::string& path, const std::function<bool(FILE*)>& write);
 
 // WriteFileAtomically of `bytes`.

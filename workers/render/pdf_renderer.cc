@@ -299,7 +299,7 @@ Status RenderPdf(const ReportTemplate& tmpl, const ParamValues& params, const Re
 
   // Paint the pages into the file (cairo writes the document as it goes),
   // each with its header and "Page N of M" footer.
-  const std::string partial = path + ".partial";
+  const std::string partial = PartialPath(path);
   cairo_surface_t* surface =
       cairo_pdf_surface_create(partial.c_str(), geometry.width, geometry.height);
   status = CairoError(cairo_surface_status(surface), "cannot create " + partial);

@@ -18,8 +18,8 @@
 
 namespace quire {
 
-// Writes the report to `path` (via `path`.partial, renamed when complete,
-// so `path` never holds half a document). `data` holds a table for every
+// Writes the report to `path` (via a partial file moved into place when
+// complete, so `path` never holds half a document). `data` holds a table for every
 // source a section uses; FAILED_PRECONDITION names a missing one, except
 // for optional sources (and transforms over them), whose sections say
 // "Data unavailable" instead. INVALID_ARGUMENT for a `when:` that does not

@@ -17,9 +17,9 @@
 namespace quire {
 
 // ---------------------------------------------------------------------------
-// Files of one table. Both write via `path`.partial, renamed when complete,
-// and return INTERNAL naming the file when it cannot be written, or
-// SelectTableColumns' error.
+// Files of one table. Both write via a partial file moved into place when
+// complete, and return INTERNAL naming the file when it cannot be written,
+// or SelectTableColumns' error.
 
 // A header of the labels, then one line per row, CRLF-terminated; a field
 // holding a comma, a quote, CR or LF is quoted, its quotes doubled. Values

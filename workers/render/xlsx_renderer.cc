@@ -289,7 +289,7 @@ class WorkbookWriter final : public SectionVisitor {
 
 Status RenderXlsx(const ReportTemplate& tmpl, const ParamValues& params, const ReportData& data,
                   const std::string& path, const std::function<bool()>& cancelled) {
-  const std::string partial = path + ".partial";
+  const std::string partial = PartialPath(path);
   const auto now = std::chrono::system_clock::now();
   Status status;
   {
