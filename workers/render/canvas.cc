@@ -17,10 +17,7 @@ bool Finite(const std::vector<double>& xs, const std::vector<double>& ys, size_t
 
 }  // namespace
 
-void CairoCanvas::SetColor(Rgb color, double alpha) {
-  cairo_set_source_rgba(cr_, ((color.hex >> 16) & 0xFF) / 255.0, ((color.hex >> 8) & 0xFF) / 255.0,
-                        (color.hex & 0xFF) / 255.0, alpha);
-}
+void CairoCanvas::SetColor(Rgb color, double alpha) { SetSourceRgb(cr_, color, alpha); }
 
 void CairoCanvas::ShowGlyphs(const GlyphFont& font, const std::vector<cairo_glyph_t>& glyphs,
                              std::string_view /*text*/) {

@@ -15,9 +15,9 @@ Status MoveIntoPlace(const std::string& partial, const std::string& path) {
   struct stat old;
   if (::lstat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode)) {
     if (::renameat2(AT_FDCWD, partial.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
-      // `partial` now names the old file. Should removing it fail, a stale
-      // .partial is left beside the complete `path`, and the next write
-      // there replaces it: not worth failing the new file for.
+      // `partial` now names the old file. Should removing it fail, it is
+      // left beside the complete `path` as a partial file anyone may
+      // delete: not worth failing the new file for.
       ::unlink(partial.c_str());
       return Status::OK();
     }

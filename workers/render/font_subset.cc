@@ -76,6 +76,7 @@ StatusOr<std::string> SubsetFont(hb_face_t* face, const std::vector<uint32_t>& g
 FontFacts DescribeFont(hb_face_t* face) {
   FontFacts f;
   f.units_per_em = hb_face_get_upem(face);
+  if (f.units_per_em == 0) f.units_per_em = 1000;
   char name[128];
   unsigned size = sizeof name;
   if (hb_ot_name_get_utf8(face, HB_OT_NAME_ID_POSTSCRIPT_NAME, HB_LANGUAGE_INVALID, &size, name) >

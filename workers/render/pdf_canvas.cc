@@ -71,60 +71,25 @@ void AppendHex4(std::string* out, uint32_t v) {
   for (int shift = 12; shift >= 0; shift -= 4) out->push_back(kHex[(v >> shift) & 0xF]);
 }
 
-// UTF-16BE hex of UTF-8 `text` (invalid bytes as U+FFFD).
-std::string Utf16Hex(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    uint32_t cp = 0xFFFD;
-    size_t n = 1;
-    if (c < 0x80) {
-      cp = c;
-    } else if ((c >> 5) == 0x6) {
-      n = 2;
-      cp = c & 0x1F;
-    } else if ((c >> 4) == 0xE) {
-      n = 3;
-      cp = c & 0x0F;
-    } else if ((c >> 3) == 0x1E) {
-      n = 4;
-      cp = c & 0x07;
-    }
-    if (n > 1) {
-      if (i + n > text.size()) {
-        cp = 0xFFFD;
-        n = 1;
-      } else {
-        for (size_t k = 1; k < n; ++k) {
-          const unsigned char cc = static_cast<unsigned char>(text[i + k]);
-          if ((cc & 0xC0) != 0x80) {
-            cp = 0xFFFD;
-            n = k;
-            break;
-          }
-          cp = (cp << 6) | (cc & 0x3F);
-        }
-      }
-    }
-    i += n;
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      AppendHex4(&out, 0xD800 | (cp >> 10));
-      AppendHex4(&out, 0xDC00 | (cp & 0x3FF));
-    } else {
-      AppendHex4(&out, cp);
-    }
-  }
-  return out;
+// How far an arc from one angle to another `turn` radians on turns, as
+// cairo takes it: whole turns added to a negative turn, more than two
+// turns cut to between one and two.
+double ArcSweep(double turn) {
+  if (turn < 0) turn += 2 * M_PI * std::ceil(-turn / (2 * M_PI));
+  if (turn > 4 * M_PI) turn = std::fmod(turn, 2 * M_PI) + 2 * M_PI;
+  return turn;
 }
 
-// The number of bytes of the UTF-8 character starting with `lead`.
-size_t Utf8Length(unsigned char lead) {
-  if (lead < 0xC0) return 1;
-  if (lead < 0xE0) return 2;
-  if (lead < 0xF0) return 3;
-  return 4;
+// UTF-16BE hex of UTF-8 `text` (invalid bytes as U+FFFD).
+std::string Utf16Hex(std::string_view text) {
+  gchar* valid = g_utf8_make_valid(text.data(), static_cast<gssize>(text.size()));
+  glong units = 0;
+  gunichar2* utf16 = g_utf8_to_utf16(valid, -1, nullptr, &units, nullptr);
+  std::string out;
+  for (glong i = 0; utf16 != nullptr && i < units; ++i) AppendHex4(&out, utf16[i]);
+  g_free(utf16);
+  g_free(valid);
+  return out;
 }
 
 // A PDF file being written: numbered objects and their offsets.
@@ -235,10 +200,7 @@ class PdfCanvas::Font {
       : face_(hb_face_reference(face)),
         metrics_(hb_font_create(face)),
         name_("/F" + std::to_string(number)),
-        facts_(DescribeFont(face)) {
-    upem_ = hb_face_get_upem(face);
-    if (upem_ == 0) upem_ = 1000;
-  }
+        facts_(DescribeFont(face)) {}
   ~Font() {
     hb_font_destroy(metrics_);
     hb_face_destroy(face_);
@@ -246,7 +208,6 @@ class PdfCanvas::Font {
 
   // Its resource name on the page.
   const std::string& name() const { return name_; }
-  const FontFacts& facts() const { return facts_; }
   // The glyph of `c` in this font; 0 when it has none.
   uint32_t GlyphOf(uint32_t c) const {
     hb_codepoint_t g = 0;
@@ -259,7 +220,7 @@ class PdfCanvas::Font {
     auto it = glyphs_.find(glyph);
     if (it == glyphs_.end()) {
       const double width =
-          hb_font_get_glyph_h_advance(metrics_, glyph) * 1000.0 / static_cast<double>(upem_);
+          hb_font_get_glyph_h_advance(metrics_, glyph) * 1000.0 / facts_.units_per_em;
       it = glyphs_.emplace(glyph, Glyph{width, std::string()}).first;
     }
     if (it->second.text.empty() && !text.empty()) it->second.text = std::string(text);
@@ -372,7 +333,6 @@ class PdfCanvas::Font {
   hb_font_t* metrics_;  // at units_per_em
   std::string name_;
   FontFacts facts_;
-  unsigned upem_ = 1000;
   std::map<uint32_t, Glyph> glyphs_;
 };
 
@@ -393,8 +353,7 @@ void PdfCanvas::Numbers(std::initializer_list<double> vs) {
 }
 
 void PdfCanvas::ColorOp(Rgb color, const char* op) {
-  Numbers({((color.hex >> 16) & 0xFF) / 255.0, ((color.hex >> 8) & 0xFF) / 255.0,
-           (color.hex & 0xFF) / 255.0});
+  Numbers({color.red(), color.green(), color.blue()});
   content_ += op;
   content_ += '\n';
 }
@@ -485,19 +444,13 @@ void PdfCanvas::ArcPath(double xc, double yc, double r, double a1, double sweep)
 }
 
 void PdfCanvas::Arc(double xc, double yc, double r, double a1, double a2) {
-  double sweep = a2 - a1;
-  if (!std::isfinite(sweep)) return;
-  if (sweep < 0) sweep += 2 * M_PI * std::ceil(-sweep / (2 * M_PI));
-  if (sweep > 4 * M_PI) sweep = std::fmod(sweep, 2 * M_PI) + 2 * M_PI;
-  ArcPath(xc, yc, r, a1, sweep);
+  const double sweep = ArcSweep(a2 - a1);
+  if (std::isfinite(sweep)) ArcPath(xc, yc, r, a1, sweep);
 }
 
 void PdfCanvas::ArcNegative(double xc, double yc, double r, double a1, double a2) {
-  double sweep = a1 - a2;
-  if (!std::isfinite(sweep)) return;
-  if (sweep < 0) sweep += 2 * M_PI * std::ceil(-sweep / (2 * M_PI));
-  if (sweep > 4 * M_PI) sweep = std::fmod(sweep, 2 * M_PI) + 2 * M_PI;
-  ArcPath(xc, yc, r, a1, -sweep);
+  const double sweep = ArcSweep(a1 - a2);
+  if (std::isfinite(sweep)) ArcPath(xc, yc, r, a1, -sweep);
 }
 
 void PdfCanvas::ClosePath() {
@@ -696,7 +649,9 @@ void PdfCanvas::ShowGlyphs(const GlyphFont& glyph_font, const std::vector<cairo_
   placed.reserve(glyphs.size());
   size_t at = 0;  // one character of `text` per glyph
   for (const cairo_glyph_t& g : glyphs) {
-    const size_t n = at < text.size() ? Utf8Length(static_cast<unsigned char>(text[at])) : 0;
+    const size_t n = at < text.size()
+                         ? static_cast<size_t>(g_utf8_skip[static_cast<unsigned char>(text[at])])
+                         : 0;
     font->Use(static_cast<uint32_t>(g.index), text.substr(std::min(at, text.size()), n));
     at += n;
     placed.push_back({static_cast<uint32_t>(g.index), g.x, g.y, 0, {}});

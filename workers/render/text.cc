@@ -38,9 +38,8 @@ PangoContext* ThreadContext() {
 
 }  // namespace
 
-void SetSourceRgb(cairo_t* cr, Rgb color) {
-  cairo_set_source_rgb(cr, ((color.hex >> 16) & 0xFF) / 255.0, ((color.hex >> 8) & 0xFF) / 255.0,
-                       (color.hex & 0xFF) / 255.0);
+void SetSourceRgb(cairo_t* cr, Rgb color, double alpha) {
+  cairo_set_source_rgba(cr, color.red(), color.green(), color.blue(), alpha);
 }
 
 namespace {

@@ -28,8 +28,14 @@ class Canvas;
 // 0xRRGGBB.
 struct Rgb {
   uint32_t hex = 0x000000;
+
+  // The channels in [0, 1].
+  double red() const { return ((hex >> 16) & 0xFF) / 255.0; }
+  double green() const { return ((hex >> 8) & 0xFF) / 255.0; }
+  double blue() const { return (hex & 0xFF) / 255.0; }
 };
-void SetSourceRgb(cairo_t* cr, Rgb color);
+// `color` at opacity `alpha` in [0, 1] as the source of `cr`.
+void SetSourceRgb(cairo_t* cr, Rgb color, double alpha = 1);
 
 // OK for CAIRO_STATUS_SUCCESS; otherwise INTERNAL "`what`: cairo's reason".
 Status CairoError(cairo_status_t status, const std::string& what);
