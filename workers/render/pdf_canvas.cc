@@ -208,6 +208,7 @@ class PdfCanvas::Font {
 
   // Its resource name on the page.
   const std::string& name() const { return name_; }
+  const FontFacts& facts() const { return facts_; }
   // The glyph of `c` in this font; 0 when it has none.
   uint32_t GlyphOf(uint32_t c) const {
     hb_codepoint_t g = 0;
@@ -233,10 +234,6 @@ class PdfCanvas::Font {
     std::vector<uint32_t> glyphs;
     for (const auto& [g, info] : glyphs_) glyphs.push_back(g);
     const FontFacts& facts = facts_;
-    if (facts.outlines != FontOutlines::kTrueType) {
-      return Status(StatusCode::kUnimplemented,
-                    "the font " + facts.postscript_name + " has no TrueType outlines");
-    }
     StatusOr<std::string> subset = SubsetFont(face_, glyphs);
     if (!subset.ok()) {
       return Status::Internal("cannot embed the font " + facts.postscript_name + ": " +
@@ -573,6 +570,10 @@ PdfCanvas::Font* PdfCanvas::FontOf(PangoFont* font) {
   auto it = font_of_face_.find(face);
   if (it != font_of_face_.end()) return it->second;
   fonts_.push_back(std::make_unique<Font>(face, static_cast<int>(fonts_.size())));
+  const FontFacts& facts = fonts_.back()->facts();
+  if (facts.outlines != FontOutlines::kTrueType && unsupported_.empty()) {
+    unsupported_ = "the font " + facts.postscript_name + ", which has no TrueType outlines";
+  }
   font_of_face_.emplace(face, fonts_.back().get());
   return fonts_.back().get();
 }
