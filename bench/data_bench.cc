@@ -15,13 +15,13 @@
 #include <random>
 #include <string>
 
-#include "common/redis_client.h"
-#include "common/table_codec.h"
+#include "common/queue/redis_client.h"
+#include "common/table/table_codec.h"
+#include "report/data/collector.h"
+#include "report/data/source_cache.h"
+#include "report/data/transforms.h"
 #include "tests/support/local_http_server.h"
 #include "tests/support/test_servers.h"
-#include "workers/data/collector.h"
-#include "workers/data/source_cache.h"
-#include "workers/data/transforms.h"
 
 namespace {
 

@@ -17,8 +17,8 @@
 #include <cstdio>
 #include <thread>
 
-#include "common/queue_inspector.h"
-#include "common/redis_client.h"
+#include "common/queue/queue_inspector.h"
+#include "common/queue/redis_client.h"
 #include "quire/v1/jobs.grpc.pb.h"
 #include "quire/v1/ops.grpc.pb.h"
 #include "quire/v1/templates.grpc.pb.h"

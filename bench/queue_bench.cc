@@ -20,8 +20,8 @@
 #include <thread>
 #include <vector>
 
-#include "common/job_queue.h"
-#include "common/queue_inspector.h"
+#include "common/queue/job_queue.h"
+#include "common/queue/queue_inspector.h"
 
 namespace {
 

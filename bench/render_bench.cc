@@ -26,11 +26,11 @@
 #include <vector>
 
 #include "bench/workloads/standard_report_data.h"
-#include "common/template.h"
-#include "workers/charts/chart.h"
-#include "workers/render/chart_image.h"
-#include "workers/render/pdf_renderer.h"
-#include "workers/render/xlsx_renderer.h"
+#include "common/template/template.h"
+#include "report/charts/chart.h"
+#include "report/render/chart_image.h"
+#include "report/render/pdf_renderer.h"
+#include "report/render/xlsx_renderer.h"
 
 namespace {
 

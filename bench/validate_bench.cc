@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "common/template.h"
+#include "common/template/template.h"
 
 namespace {
 

@@ -20,8 +20,8 @@
 #include <sstream>
 
 #include "cli/render_command.h"
-#include "common/status.h"
-#include "common/template.h"
+#include "common/base/status.h"
+#include "common/template/template.h"
 #include "quire/v1/jobs.grpc.pb.h"
 #include "quire/v1/ops.grpc.pb.h"
 #include "quire/v1/schedules.grpc.pb.h"

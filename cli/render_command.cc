@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/config.h"
-#include "workers/data/collector.h"
-#include "workers/pipeline.h"
+#include "common/base/config.h"
+#include "report/data/collector.h"
+#include "report/pipeline/pipeline.h"
 
 namespace quire {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <chrono>
 
-#include "common/redis_keys.h"
+#include "common/queue/redis_keys.h"
 
 namespace quire {
 

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "common/redis_client.h"
+#include "common/queue/redis_client.h"
 
 namespace quire {
 

@@ -13,22 +13,23 @@
 #include <condition_variable>
 #include <thread>
 
-#include "common/archived_templates.h"
-#include "common/artifact_database.h"
-#include "common/artifact_store.h"
-#include "common/config.h"
-#include "common/history_writer.h"
-#include "common/job_queue.h"
-#include "common/logging.h"
-#include "common/queue_inspector.h"
-#include "common/stored_templates.h"
+#include "common/base/config.h"
+#include "common/base/logging.h"
+#include "common/queue/job_queue.h"
+#include "common/queue/queue_config.h"
+#include "common/queue/queue_inspector.h"
+#include "common/store/archived_templates.h"
+#include "common/store/artifact_database.h"
+#include "common/store/artifact_store.h"
+#include "common/store/history_writer.h"
+#include "common/store/stored_templates.h"
+#include "report/data/collector.h"
 #include "services/event_hub.h"
 #include "services/job_service.h"
 #include "services/ops_service.h"
 #include "services/render_service.h"
 #include "services/schedule_service.h"
 #include "services/template_service.h"
-#include "workers/data/collector.h"
 
 namespace {
 
@@ -55,9 +56,9 @@ int main(int argc, char** argv) {
   }
   quire::SetUpLogging("gateway", config->Get("log.level"), config->Get("log.format"));
 
-  quire::RedisPool pool(config->Redis(), 64);
+  quire::RedisPool pool(quire::RedisOptionsFromConfig(*config), 64);
   quire::WarnAboutRedisSettings(pool);
-  quire::JobQueue queue(&pool, config->Queue());
+  quire::JobQueue queue(&pool, quire::QueueOptionsFromConfig(*config));
   // The job history in PostgreSQL, when configured: a writer copies job
   // records there, and GetJob/ListJobs read jobs that have left Redis.
   std::unique_ptr<quire::HistoryStore> history;
@@ -69,7 +70,7 @@ int main(int argc, char** argv) {
     o.writer_id = "gateway-" + quire::HostAndPid();
     o.batch = std::max<int>(1, static_cast<int>(config->GetInt("history.batch")));
     o.interval = std::chrono::milliseconds(config->GetInt("history.interval_ms"));
-    o.retention = config->Queue().retention;
+    o.retention = quire::QueueOptionsFromConfig(*config).retention;
     history_writer = std::make_unique<quire::HistoryWriter>(&pool, history.get(), o);
     history_writer->Start();
   }
@@ -95,7 +96,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   quire::ArtifactStore artifacts(config->Get("artifacts.dir"), artifact_db->get());
-  quire::EventHub hub(config->Redis());
+  quire::EventHub hub(quire::RedisOptionsFromConfig(*config));
   hub.Start();
 
   quire::JobServiceOptions job_options;

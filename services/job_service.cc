@@ -7,7 +7,7 @@
 #include <fstream>
 #include <mutex>
 
-#include "common/resolved_job.h"
+#include "common/resolve/resolved_job.h"
 #include "services/proto_convert.h"
 
 namespace quire {

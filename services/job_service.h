@@ -5,10 +5,10 @@
 
 #include <atomic>
 
-#include "common/artifact_store.h"
-#include "common/job_queue.h"
-#include "common/queue_inspector.h"
-#include "common/stored_templates.h"
+#include "common/queue/job_queue.h"
+#include "common/queue/queue_inspector.h"
+#include "common/store/artifact_store.h"
+#include "common/store/stored_templates.h"
 #include "quire/v1/jobs.grpc.pb.h"
 #include "services/event_hub.h"
 

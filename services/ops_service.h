@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "common/job_queue.h"
-#include "common/queue_inspector.h"
+#include "common/queue/job_queue.h"
+#include "common/queue/queue_inspector.h"
 #include "quire/v1/ops.grpc.pb.h"
 
 namespace quire {

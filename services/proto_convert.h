@@ -6,9 +6,9 @@
 
 #include <string>
 
-#include "common/job.h"
-#include "common/status.h"
-#include "common/template.h"
+#include "common/base/status.h"
+#include "common/queue/job.h"
+#include "common/template/template.h"
 #include "quire/v1/jobs.pb.h"
 #include "quire/v1/templates.pb.h"
 

@@ -2,10 +2,10 @@
 
 #include <chrono>
 
-#include "common/table.h"
-#include "common/template.h"
+#include "common/table/table.h"
+#include "common/template/template.h"
+#include "report/render/chart_image.h"
 #include "services/proto_convert.h"
-#include "workers/render/chart_image.h"
 
 namespace quire {
 namespace {

@@ -3,7 +3,7 @@
 // callback threads. A full queue answers RESOURCE_EXHAUSTED at once.
 #pragma once
 
-#include "common/status.h"
+#include "common/base/status.h"
 #include "quire/v1/render.grpc.pb.h"
 #include "services/call_pool.h"
 

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "common/cron.h"
+#include "common/schedule/cron.h"
 #include "services/job_service.h"
 #include "services/proto_convert.h"
 

@@ -6,10 +6,10 @@
 
 #include <chrono>
 
-#include "common/background_loop.h"
-#include "common/job_queue.h"
-#include "common/schedule_store.h"
-#include "common/stored_templates.h"
+#include "common/base/background_loop.h"
+#include "common/queue/job_queue.h"
+#include "common/store/schedule_store.h"
+#include "common/store/stored_templates.h"
 #include "quire/v1/schedules.grpc.pb.h"
 
 namespace quire {

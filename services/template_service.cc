@@ -2,10 +2,10 @@
 
 #include <chrono>
 
-#include "common/resolved_job.h"
-#include "common/template.h"
+#include "common/resolve/resolved_job.h"
+#include "common/template/template.h"
+#include "report/data/collector.h"
 #include "services/proto_convert.h"
-#include "workers/data/collector.h"
 
 namespace quire {
 namespace {

@@ -4,7 +4,7 @@
 // gRPC's callback threads.
 #pragma once
 
-#include "common/stored_templates.h"
+#include "common/store/stored_templates.h"
 #include "quire/v1/templates.grpc.pb.h"
 #include "services/call_pool.h"
 

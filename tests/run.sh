@@ -16,8 +16,9 @@ JOBS="$(nproc)"
 "$ROOT/deploy/deps.sh"
 
 echo "== build ($BUILD)"
+mkdir -p "$BUILD"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DQUIRE_BUILD_TESTS=ON \
-  -DQUIRE_BUILD_BENCH=ON > "$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; exit 1; }
+  -DQUIRE_BUILD_BENCH=ON > "$BUILD/configure.log" 2>&1 || { cat "$BUILD/configure.log"; exit 1; }
 cmake --build "$BUILD" -j"$JOBS"
 
 TMP="$(mktemp -d /tmp/quire-tests-XXXXXX)"

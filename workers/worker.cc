@@ -4,10 +4,10 @@
 
 #include <random>
 
-#include "common/logging.h"
-#include "common/queue_inspector.h"
-#include "workers/data/source.h"
-#include "workers/pipeline.h"
+#include "common/base/logging.h"
+#include "common/queue/queue_inspector.h"
+#include "report/data/source.h"
+#include "report/pipeline/pipeline.h"
 
 namespace quire {
 namespace {

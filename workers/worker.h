@@ -20,11 +20,11 @@
 #include <thread>
 #include <vector>
 
-#include "common/artifact_store.h"
-#include "common/background_loop.h"
-#include "common/job_queue.h"
-#include "common/stored_templates.h"
-#include "workers/pipeline.h"
+#include "common/base/background_loop.h"
+#include "common/queue/job_queue.h"
+#include "common/store/artifact_store.h"
+#include "common/store/stored_templates.h"
+#include "report/pipeline/pipeline.h"
 
 namespace quire {
 

@@ -9,15 +9,16 @@
 #include <atomic>
 #include <thread>
 
-#include "common/archived_templates.h"
-#include "common/artifact_database.h"
-#include "common/artifact_store.h"
-#include "common/config.h"
-#include "common/job_queue.h"
-#include "common/logging.h"
-#include "common/stored_templates.h"
-#include "common/template.h"
-#include "workers/data/collector.h"
+#include "common/base/config.h"
+#include "common/base/logging.h"
+#include "common/queue/job_queue.h"
+#include "common/queue/queue_config.h"
+#include "common/store/archived_templates.h"
+#include "common/store/artifact_database.h"
+#include "common/store/artifact_store.h"
+#include "common/store/stored_templates.h"
+#include "common/template/template.h"
+#include "report/data/collector.h"
 #include "workers/worker.h"
 
 namespace {
@@ -70,12 +71,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "quire-worker: %s\n", collector_options.status().message().c_str());
     return 2;
   }
-  quire::RedisPool pool(config->Redis(), static_cast<size_t>(options.concurrency) + 4);
+  quire::RedisPool pool(quire::RedisOptionsFromConfig(*config), static_cast<size_t>(options.concurrency) + 4);
   quire::WarnAboutRedisSettings(pool);
   quire::SourceCollector sources(std::move(*collector_options), &pool);
   options.sources = &sources;
 
-  quire::JobQueue queue(&pool, config->Queue());
+  quire::JobQueue queue(&pool, quire::QueueOptionsFromConfig(*config));
   // With a history database, templates Redis lost are read back from it.
   auto template_archive = quire::TemplateArchiveFromConfig(*config);
   quire::TemplateStore templates(&pool, template_archive.get());

@@ -91,13 +91,14 @@ if [[ ! -d "$PEERS_DIR/node_modules" ]]; then
   echo "== installing BullMQ deps in $PEERS_DIR"
   # Prefer the lockfile (npm ci). npm ci refuses a lock that lacks entries for
   # optional per-platform packages (e.g. @msgpackr-extract/* for darwin/win32,
-  # which a registry mirror may not carry); fall back to npm install then.
+  # which a registry mirror may not carry); fall back to npm install then,
+  # without touching the tracked lockfile (--no-package-lock).
   if [[ -f "$PEERS_DIR/package-lock.json" ]] \
       && (cd "$PEERS_DIR" && npm ci --no-audit --no-fund); then
     :
   else
     [[ -f "$PEERS_DIR/package-lock.json" ]] && echo "run.sh: npm ci failed; falling back to npm install" >&2
-    (cd "$PEERS_DIR" && npm install --no-audit --no-fund)
+    (cd "$PEERS_DIR" && npm install --no-audit --no-fund --no-package-lock)
   fi
 fi
 

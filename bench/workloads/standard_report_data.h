@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "common/table.h"
+#include "common/table/table.h"
 
 namespace quire::workload {
 

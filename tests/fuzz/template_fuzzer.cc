@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "common/template.h"
+#include "common/template/template.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);

@@ -1,7 +1,7 @@
 // Artifact storage against real servers: the PostgreSQL store (no shared
 // disk between worker and gateway), chunked reads across its slices,
 // runs discarded and replaced, and the retention on both stores.
-#include "common/artifact_store.h"
+#include "common/store/artifact_store.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <random>
 #include <thread>
 
-#include "common/artifact_database.h"
+#include "common/store/artifact_database.h"
 #include "tests/integration/cluster.h"
 
 namespace quire::testing {

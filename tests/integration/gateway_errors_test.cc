@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "common/redis_client.h"
+#include "common/queue/redis_client.h"
 #include "tests/integration/cluster.h"
 
 namespace quire::testing {

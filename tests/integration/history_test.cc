@@ -10,9 +10,9 @@
 #include <set>
 #include <thread>
 
-#include "common/history_store.h"
-#include "common/redis_client.h"
-#include "common/redis_keys.h"
+#include "common/queue/redis_client.h"
+#include "common/queue/redis_keys.h"
+#include "common/store/history_store.h"
 #include "tests/integration/cluster.h"
 
 namespace quire::testing {

@@ -7,7 +7,7 @@
 // The shared server is QUIRE_TEST_PG_DSN (tests/run.sh starts it), else a
 // TestPostgres of this process. Fixture tables live in a schema of this
 // process, dropped at the end.
-#include "workers/data/postgres_source.h"
+#include "report/data/postgres_source.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -23,12 +23,12 @@
 #include <thread>
 #include <vector>
 
-#include "common/postgres_pool.h"
-#include "common/status.h"
-#include "common/table.h"
-#include "common/template.h"
+#include "common/base/status.h"
+#include "common/store/postgres_pool.h"
+#include "common/table/table.h"
+#include "common/template/template.h"
+#include "report/data/source.h"
 #include "tests/support/test_servers.h"
-#include "workers/data/source.h"
 
 namespace quire {
 namespace {

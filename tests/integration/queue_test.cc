@@ -22,13 +22,13 @@
 #include <thread>
 #include <vector>
 
-#include "common/job.h"
-#include "common/job_queue.h"
-#include "common/queue_inspector.h"
-#include "common/redis_client.h"
-#include "common/redis_keys.h"
-#include "common/status.h"
-#include "common/stored_templates.h"
+#include "common/base/status.h"
+#include "common/queue/job.h"
+#include "common/queue/job_queue.h"
+#include "common/queue/queue_inspector.h"
+#include "common/queue/redis_client.h"
+#include "common/queue/redis_keys.h"
+#include "common/store/stored_templates.h"
 #include "tests/support/test_servers.h"
 
 namespace quire {

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <string>
 
+#include "report/render/chart_image.h"
 #include "tests/integration/cluster.h"
-#include "workers/render/chart_image.h"
 
 namespace quire::testing {
 namespace {

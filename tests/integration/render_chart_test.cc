@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "quire/v1/render.grpc.pb.h"
+#include "report/render/chart_image.h"
 #include "tests/integration/cluster.h"
-#include "workers/render/chart_image.h"
 
 namespace quire::testing {
 namespace {

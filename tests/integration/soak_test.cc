@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <thread>
 
-#include "common/job_queue.h"
-#include "common/redis_client.h"
+#include "common/queue/job_queue.h"
+#include "common/queue/redis_client.h"
 #include "tests/support/test_servers.h"
 
 namespace quire {

@@ -5,7 +5,7 @@
 // workers) fetch once, a failed shared fetch reaches every waiter, a
 // crashed fetcher's lock is taken over after its TTL, a corrupt entry is
 // replaced, and a stopped Redis leaves collection working, uncached.
-#include "workers/data/source_cache.h"
+#include "report/data/source_cache.h"
 
 #include <gtest/gtest.h>
 
@@ -13,11 +13,11 @@
 #include <chrono>
 #include <thread>
 
-#include "common/queue_inspector.h"
-#include "common/redis_keys.h"
+#include "common/queue/queue_inspector.h"
+#include "common/queue/redis_keys.h"
+#include "report/data/collector.h"
 #include "tests/support/local_http_server.h"
 #include "tests/support/test_servers.h"
-#include "workers/data/collector.h"
 
 namespace quire {
 namespace {

@@ -12,11 +12,11 @@
 #include <pqxx/pqxx>
 #include <thread>
 
-#include "common/archived_templates.h"
-#include "common/history_store.h"
-#include "common/redis_client.h"
-#include "common/redis_keys.h"
-#include "common/stored_templates.h"
+#include "common/queue/redis_client.h"
+#include "common/queue/redis_keys.h"
+#include "common/store/archived_templates.h"
+#include "common/store/history_store.h"
+#include "common/store/stored_templates.h"
 #include "tests/integration/cluster.h"
 
 namespace quire::testing {

@@ -36,10 +36,10 @@
 #include <string>
 #include <vector>
 
-#include "common/table.h"
-#include "common/template.h"
+#include "common/table/table.h"
+#include "common/template/template.h"
+#include "report/charts/chart.h"
 #include "tests/unit/test_util.h"
-#include "workers/charts/chart.h"
 
 namespace quire {
 namespace {

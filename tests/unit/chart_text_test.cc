@@ -18,11 +18,12 @@
 #include <string>
 #include <vector>
 
-#include "common/table.h"
-#include "common/template.h"
+#include "common/table/table.h"
+#include "common/template/template.h"
+#include "report/canvas/text.h"
+#include "report/charts/chart.h"
+#include "report/render/chart_image.h"
 #include "tests/unit/test_util.h"
-#include "workers/charts/chart.h"
-#include "workers/render/text.h"
 
 namespace quire {
 namespace {

@@ -14,15 +14,16 @@
 #include <string>
 #include <vector>
 
-#include "common/table.h"
-#include "common/template.h"
+#include "common/table/table.h"
+#include "common/template/template.h"
+#include "report/charts/axis_frame.h"
+#include "report/charts/chart.h"
+#include "report/charts/date_ticks.h"
+#include "report/charts/legend.h"
+#include "report/charts/marks.h"
+#include "report/charts/tick_labels.h"
+#include "report/render/chart_image.h"
 #include "tests/unit/test_util.h"
-#include "workers/charts/axis_frame.h"
-#include "workers/charts/chart.h"
-#include "workers/charts/date_ticks.h"
-#include "workers/charts/legend.h"
-#include "workers/charts/marks.h"
-#include "workers/charts/tick_labels.h"
 
 namespace quire {
 namespace {

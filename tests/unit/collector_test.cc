@@ -3,7 +3,7 @@
 // succeed or the tries run out, and permanent ones failing at once; files
 // and inline sources collected together; fallback and optional rules; the
 // options read from a Config.
-#include "workers/data/collector.h"
+#include "report/data/collector.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -13,7 +13,7 @@
 #include <fstream>
 #include <thread>
 
-#include "common/config.h"
+#include "common/base/config.h"
 #include "tests/unit/test_util.h"
 
 namespace quire {

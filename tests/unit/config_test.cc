@@ -1,6 +1,6 @@
 // Config: the documented file loads, lists every option, and the layers
 // (file, environment, --set) override in order.
-#include "common/config.h"
+#include "common/base/config.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "common/queue/queue_config.h"
 #include "tests/unit/test_util.h"
 
 namespace quire {
@@ -65,9 +66,9 @@ TEST(ConfigTest, UnknownKeysAndBadFilesAreErrors) {
 TEST(ConfigTest, TypedViews) {
   auto c = Config::Load("", {"redis.port=7000", "queue.lease_ms=1500", "redis.timeout_ms=250"});
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(c->Redis().port, 7000);
-  EXPECT_EQ(c->Redis().timeout.count(), 250);
-  EXPECT_EQ(c->Queue().lease_duration.count(), 1500);
+  EXPECT_EQ(RedisOptionsFromConfig(*c).port, 7000);
+  EXPECT_EQ(RedisOptionsFromConfig(*c).timeout.count(), 250);
+  EXPECT_EQ(QueueOptionsFromConfig(*c).lease_duration.count(), 1500);
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // fields, or six with a leading second), the Vixie day rule, time zones, and
 // daylight-saving transitions in both directions, at minute and at second
 // resolution (every expected instant written out in UTC).
-#include "common/cron.h"
+#include "common/schedule/cron.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Output files moved into place whole: created, replaced (an open reader
 // keeps the old file), and refused without leaving anything behind.
-#include "workers/render/file_output.h"
+#include "report/render/file_output.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

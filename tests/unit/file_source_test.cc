@@ -2,7 +2,7 @@
 // and inferred types, nulls, malformed files with their line numbers, the
 // JSON records rules (json_records.h) and the data-root path checks
 // (traversal, absolute paths, symlinks in and out of the root).
-#include "workers/data/file_source.h"
+#include "report/data/file_source.h"
 
 #include <gtest/gtest.h>
 

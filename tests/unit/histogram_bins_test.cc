@@ -1,4 +1,4 @@
-#include "workers/charts/histogram_bins.h"
+#include "report/charts/histogram_bins.h"
 
 #include <gtest/gtest.h>
 

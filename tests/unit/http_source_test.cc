@@ -3,7 +3,7 @@
 // never show in messages), timeouts and cancellation, the error classes of
 // HTTP statuses, the response size cap, the allow-list (checked before any
 // request), and the config string parsers.
-#include "workers/data/http_source.h"
+#include "report/data/http_source.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>

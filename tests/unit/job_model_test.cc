@@ -2,9 +2,9 @@
 // scripts publish and store must read back exactly.
 #include <gtest/gtest.h>
 
-#include "common/job.h"
-#include "common/queue_inspector.h"
-#include "common/status.h"
+#include "common/base/status.h"
+#include "common/queue/job.h"
+#include "common/queue/queue_inspector.h"
 #include "services/proto_convert.h"
 
 namespace quire {

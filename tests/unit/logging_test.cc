@@ -1,6 +1,6 @@
 // Logging: every line logged inside a JobLogScope carries the job id, in
 // text and in JSON, and JSON lines are valid JSON even with quotes inside.
-#include "common/logging.h"
+#include "common/base/logging.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/stdout_sinks.h>

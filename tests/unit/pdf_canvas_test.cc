@@ -3,7 +3,7 @@
 // are drawn on a PdfCanvas and on a cairo image; poppler's rendering of the
 // PDF must match cairo's pixels, its text must extract, its fonts must be
 // embedded subsets, and poppler must find nothing to complain about.
-#include "workers/render/pdf_canvas.h"
+#include "report/render/pdf_canvas.h"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -21,10 +21,10 @@
 #include <utility>
 #include <vector>
 
+#include "report/charts/chart.h"
+#include "report/render/chart_image.h"
+#include "report/render/font_subset.h"
 #include "tests/unit/test_util.h"
-#include "workers/charts/chart.h"
-#include "workers/render/chart_image.h"
-#include "workers/render/font_subset.h"
 
 namespace quire {
 namespace {

@@ -2,7 +2,7 @@
 // shares) and what is drawn, read back from an image surface pixel by
 // pixel. Label placement in PDFs is checked in chart_text_test.cc; the whole
 // picture in chart_golden_test.cc.
-#include "workers/charts/pie_chart.h"
+#include "report/charts/pie_chart.h"
 
 #include <cairo.h>
 #include <gtest/gtest.h>

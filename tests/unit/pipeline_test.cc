@@ -1,7 +1,7 @@
 // The pipeline run in-process (as `quirectl render` runs it): stages in
 // order with progress, chart images only for charts that are shown and have
 // data, and clear failures.
-#include "workers/pipeline.h"
+#include "report/pipeline/pipeline.h"
 
 #include <gtest/gtest.h>
 

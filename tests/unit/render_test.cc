@@ -14,15 +14,15 @@
 #include <sstream>
 #include <tuple>
 
-#include "common/table.h"
-#include "common/template.h"
+#include "common/table/table.h"
+#include "common/template/template.h"
+#include "report/charts/chart.h"
+#include "report/charts/nice_scale.h"
+#include "report/data/transforms.h"
+#include "report/pipeline/pipeline.h"
+#include "report/render/chart_image.h"
+#include "report/render/pdf_renderer.h"
 #include "tests/unit/test_util.h"
-#include "workers/charts/chart.h"
-#include "workers/charts/nice_scale.h"
-#include "workers/data/transforms.h"
-#include "workers/pipeline.h"
-#include "workers/render/chart_image.h"
-#include "workers/render/pdf_renderer.h"
 
 namespace quire {
 namespace {

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "bench/workloads/standard_report_data.h"
-#include "common/template.h"
+#include "common/template/template.h"
+#include "report/render/pdf_renderer.h"
+#include "report/render/xlsx_renderer.h"
 #include "tests/unit/test_util.h"
-#include "workers/render/pdf_renderer.h"
-#include "workers/render/xlsx_renderer.h"
 
 namespace quire {
 namespace {

@@ -1,6 +1,6 @@
 // EncodeTable / DecodeTable: exact round trips of every column type with
 // nulls, and corrupt input refused (never a crash, never a wrong table).
-#include "common/table_codec.h"
+#include "common/table/table_codec.h"
 
 #include <gtest/gtest.h>
 

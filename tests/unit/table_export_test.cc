@@ -2,7 +2,7 @@
 // nulls, UTF-8; JSON types read back with nlohmann; the per-report files
 // (section order, `when:`, for_each, unavailable data) and the render stage
 // that writes them.
-#include "workers/render/table_export.h"
+#include "report/render/table_export.h"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "report/pipeline/pipeline.h"
 #include "tests/unit/test_util.h"
-#include "workers/pipeline.h"
 
 namespace quire {
 namespace {

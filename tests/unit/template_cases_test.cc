@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "common/template.h"
+#include "common/template/template.h"
 #include "tests/unit/test_util.h"
 
 namespace quire {

@@ -1,14 +1,14 @@
 // Tests of the table model and the template model: parsing, every
 // validation rule (code, severity, path, line), parameter binding and
 // placeholder expansion.
-#include "common/template.h"
+#include "common/template/template.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "common/table.h"
-#include "common/table_format.h"
+#include "common/table/table.h"
+#include "common/table/table_format.h"
 #include "tests/unit/test_util.h"
 
 namespace quire {

@@ -24,8 +24,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/table.h"
-#include "common/template.h"
+#include "common/table/table.h"
+#include "common/template/template.h"
 
 namespace quire::test {
 
@@ -76,7 +76,7 @@ inline CommandResult RunCommand(const std::string& command) {
 }
 
 // Whether a partial file of `path` (`path`.partial-…, see
-// workers/render/file_output.h) is left beside it.
+// report/render/file_output.h) is left beside it.
 inline bool PartialLeft(const std::string& path) {
   const std::filesystem::path p(path);
   const std::string prefix = p.filename().string() + ".partial";

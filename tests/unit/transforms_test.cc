@@ -1,9 +1,9 @@
-// Transforms (workers/data/transforms.h): each step and aggregate against
+// Transforms (report/data/transforms.h): each step and aggregate against
 // hand-computed tables, nulls and empty inputs included; the columns every
 // result has against the validator's inferred schema; run-time errors; the
 // FindTable rule for transforms; and a transform feeding a chart and a table
 // through the whole pipeline.
-#include "workers/data/transforms.h"
+#include "report/data/transforms.h"
 
 #include <gtest/gtest.h>
 
@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "report/pipeline/pipeline.h"
+#include "report/render/section_walk.h"
 #include "tests/unit/test_util.h"
-#include "workers/pipeline.h"
-#include "workers/render/section_walk.h"
 
 namespace quire {
 namespace {

@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "common/table.h"
-#include "common/template.h"
+#include "common/table/table.h"
+#include "common/template/template.h"
+#include "report/render/xlsx_renderer.h"
 #include "tests/unit/test_util.h"
-#include "workers/render/xlsx_renderer.h"
 
 namespace quire {
 namespace {
