@@ -5,7 +5,7 @@
 // idempotent submits, ListJobs paging and filters, and quirectl.
 //
 // Not covered here: bad input and Redis outages (gateway_errors_test.cc),
-// WatchJob (watch_test.cc), the queue's Lua scripts alone (queue_test.cc).
+// WatchJob (watch_test.cc), the queue's Lua scripts alone (queue_*_test.cc).
 #include <gtest/gtest.h>
 
 #include <algorithm>
