@@ -1,6 +1,6 @@
 // Font subsets through hb-subset, from a view of the face without the
 // tables a PDF does not need.
-#include "report/render/font_subset.h"
+#include "report/render/internal/font_subset.h"
 
 #include <hb-ot.h>
 #include <hb-subset.h>

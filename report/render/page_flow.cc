@@ -1,5 +1,5 @@
 // PageFlow: page breaks onto recorded pages, and page decorations.
-#include "report/render/page_flow.h"
+#include "report/render/internal/page_flow.h"
 
 #include <utility>
 

@@ -1,57 +1,22 @@
-// PdfCanvas: a chart's drawing written as a PDF content stream, its fonts
-// subset and embedded as CID-keyed TrueType fonts (Identity-H, glyph ids
-// as CIDs) with ToUnicode maps, so text can be searched and copied.
+// PdfCanvas: a chart's drawing written as a PDF content stream, one page
+// in a PdfFile (pdf_file.h); its text as runs of glyph ids in the fonts
+// PdfFont embeds (pdf_font.h).
 #include "report/render/pdf_canvas.h"
 
 #include <fontconfig/fontconfig.h>
 #include <hb-ot.h>
 #include <hb.h>
-#include <libdeflate.h>
 #include <pango/pangocairo.h>
 #include <pango/pangofc-font.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 
-#include "report/render/font_subset.h"
+#include "report/render/internal/pdf_file.h"
+#include "report/render/internal/pdf_font.h"
 
 namespace quire {
-
-// Far beyond any page; and, with six decimals, far within int64_t.
-constexpr double kMaxPdfNumber = 1e9;
-
-void AppendPdfNumber(std::string* out, double v, int decimals) {
-  static constexpr int64_t kScale[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
-  if (!std::isfinite(v)) v = 0;
-  decimals = std::clamp(decimals, 0, 6);
-  const int64_t scale = kScale[decimals];
-  if (std::fabs(v) > kMaxPdfNumber) v = std::copysign(kMaxPdfNumber, v);
-  char buf[32];
-  char* end = buf + sizeof buf;
-  char* p = end;
-  const int64_t scaled = std::llround(v * static_cast<double>(scale));
-  uint64_t magnitude = scaled < 0 ? static_cast<uint64_t>(-scaled) : static_cast<uint64_t>(scaled);
-  uint64_t whole = magnitude / static_cast<uint64_t>(scale);
-  uint64_t fraction = magnitude % static_cast<uint64_t>(scale);
-  if (fraction != 0) {
-    int digits = decimals;
-    while (fraction % 10 == 0) {  // trailing zeros
-      fraction /= 10;
-      --digits;
-    }
-    for (int i = 0; i < digits; ++i, fraction /= 10) *--p = static_cast<char>('0' + fraction % 10);
-    *--p = '.';
-  }
-  do {
-    *--p = static_cast<char>('0' + whole % 10);
-    whole /= 10;
-  } while (whole != 0);
-  if (scaled < 0) *--p = '-';
-  out->append(p, end);
-}
-
 namespace {
 
 constexpr double kArcStep = M_PI / 2;  // the most one Bézier segment spans
@@ -60,16 +25,6 @@ constexpr double kGlyphSlack = 0.01;   // text-space units a glyph may sit off i
 // Path coordinates to a hundredth of a point (a sixth of a pixel at 1200
 // dpi): a scatter chart's thousands of them are most of its content.
 constexpr int kPathDecimals = 2;
-// Streams are deflated by libdeflate at its level 1: on a scatter chart's
-// 34 KB of coordinates, half the instructions of zlib at level 1 (zlib's
-// bit output alone is ~65 instructions a byte) and 14% smaller; zlib's
-// level 6, which cairo uses, takes five times as many.
-constexpr int kDeflateLevel = 1;
-
-void AppendHex4(std::string* out, uint32_t v) {
-  static const char kHex[] = "0123456789ABCDEF";
-  for (int shift = 12; shift >= 0; shift -= 4) out->push_back(kHex[(v >> shift) & 0xF]);
-}
 
 // How far an arc from one angle to another `turn` radians on turns, as
 // cairo takes it: whole turns added to a negative turn, more than two
@@ -79,81 +34,6 @@ double ArcSweep(double turn) {
   if (turn > 4 * M_PI) turn = std::fmod(turn, 2 * M_PI) + 2 * M_PI;
   return turn;
 }
-
-// UTF-16BE hex of UTF-8 `text` (invalid bytes as U+FFFD).
-std::string Utf16Hex(std::string_view text) {
-  gchar* valid = g_utf8_make_valid(text.data(), static_cast<gssize>(text.size()));
-  glong units = 0;
-  gunichar2* utf16 = g_utf8_to_utf16(valid, -1, nullptr, &units, nullptr);
-  std::string out;
-  for (glong i = 0; utf16 != nullptr && i < units; ++i) AppendHex4(&out, utf16[i]);
-  g_free(utf16);
-  g_free(valid);
-  return out;
-}
-
-// A PDF file being written: numbered objects and their offsets.
-class PdfFile {
- public:
-  PdfFile() { out_ = "%PDF-1.5\n%\xE2\xE3\xCF\xD3\n"; }
-
-  // Reserves an object number (written later with Begin).
-  int Reserve() {
-    offsets_.push_back(0);
-    return static_cast<int>(offsets_.size());
-  }
-  std::string& Begin(int id) {
-    offsets_[static_cast<size_t>(id - 1)] = out_.size();
-    out_ += std::to_string(id) + " 0 obj\n";
-    return out_;
-  }
-  void End() { out_ += "endobj\n"; }
-  // A deflated stream object with `extra` dictionary entries.
-  Status Stream(int id, std::string_view data, const std::string& extra = "") {
-    std::string z;
-    QUIRE_RETURN_IF_ERROR(Deflate(data, &z));
-    std::string& o = Begin(id);
-    o += "<< /Length " + std::to_string(z.size()) + " /Filter /FlateDecode" + extra +
-         " >>\nstream\n";
-    o += z;
-    o += "\nendstream\n";
-    End();
-    return Status::OK();
-  }
-  std::string Finish(int root, int info) {
-    const size_t xref = out_.size();
-    out_ += "xref\n0 " + std::to_string(offsets_.size() + 1) + "\n0000000000 65535 f \n";
-    char line[32];
-    for (size_t offset : offsets_) {
-      std::snprintf(line, sizeof line, "%010zu 00000 n \n", offset);
-      out_ += line;
-    }
-    out_ += "trailer\n<< /Size " + std::to_string(offsets_.size() + 1) + " /Root " +
-            std::to_string(root) + " 0 R /Info " + std::to_string(info) + " 0 R >>\nstartxref\n" +
-            std::to_string(xref) + "\n%%EOF\n";
-    return std::move(out_);
-  }
-  ~PdfFile() {
-    if (deflater_ != nullptr) libdeflate_free_compressor(deflater_);
-  }
-
- private:
-  // `data` as a zlib stream (what /FlateDecode reads).
-  Status Deflate(std::string_view data, std::string* out) {
-    if (deflater_ == nullptr) deflater_ = libdeflate_alloc_compressor(kDeflateLevel);
-    if (deflater_ == nullptr) return Status::Internal("cannot start deflate");
-    out->resize(libdeflate_zlib_compress_bound(deflater_, data.size()));
-    const size_t n =
-        libdeflate_zlib_compress(deflater_, data.data(), data.size(), out->data(), out->size());
-    if (n == 0) return Status::Internal("deflate failed");
-    out->resize(n);
-    return Status::OK();
-  }
-
-  std::string out_;
-  std::vector<size_t> offsets_;
-  libdeflate_compressor* deflater_ = nullptr;
-};
 
 // What fontconfig asked of a font that its face does not have: emboldening
 // (a bold of a family without one) and a slant or other transform (an
@@ -191,147 +71,6 @@ Synthetic SyntheticOf(PangoFont* font) {
 }
 
 }  // namespace
-
-// One font face used on the page: its glyphs, their widths (1000 to the
-// em) and the text each stands for.
-class PdfCanvas::Font {
- public:
-  Font(hb_face_t* face, int number)
-      : face_(hb_face_reference(face)),
-        metrics_(hb_font_create(face)),
-        name_("/F" + std::to_string(number)),
-        facts_(DescribeFont(face)) {}
-  ~Font() {
-    hb_font_destroy(metrics_);
-    hb_face_destroy(face_);
-  }
-
-  // Its resource name on the page.
-  const std::string& name() const { return name_; }
-  const FontFacts& facts() const { return facts_; }
-  // The glyph of `c` in this font; 0 when it has none.
-  uint32_t GlyphOf(uint32_t c) const {
-    hb_codepoint_t g = 0;
-    return hb_font_get_nominal_glyph(metrics_, c, &g) ? g : 0;
-  }
-
-  // Records that `glyph` is shown for `text` (the first text seen for a
-  // glyph is kept); returns its width, 1000 to the em.
-  double Use(uint32_t glyph, std::string_view text) {
-    auto it = glyphs_.find(glyph);
-    if (it == glyphs_.end()) {
-      const double width =
-          hb_font_get_glyph_h_advance(metrics_, glyph) * 1000.0 / facts_.units_per_em;
-      it = glyphs_.emplace(glyph, Glyph{width, std::string()}).first;
-    }
-    if (it->second.text.empty() && !text.empty()) it->second.text = std::string(text);
-    return it->second.width;
-  }
-
-  // The font's objects: the Type 0 font `id`, its CIDFont, descriptor,
-  // font file and ToUnicode map.
-  Status Write(PdfFile* file, int id) const {
-    std::vector<uint32_t> glyphs;
-    for (const auto& [g, info] : glyphs_) glyphs.push_back(g);
-    const FontFacts& facts = facts_;
-    StatusOr<std::string> subset = SubsetFont(face_, glyphs);
-    if (!subset.ok()) {
-      return Status::Internal("cannot embed the font " + facts.postscript_name + ": " +
-                              subset.status().message());
-    }
-    // The subset's tag: six capitals from the glyphs it holds.
-    uint32_t hash = 2166136261u;
-    for (uint32_t g : glyphs) hash = (hash ^ g) * 16777619u;
-    std::string base = "/";
-    for (int i = 0; i < 6; ++i, hash /= 26) base += static_cast<char>('A' + hash % 26);
-    base += "+" + facts.postscript_name;
-
-    const int cid_font = file->Reserve(), descriptor = file->Reserve();
-    const int font_file = file->Reserve(), to_unicode = file->Reserve();
-    std::string& t0 = file->Begin(id);
-    t0 += "<< /Type /Font /Subtype /Type0 /BaseFont " + base +
-          " /Encoding /Identity-H /DescendantFonts [" + std::to_string(cid_font) +
-          " 0 R] /ToUnicode " + std::to_string(to_unicode) + " 0 R >>\n";
-    file->End();
-
-    std::string& cid = file->Begin(cid_font);
-    cid += "<< /Type /Font /Subtype /CIDFontType2 /BaseFont " + base +
-           " /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
-           " /FontDescriptor " +
-           std::to_string(descriptor) + " 0 R";
-    cid += " /CIDToGIDMap /Identity /W [";
-    for (auto it = glyphs_.begin(); it != glyphs_.end();) {
-      // Consecutive glyph ids share one entry: first [w w ...].
-      cid += std::to_string(it->first) + " [";
-      uint32_t next = it->first;
-      bool first = true;
-      for (; it != glyphs_.end() && it->first == next; ++it, ++next) {
-        if (!first) cid += ' ';
-        first = false;
-        AppendPdfNumber(&cid, it->second.width, 2);
-      }
-      cid += "] ";
-    }
-    cid += "] >>\n";
-    file->End();
-
-    const double k = 1000.0 / facts.units_per_em;
-    std::string& d = file->Begin(descriptor);
-    d += "<< /Type /FontDescriptor /FontName " + base + " /Flags " +
-         std::to_string(facts.italic_angle != 0 ? 32 + 64 : 32) + " /FontBBox [";
-    for (int v : {facts.x_min, facts.y_min, facts.x_max, facts.y_max}) {
-      AppendPdfNumber(&d, v * k, 0);
-      d += ' ';
-    }
-    d += "] /ItalicAngle ";
-    AppendPdfNumber(&d, facts.italic_angle, 2);
-    d += " /Ascent ";
-    AppendPdfNumber(&d, facts.ascender * k, 0);
-    d += " /Descent ";
-    AppendPdfNumber(&d, facts.descender * k, 0);
-    d += " /CapHeight ";
-    AppendPdfNumber(&d, facts.cap_height * k, 0);
-    d += " /StemV 80 ";
-    d += "/FontFile2 " + std::to_string(font_file) + " 0 R >>\n";
-    file->End();
-
-    QUIRE_RETURN_IF_ERROR(
-        file->Stream(font_file, *subset, " /Length1 " + std::to_string(subset->size())));
-
-    std::string cmap =
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n";
-    std::vector<std::pair<uint32_t, std::string>> mapped;
-    for (const auto& [g, info] : glyphs_) {
-      if (!info.text.empty()) mapped.emplace_back(g, Utf16Hex(info.text));
-    }
-    for (size_t i = 0; i < mapped.size(); i += 100) {  // at most 100 to a block
-      const size_t n = std::min<size_t>(100, mapped.size() - i);
-      cmap += std::to_string(n) + " beginbfchar\n";
-      for (size_t j = i; j < i + n; ++j) {
-        cmap += '<';
-        AppendHex4(&cmap, mapped[j].first);
-        cmap += "> <" + mapped[j].second + ">\n";
-      }
-      cmap += "endbfchar\n";
-    }
-    cmap += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
-    return file->Stream(to_unicode, cmap);
-  }
-
- private:
-  struct Glyph {
-    double width;
-    std::string text;
-  };
-  hb_face_t* face_;
-  hb_font_t* metrics_;  // at units_per_em
-  std::string name_;
-  FontFacts facts_;
-  std::map<uint32_t, Glyph> glyphs_;
-};
 
 PdfCanvas::PdfCanvas(double width, double height) : width_(width), height_(height) {
   // cairo's user space: the origin at the top left, y down.
@@ -553,7 +292,7 @@ void PdfCanvas::Paint() {
   content_ += "re f\n";
 }
 
-PdfCanvas::Font* PdfCanvas::FontOf(PangoFont* font) {
+PdfFont* PdfCanvas::FontOf(PangoFont* font) {
   hb_font_t* hb = font != nullptr ? pango_font_get_hb_font(font) : nullptr;
   if (hb == nullptr) return nullptr;
   // An instance of a variable font other than its default: its outlines
@@ -569,7 +308,7 @@ PdfCanvas::Font* PdfCanvas::FontOf(PangoFont* font) {
   hb_face_t* face = hb_font_get_face(hb);
   auto it = font_of_face_.find(face);
   if (it != font_of_face_.end()) return it->second;
-  fonts_.push_back(std::make_unique<Font>(face, static_cast<int>(fonts_.size())));
+  fonts_.push_back(std::make_unique<PdfFont>(face, static_cast<int>(fonts_.size())));
   const FontFacts& facts = fonts_.back()->facts();
   if (facts.outlines != FontOutlines::kTrueType && unsupported_.empty()) {
     unsupported_ = "the font " + facts.postscript_name + ", which has no TrueType outlines";
@@ -578,7 +317,7 @@ PdfCanvas::Font* PdfCanvas::FontOf(PangoFont* font) {
   return fonts_.back().get();
 }
 
-void PdfCanvas::WriteGlyphs(Font* font, PangoFont* source, double size, Rgb color,
+void PdfCanvas::WriteGlyphs(PdfFont* font, PangoFont* source, double size, Rgb color,
                             const std::vector<Placed>& glyphs) {
   if (glyphs.empty() || !(size > 0)) return;
   const Synthetic synthetic = SyntheticOf(source);
@@ -644,7 +383,7 @@ void PdfCanvas::WriteGlyphs(Font* font, PangoFont* source, double size, Rgb colo
 
 void PdfCanvas::ShowGlyphs(const GlyphFont& glyph_font, const std::vector<cairo_glyph_t>& glyphs,
                            std::string_view text) {
-  Font* font = FontOf(glyph_font.pango_font());
+  PdfFont* font = FontOf(glyph_font.pango_font());
   if (font == nullptr) return;
   std::vector<Placed> placed;
   placed.reserve(glyphs.size());
@@ -667,7 +406,7 @@ void PdfCanvas::ShowLayout(PangoLayout* layout, Rgb color) {
   do {
     PangoLayoutRun* run = pango_layout_iter_get_run_readonly(iter);
     if (run == nullptr) continue;  // the end of a line
-    Font* font = FontOf(run->item->analysis.font);
+    PdfFont* font = FontOf(run->item->analysis.font);
     if (font == nullptr) continue;
     PangoFontDescription* desc = pango_font_describe_with_absolute_size(run->item->analysis.font);
     const double size = pango_font_description_get_size(desc) / static_cast<double>(PANGO_SCALE);

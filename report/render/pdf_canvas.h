@@ -9,9 +9,10 @@
 // (1,000-point scatter). Charts need little of what that machinery is for:
 // paths in one colour at a time, rectangles, arcs, clips, glyph runs. This
 // writes them straight into the content stream (numbers printed as scaled
-// integers, streams deflated by libdeflate), fonts subset by HarfBuzz
-// (font_subset.h). Same drawing code, same fonts, same geometry: poppler's
-// rendering of its PDF matches cairo's PNG of the chart (tests).
+// integers, streams deflated by libdeflate: pdf_file.h), the fonts subset
+// by HarfBuzz and embedded as CID-keyed TrueType fonts (pdf_font.h). Same
+// drawing code, same fonts, same geometry: poppler's rendering of its PDF
+// matches cairo's PNG of the chart (tests).
 //
 // What it does not do, and charts do not ask of it: transforms while a path
 // is being built (a path is written in the user space it is painted in),
@@ -30,6 +31,8 @@
 #include "report/canvas/canvas.h"
 
 namespace quire {
+
+class PdfFont;
 
 class PdfCanvas final : public Canvas {
  public:
@@ -75,7 +78,6 @@ class PdfCanvas final : public Canvas {
                     double r) override;
 
  private:
-  class Font;
   struct Placed {
     uint32_t glyph;
     double x, y;
@@ -113,9 +115,9 @@ class PdfCanvas final : public Canvas {
   void WritePath(std::string_view op);
   // A run of `font`'s glyphs, as pango's `source` font draws them (with
   // its synthetic emboldening or slant).
-  void WriteGlyphs(Font* font, PangoFont* source, double size, Rgb color,
+  void WriteGlyphs(PdfFont* font, PangoFont* source, double size, Rgb color,
                    const std::vector<Placed>& glyphs);
-  Font* FontOf(PangoFont* font);
+  PdfFont* FontOf(PangoFont* font);
   // Each of `vs` and a space, into the content stream.
   void Numbers(std::initializer_list<double> vs);
   // `color` and a colour operator (rg: fill, RG: stroke).
@@ -132,16 +134,9 @@ class PdfCanvas final : public Canvas {
   State state_;
   std::vector<State> saved_;
   std::vector<double> alphas_;  // ExtGState /a<i>
-  std::vector<std::unique_ptr<Font>> fonts_;
-  std::map<const void*, Font*> font_of_face_;  // by hb_face_t
-  std::string unsupported_;                    // what makes Finish UNIMPLEMENTED; empty: nothing
+  std::vector<std::unique_ptr<PdfFont>> fonts_;
+  std::map<const void*, PdfFont*> font_of_face_;  // by hb_face_t
+  std::string unsupported_;                       // what makes Finish UNIMPLEMENTED; empty: nothing
 };
-
-// Appends `v` to `out` as a PDF number with up to `decimals` (0..6)
-// decimals, trailing zeros dropped: no exponent, "-0" as "0", a non-finite
-// value as 0, magnitudes past 1e9 (no page is that big) as 1e9. A chart writes thousands of them:
-// the value is scaled to an integer and printed as one, a tenth of the cost of to_chars with a
-// precision.
-void AppendPdfNumber(std::string* out, double v, int decimals = 3);
 
 }  // namespace quire

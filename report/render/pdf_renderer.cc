@@ -20,9 +20,9 @@
 #include "report/charts/chart.h"
 #include "report/charts/placeholder_chart.h"
 #include "report/render/file_output.h"
-#include "report/render/page_flow.h"
+#include "report/render/internal/page_flow.h"
+#include "report/render/internal/table_block.h"
 #include "report/render/section_walk.h"
-#include "report/render/table_block.h"
 
 namespace quire {
 namespace {

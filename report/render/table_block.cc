@@ -4,7 +4,7 @@
 // text of each font as one glyph run — and drawn when the page ends. Cells
 // whose text needs shaping (scripts beyond Latin) or cutting with "…" are
 // set by pango instead.
-#include "report/render/table_block.h"
+#include "report/render/internal/table_block.h"
 
 #include <algorithm>
 #include <cmath>

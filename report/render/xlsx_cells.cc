@@ -1,5 +1,5 @@
 // XlsxCells: names, sheet names and typed cells.
-#include "report/render/xlsx_cells.h"
+#include "report/render/internal/xlsx_cells.h"
 
 #include <pango/pango.h>
 

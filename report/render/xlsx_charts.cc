@@ -1,6 +1,6 @@
 // XlsxCharts: chart blocks, the Excel chart types, series styles and
 // axes, and the ChartData and Charts sheets.
-#include "report/render/xlsx_charts.h"
+#include "report/render/internal/xlsx_charts.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 // XlsxFormats: number and date format translation, and the workbook's
 // formats.
-#include "report/render/xlsx_formats.h"
+#include "report/render/internal/xlsx_formats.h"
 
 #include <algorithm>
 #include <optional>

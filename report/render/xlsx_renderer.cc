@@ -15,11 +15,11 @@
 #include <utility>
 
 #include "report/render/file_output.h"
+#include "report/render/internal/xlsx_cells.h"
+#include "report/render/internal/xlsx_charts.h"
+#include "report/render/internal/xlsx_formats.h"
+#include "report/render/internal/xlsx_table_sheet.h"
 #include "report/render/section_walk.h"
-#include "report/render/xlsx_cells.h"
-#include "report/render/xlsx_charts.h"
-#include "report/render/xlsx_formats.h"
-#include "report/render/xlsx_table_sheet.h"
 
 namespace quire {
 namespace {

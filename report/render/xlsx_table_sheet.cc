@@ -1,6 +1,6 @@
 // XlsxTableSheet: header, rows, totals, widths, filter and frozen header of
 // a table's sheet.
-#include "report/render/xlsx_table_sheet.h"
+#include "report/render/internal/xlsx_table_sheet.h"
 
 #include <algorithm>
 #include <cmath>

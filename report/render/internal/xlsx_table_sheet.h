@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "common/base/status.h"
+#include "report/render/internal/xlsx_cells.h"
+#include "report/render/internal/xlsx_formats.h"
 #include "report/render/section_walk.h"
-#include "report/render/xlsx_cells.h"
-#include "report/render/xlsx_formats.h"
 
 namespace quire {
 

@@ -15,8 +15,8 @@
 #include "common/base/status.h"
 #include "common/table/table.h"
 #include "common/template/template.h"
-#include "report/render/xlsx_cells.h"
-#include "report/render/xlsx_formats.h"
+#include "report/render/internal/xlsx_cells.h"
+#include "report/render/internal/xlsx_formats.h"
 
 namespace quire {
 

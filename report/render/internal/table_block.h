@@ -13,7 +13,7 @@
 #include "common/base/status.h"
 #include "common/table/table.h"
 #include "common/template/template.h"
-#include "report/render/page_flow.h"
+#include "report/render/internal/page_flow.h"
 
 namespace quire {
 

@@ -14,7 +14,7 @@
 
 #include "common/base/status.h"
 #include "common/table/table.h"
-#include "report/render/xlsx_formats.h"
+#include "report/render/internal/xlsx_formats.h"
 
 namespace quire {
 
