@@ -24,6 +24,7 @@
 
 #include "common/base/status.h"
 #include "common/queue/job.h"
+#include "common/queue/job_codec.h"
 #include "common/queue/job_queue.h"
 #include "common/queue/queue_inspector.h"
 #include "common/queue/redis_client.h"
