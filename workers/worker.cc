@@ -85,11 +85,13 @@ void Worker::Stop() {
   if (threads_.empty()) return;
   cleanup_.Stop();
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
-    cv_.notify_all();
+    cv_.SignalAll();
     // Let running jobs finish, up to the drain timeout.
-    cv_.wait_for(lock, options_.drain_timeout, [this] { return busy_ == 0; });
+    const auto drained_by = std::chrono::steady_clock::now() + options_.drain_timeout;
+    while (busy_ > 0 && cv_.WaitUntil(&mu_, drained_by)) {
+    }
     if (busy_ > 0) {
       spdlog::warn(
           "worker {}: {} jobs still running after the drain timeout; stopping them and "
@@ -98,7 +100,7 @@ void Worker::Stop() {
       for (auto& [id, r] : running_) r->released = true;
     }
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
@@ -109,8 +111,8 @@ void Worker::LeaseLoop() {
   while (!stopping_) {
     int free;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || busy_ < options_.concurrency; });
+      MutexLock lock(&mu_);
+      while (!stopping_ && busy_ >= options_.concurrency) cv_.Wait(&mu_);
       if (stopping_) break;
       free = options_.concurrency - busy_;
     }
@@ -124,7 +126,7 @@ void Worker::LeaseLoop() {
     }
     backoff = std::chrono::milliseconds(100);
     if (!jobs->empty()) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       for (auto& j : *jobs) {
         auto r = std::make_shared<Running>();
         r->job = std::move(j);
@@ -132,7 +134,7 @@ void Worker::LeaseLoop() {
         ready_.push_back(std::move(r));
         ++busy_;
       }
-      cv_.notify_all();
+      cv_.SignalAll();
       continue;
     }
     // Nothing queued: block on the signal list until a submit wakes us. The
@@ -154,19 +156,19 @@ void Worker::SlotLoop() {
   while (true) {
     std::shared_ptr<Running> r;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return !ready_.empty() || stopping_; });
+      MutexLock lock(&mu_);
+      while (ready_.empty() && !stopping_) cv_.Wait(&mu_);
       if (ready_.empty()) return;
       r = std::move(ready_.front());
       ready_.pop_front();
     }
     RunJob(r);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       running_.erase(r->job.id);
       --busy_;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
   }
 }
 
@@ -179,13 +181,15 @@ void Worker::KeeperLoop() {
   auto next_trim = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (true) {
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, options_.extend_interval, [this] { return stopping_ && busy_ == 0; });
+      const auto next_extend = std::chrono::steady_clock::now() + options_.extend_interval;
+      MutexLock lock(&mu_);
+      while (!(stopping_ && busy_ == 0) && cv_.WaitUntil(&mu_, next_extend)) {
+      }
       if (stopping_ && busy_ == 0) break;
     }
     std::vector<std::shared_ptr<Running>> held;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       for (auto& [id, r] : running_) held.push_back(r);
     }
     if (!held.empty()) {

@@ -10,17 +10,16 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/base/background_loop.h"
+#include "common/base/mutex.h"
 #include "common/queue/job_queue.h"
 #include "common/store/artifact_store.h"
 #include "common/store/stored_templates.h"
@@ -112,11 +111,11 @@ class Worker {
   std::atomic<int64_t> failed_{0};
   std::atomic<int64_t> retried_{0};
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::shared_ptr<Running>> ready_;               // guarded by mu_
-  std::map<std::string, std::shared_ptr<Running>> running_;  // guarded by mu_
-  int busy_ = 0;                                             // guarded by mu_ (ready + running)
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<std::shared_ptr<Running>> ready_ GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<Running>> running_ GUARDED_BY(mu_);
+  int busy_ GUARDED_BY(mu_) = 0;  // ready + running
 
   std::vector<std::thread> threads_;
   BackgroundLoop cleanup_;  // runs CleanupLoop when a retention is set

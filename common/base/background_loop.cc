@@ -6,21 +6,23 @@ void BackgroundLoop::Start(std::function<void()> body) { thread_ = std::thread(s
 
 void BackgroundLoop::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 bool BackgroundLoop::stopping() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stop_;
 }
 
 void BackgroundLoop::SleepFor(std::chrono::milliseconds d) {
-  std::unique_lock<std::mutex> lock(mu_);
-  wake_.wait_for(lock, d, [this] { return stop_; });
+  const auto deadline = std::chrono::steady_clock::now() + d;
+  MutexLock lock(&mu_);
+  while (!stop_ && wake_.WaitUntil(&mu_, deadline)) {
+  }
 }
 
 }  // namespace quire

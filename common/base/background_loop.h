@@ -7,10 +7,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
+
+#include "common/base/mutex.h"
 
 namespace quire {
 
@@ -25,15 +25,15 @@ class BackgroundLoop {
   void Start(std::function<void()> body);
   // Makes stopping() true, wakes SleepFor(), and waits for the body to end.
   // Idempotent.
-  void Stop();
-  bool stopping();
+  void Stop() EXCLUDES(mu_);
+  bool stopping() EXCLUDES(mu_);
   // Waits up to `d`, or until Stop().
-  void SleepFor(std::chrono::milliseconds d);
+  void SleepFor(std::chrono::milliseconds d) EXCLUDES(mu_);
 
  private:
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar wake_;
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

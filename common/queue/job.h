@@ -140,18 +140,4 @@ struct LeasedJob {
   JobSpec spec;
 };
 
-// Encodings used in the job hash.
-std::string EncodeParams(const std::vector<std::pair<std::string, std::string>>& params);
-std::vector<std::pair<std::string, std::string>> DecodeParams(const std::string& json);
-std::string EncodeArtifacts(const std::vector<ArtifactInfo>& artifacts);
-std::vector<ArtifactInfo> DecodeArtifacts(const std::string& json);
-std::vector<AttemptError> DecodeAttemptErrors(const std::string& json);
-std::string EncodeStrings(const std::vector<std::string>& items);  // a JSON array
-std::vector<std::string> DecodeStrings(const std::string& json);
-std::string JoinList(const std::vector<std::string>& items);
-std::vector<std::string> SplitList(const std::string& text);
-
-// Fills a JobRecord from a flat HGETALL-style field/value list.
-JobRecord JobRecordFromFields(const std::map<std::string, std::string>& fields);
-
 }  // namespace quire

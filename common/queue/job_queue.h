@@ -1,5 +1,6 @@
 // JobQueue: every state change of a job in Redis — submit, lease, extend,
-// progress, complete, fail, cancel — each one Lua script (lua_scripts.cc),
+// progress, complete, fail, cancel — each one Lua script (job_scripts.h,
+// lease_script.h),
 // plus the blocking wait for work. Read-only inspection (get, list, metrics)
 // lives apart, in queue_inspector.h.
 //
@@ -10,11 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "common/base/clock.h"
 #include "common/base/status.h"
 #include "common/queue/job.h"
 #include "common/queue/redis_client.h"
 
 namespace quire {
+namespace scripts {
+struct FinishRequest;  // job_scripts.h
+}  // namespace scripts
 
 struct QueueOptions {
   // How long a lease lasts without extension.
@@ -31,6 +36,10 @@ struct QueueOptions {
   // A job whose lease expires this many times (its worker crashed each
   // time) is FAILED instead of queued again; 0: never.
   int max_lost_leases = 10;
+  // The time that decides leases, retries, aging and run-at times. nullptr:
+  // Redis' own clock, which every worker agrees on (production); tests pass
+  // a SimulatedClock and advance it instead of sleeping. Not owned.
+  const Clock* clock = nullptr;
 };
 
 struct SubmitResult {
@@ -106,17 +115,8 @@ class JobQueue {
   const QueueOptions& options() const { return options_; }
 
  private:
-  struct FinishRequest {
-    const LeasedJob* job;
-    JobState state;
-    std::string code;
-    std::string message;
-    std::string artifacts;
-    std::string warnings;  // JSON array, or "" for none
-  };
-  // One FINISH call for many jobs.
-  StatusOr<std::vector<LeaseState>> FinishMany(const std::vector<FinishRequest>& reqs);
-  StatusOr<LeaseState> Finish(FinishRequest req);
+  StatusOr<std::vector<LeaseState>> FinishMany(const std::vector<scripts::FinishRequest>& reqs);
+  StatusOr<LeaseState> Finish(scripts::FinishRequest req);
 
   RedisPool* const pool_;
   const QueueOptions options_;

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/queue/job_codec.h"
 #include "common/queue/redis_keys.h"
 
 namespace quire {

@@ -166,7 +166,7 @@ StatusOr<RedisPool::Lease> RedisPool::Borrow() {
   while (true) {
     std::unique_ptr<RedisConnection> conn;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (idle_.empty()) break;
       conn = std::move(idle_.back());
       idle_.pop_back();
@@ -182,7 +182,7 @@ StatusOr<RedisPool::Lease> RedisPool::Borrow() {
 
 void RedisPool::Return(std::unique_ptr<RedisConnection> conn) {
   if (conn->broken()) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (idle_.size() < max_idle_) idle_.push_back(std::move(conn));
 }
 

@@ -12,11 +12,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/base/mutex.h"
 #include "common/base/status.h"
 
 namespace quire {
@@ -134,8 +134,8 @@ class RedisPool {
 
   const RedisOptions options_;
   const size_t max_idle_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<RedisConnection>> idle_;  // guarded by mu_
+  Mutex mu_;
+  std::vector<std::unique_ptr<RedisConnection>> idle_ GUARDED_BY(mu_);
 };
 
 // What in this Redis server's settings puts Quire's promises at risk: a

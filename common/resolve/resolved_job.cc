@@ -2,7 +2,8 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
+
+#include "common/base/mutex.h"
 
 namespace quire {
 namespace {
@@ -13,20 +14,21 @@ namespace {
 class ParsedTemplateCache {
  public:
   std::shared_ptr<const ParseResult> Find(const std::string& id, int64_t version) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto it = entries_.find({id, version});
     return it == entries_.end() ? nullptr : it->second;
   }
   void Insert(const std::string& id, int64_t version, std::shared_ptr<const ParseResult> parsed) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (entries_.size() >= kMaxEntries) entries_.clear();
     entries_[{id, version}] = std::move(parsed);
   }
 
  private:
   static constexpr size_t kMaxEntries = 256;
-  std::mutex mu_;
-  std::map<std::pair<std::string, int64_t>, std::shared_ptr<const ParseResult>> entries_;
+  Mutex mu_;
+  std::map<std::pair<std::string, int64_t>, std::shared_ptr<const ParseResult>> entries_
+      GUARDED_BY(mu_);
 };
 
 ParsedTemplateCache& Cache() {

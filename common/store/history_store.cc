@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "common/queue/job_codec.h"
+
 namespace quire {
 namespace {
 

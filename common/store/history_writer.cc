@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "common/queue/lua_scripts.h"
 #include "common/queue/redis_keys.h"
+#include "common/store/internal/store_scripts.h"
 
 namespace quire {
 
@@ -27,9 +27,7 @@ StatusOr<int> HistoryWriter::CopyOnce() {
   auto conn = redis_->Borrow();
   if (!conn.ok()) return conn.status();
   auto& c = **conn;
-  auto held =
-      c.Eval(scripts::HistoryLock().text, scripts::HistoryLock().sha1, {keys::HistoryLock()},
-             {options_.writer_id, std::to_string(options_.lock_ttl.count())});
+  auto held = RunScript(c, scripts::HistoryLock(options_.writer_id, options_.lock_ttl));
   if (!held.ok()) return held.status();
   if (held->Integer() != 1) return 0;
 
@@ -44,21 +42,19 @@ StatusOr<int> HistoryWriter::CopyOnce() {
 
   std::vector<std::map<std::string, std::string>> records;
   // id, ver as read: what HISTORY_ACK compares against.
-  std::vector<std::string> ack = {keys::JobPrefix(), std::to_string(options_.retention.count())};
+  std::vector<std::pair<std::string, std::string>> read;
   for (size_t i = 0; i < batch.size(); ++i) {
     // A record of the wrong type reads as an error reply, a missing one as
     // empty: nothing to copy, and the acknowledgement drops its id.
     std::map<std::string, std::string> fields = FieldMap((*replies)[i].get());
     auto ver = fields.find("ver");
-    ack.push_back(batch[i]);
-    ack.push_back(ver == fields.end() ? "0" : ver->second);
+    read.emplace_back(batch[i], ver == fields.end() ? "0" : ver->second);
     if (fields.count("state") == 0) continue;
     fields["id"] = batch[i];  // a corrupt record may lack it
     records.push_back(std::move(fields));
   }
   if (Status s = store_->Write(records); !s.ok()) return s;
-  auto acked =
-      c.Eval(scripts::HistoryAck().text, scripts::HistoryAck().sha1, {keys::HistoryOutbox()}, ack);
+  auto acked = RunScript(c, scripts::HistoryAck(options_.retention, read));
   if (!acked.ok()) return acked.status();
   return static_cast<int>(records.size());
 }

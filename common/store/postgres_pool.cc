@@ -110,7 +110,7 @@ StatusOr<PostgresPool::Lease> PostgresPool::Borrow(const std::string& name,
   }
   auto deadline = std::chrono::steady_clock::now() + wait;
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     Slot& slot = slots_[name];
     while (slot.idle.empty() && slot.open >= pool_size_) {
       if (cancelled && cancelled()) {
@@ -124,7 +124,7 @@ StatusOr<PostgresPool::Lease> PostgresPool::Borrow(const std::string& name,
       }
       // Short slices when a cancellation must be noticed.
       auto until = cancelled ? std::min(deadline, now + std::chrono::milliseconds(50)) : deadline;
-      freed_.wait_until(lock, until);
+      freed_.WaitUntil(&mu_, until);
     }
     if (!slot.idle.empty()) {
       std::unique_ptr<pqxx::connection> conn = std::move(slot.idle.back());
@@ -138,9 +138,9 @@ StatusOr<PostgresPool::Lease> PostgresPool::Borrow(const std::string& name,
   StatusOr<std::unique_ptr<pqxx::connection>> conn =
       Open(name, std::max(left, std::chrono::milliseconds(1)));
   if (!conn.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     --slots_[name].open;
-    freed_.notify_one();
+    freed_.Signal();
     return conn.status();
   }
   return Lease(this, name, std::move(*conn), /*reused=*/false);
@@ -159,7 +159,7 @@ void PostgresPool::Return(const std::string& name, std::unique_ptr<pqxx::connect
                           bool broken) {
   std::vector<std::unique_ptr<pqxx::connection>> closing;  // closed after unlocking
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     Slot& slot = slots_[name];
     if (broken || !conn->is_open()) {
       closing.push_back(std::move(conn));
@@ -170,7 +170,7 @@ void PostgresPool::Return(const std::string& name, std::unique_ptr<pqxx::connect
       slot.idle.push_back(std::move(conn));
     }
   }
-  freed_.notify_all();
+  freed_.SignalAll();
 }
 
 PostgresPool::Lease::Lease(PostgresPool* pool, std::string name,

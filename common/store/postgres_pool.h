@@ -11,16 +11,15 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <pqxx/connection>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/base/mutex.h"
 #include "common/base/status.h"
 
 namespace quire {
@@ -101,9 +100,9 @@ class PostgresPool {
   const std::map<std::string, std::string> dsns_;
   const int pool_size_;
 
-  mutable std::mutex mu_;
-  std::condition_variable freed_;      // a slot or an idle connection came free
-  std::map<std::string, Slot> slots_;  // GUARDED_BY(mu_); one per name in dsns_
+  Mutex mu_;
+  CondVar freed_;                                      // a slot or an idle connection came free
+  std::map<std::string, Slot> slots_ GUARDED_BY(mu_);  // one per name in dsns_
 };
 
 }  // namespace quire

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "common/queue/lua_scripts.h"
 #include "common/queue/redis_keys.h"
+#include "common/store/internal/store_scripts.h"
 
 namespace quire {
 namespace {
@@ -36,6 +36,7 @@ std::string ScheduleRunKey(const std::string& id, int64_t run_ms) {
 }
 
 StatusOr<int64_t> ScheduleStore::Now() {
+  if (clock_ != nullptr) return clock_->NowMillis();
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
   auto r = (*conn)->Command({"TIME"});
@@ -47,11 +48,7 @@ StatusOr<int64_t> ScheduleStore::Now() {
 Status ScheduleStore::Create(const ScheduleRecord& rec) {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
-  const auto& s = scripts::ScheduleCreate();
-  auto r = (*conn)->Eval(s.text, s.sha1,
-                         {keys::Schedule(rec.id), keys::Schedules(), keys::SchedulesDue()},
-                         {rec.id, rec.cron, rec.time_zone, rec.job, rec.paused ? "1" : "0",
-                          std::to_string(rec.next_ms)});
+  auto r = RunScript(**conn, scripts::ScheduleCreate(rec), clock_);
   if (!r.ok()) return r.status();
   if (r->Integer() == 0) {
     return Status::AlreadyExists("schedule '" + rec.id +
@@ -91,9 +88,7 @@ StatusOr<std::vector<ScheduleRecord>> ScheduleStore::List() {
 Status ScheduleStore::Pause(const std::string& id) {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
-  const auto& s = scripts::ScheduleSetPaused();
-  auto r =
-      (*conn)->Eval(s.text, s.sha1, {keys::Schedule(id), keys::SchedulesDue()}, {id, "1", "-1"});
+  auto r = RunScript(**conn, scripts::ScheduleSetPaused(id, /*paused=*/true, -1), clock_);
   if (!r.ok()) return r.status();
   return r->Integer() == 1 ? Status::OK() : Unknown(id);
 }
@@ -101,9 +96,7 @@ Status ScheduleStore::Pause(const std::string& id) {
 Status ScheduleStore::Resume(const std::string& id, int64_t next_ms) {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
-  const auto& s = scripts::ScheduleSetPaused();
-  auto r = (*conn)->Eval(s.text, s.sha1, {keys::Schedule(id), keys::SchedulesDue()},
-                         {id, "0", std::to_string(next_ms)});
+  auto r = RunScript(**conn, scripts::ScheduleSetPaused(id, /*paused=*/false, next_ms), clock_);
   if (!r.ok()) return r.status();
   return r->Integer() == 1 ? Status::OK() : Unknown(id);
 }
@@ -111,9 +104,7 @@ Status ScheduleStore::Resume(const std::string& id, int64_t next_ms) {
 Status ScheduleStore::Delete(const std::string& id) {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
-  const auto& s = scripts::ScheduleDelete();
-  auto r = (*conn)->Eval(s.text, s.sha1,
-                         {keys::Schedule(id), keys::Schedules(), keys::SchedulesDue()}, {id});
+  auto r = RunScript(**conn, scripts::ScheduleDelete(id), clock_);
   if (!r.ok()) return r.status();
   return r->Integer() == 1 ? Status::OK() : Unknown(id);
 }
@@ -133,9 +124,8 @@ StatusOr<bool> ScheduleStore::Advance(const std::string& id, int64_t expected_ms
                                       const std::string& job_id, const std::string& error) {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
-  const auto& s = scripts::ScheduleAdvance();
-  auto r = (*conn)->Eval(s.text, s.sha1, {keys::Schedule(id), keys::SchedulesDue()},
-                         {id, std::to_string(expected_ms), std::to_string(next_ms), job_id, error});
+  auto r =
+      RunScript(**conn, scripts::ScheduleAdvance(id, expected_ms, next_ms, job_id, error), clock_);
   if (!r.ok()) return r.status();
   return r->Integer() == 1;
 }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/base/clock.h"
 #include "common/base/status.h"
 #include "common/queue/redis_client.h"
 
@@ -37,9 +38,12 @@ struct ScheduleRecord {
 
 class ScheduleStore {
  public:
-  explicit ScheduleStore(RedisPool* pool) : pool_(pool) {}
+  // `clock`: the time schedules run by; nullptr for Redis' own clock, the
+  // one every scheduler agrees on (a test passes a SimulatedClock).
+  explicit ScheduleStore(RedisPool* pool, const Clock* clock = nullptr)
+      : pool_(pool), clock_(clock) {}
 
-  // Redis' clock, in ms: the one time every scheduler agrees on.
+  // The schedules' clock, in ms.
   StatusOr<int64_t> Now();
 
   // ALREADY_EXISTS for a taken id.
@@ -66,6 +70,7 @@ class ScheduleStore {
 
  private:
   RedisPool* const pool_;
+  const Clock* const clock_;
 };
 
 // The idempotency key of one run: "schedule:<id>:<run ms>".

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 
-#include "common/queue/lua_scripts.h"
 #include "common/queue/redis_keys.h"
+#include "common/store/internal/store_scripts.h"
 
 namespace quire {
 namespace {
@@ -123,8 +123,7 @@ StatusOr<std::vector<StoredTemplate>> ListCached(RedisPool* pool) {
 Status Uncache(RedisPool* pool, const std::string& id) {
   auto conn = pool->Borrow();
   if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Eval(scripts::DeleteTemplate().text, scripts::DeleteTemplate().sha1,
-                         {keys::Template(id), keys::Templates(), keys::TemplateRefs()}, {id});
+  auto r = RunScript(**conn, scripts::DeleteTemplate(id));
   if (!r.ok()) return r.status();
   long long n = r->Integer();
   if (n < 0) return Status::NotFound("template '" + id + "' does not exist");
@@ -139,16 +138,9 @@ Status Uncache(RedisPool* pool, const std::string& id) {
 // PUT_TEMPLATE_VERSIONS with versions of one template.
 Status Cache(RedisPool* pool, const std::vector<ArchivedTemplate>& versions) {
   if (versions.empty()) return Status::OK();
-  const std::string& id = versions.front().id;
-  std::vector<std::string> args = {id};
-  for (const auto& t : versions) {
-    args.insert(args.end(),
-                {std::to_string(t.version), std::to_string(t.created_ms), t.title, t.yaml});
-  }
   auto conn = pool->Borrow();
   if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Eval(scripts::PutTemplateVersions().text, scripts::PutTemplateVersions().sha1,
-                         {keys::Template(id), keys::Templates()}, args);
+  auto r = RunScript(**conn, scripts::PutTemplateVersions(versions));
   return r.ok() ? Status::OK() : r.status();
 }
 
@@ -175,8 +167,7 @@ StatusOr<int64_t> TemplateStore::Put(const std::string& id, const std::string& t
   if (archive_ == nullptr) {
     auto conn = pool_->Borrow();
     if (!conn.ok()) return conn.status();
-    auto r = (*conn)->Eval(scripts::PutTemplate().text, scripts::PutTemplate().sha1,
-                           {keys::Template(id), keys::Templates()}, {yaml, id, title});
+    auto r = RunScript(**conn, scripts::PutTemplate(id, yaml, title));
     if (!r.ok()) return r.status();
     return static_cast<int64_t>(r->Integer());
   }

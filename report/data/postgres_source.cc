@@ -6,10 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
-#include <condition_variable>
 #include <exception>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <pqxx/except>
 #include <pqxx/prepared_statement>
@@ -19,6 +17,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include "common/base/mutex.h"
 
 namespace quire {
 namespace {
@@ -134,7 +134,7 @@ class QueryCanceller {
   QueryCanceller(pqxx::connection& conn, const std::function<bool()>& cancelled) {
     if (!cancelled) return;
     thread_ = std::thread([this, &conn, cancelled] {
-      std::unique_lock<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       while (!done_) {
         if (cancelled()) {
           fired_ = true;
@@ -145,25 +145,25 @@ class QueryCanceller {
           }
           return;
         }
-        wake_.wait_for(lock, std::chrono::milliseconds(50));
+        wake_.WaitUntil(&mu_, std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
       }
     });
   }
   ~QueryCanceller() {
     if (!thread_.joinable()) return;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       done_ = true;
     }
-    wake_.notify_all();
+    wake_.SignalAll();
     thread_.join();
   }
   bool fired() const { return fired_; }
 
  private:
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool done_ = false;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar wake_;
+  bool done_ GUARDED_BY(mu_) = false;
   std::atomic<bool> fired_{false};
   std::thread thread_;
 };

@@ -15,14 +15,14 @@
 #include <random>
 #include <thread>
 
-#include "common/queue/lua_scripts.h"
+#include "common/queue/lua_script.h"
 #include "common/queue/redis_keys.h"
 #include "common/table/table_codec.h"
 
 namespace quire {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 std::string NewToken() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -44,6 +44,28 @@ Status DecodeFailure(const std::string& text) {
     return Status::Internal(message);
   }
   return Status(static_cast<StatusCode>(code), message);
+}
+
+// RELEASE_CACHE_LOCK: ends a single-flight fetch of a data source. Only
+// the lock's holder releases it (a holder whose lock expired and was taken
+// over leaves the new holder's alone). A failed fetch leaves its error for
+// the jobs that waited on it.
+//   KEYS[1] lock  KEYS[2] failure key of this token
+//   ARGV[1] token  ARGV[2] "CODE\nmessage" of a failed fetch, or ""
+//   ARGV[3] how long the failure is kept, ms
+// Result: 1 released, 0 the lock was no longer this token's.
+constexpr const char* kReleaseCacheLock = R"lua(
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+)lua";
+
+const LuaScript& ReleaseCacheLockScript() {
+  static const LuaScript script = MakeScript("release_cache_lock", kReleaseCacheLock);
+  return script;
 }
 
 }  // namespace
@@ -154,7 +176,7 @@ StatusOr<Table> SourceCache::GetOrFetch(const Lookup& lookup,
     *outcome = CacheOutcome::kHit;
     return std::move(*hit);
   }
-  const Clock::time_point give_up = Clock::now() + lookup.fetch_limit;
+  const Steady::time_point give_up = Steady::now() + lookup.fetch_limit;
   while (!broken) {
     const std::string token = NewToken();
     auto taken = c.Command({"SET", lock, token, "NX", "PX",
@@ -163,9 +185,10 @@ StatusOr<Table> SourceCache::GetOrFetch(const Lookup& lookup,
     if (!taken->IsNil()) {
       // Ends this job's hold of the lock, leaving `failure` for the waiters.
       const auto release = [&](const std::string& failure) {
-        auto released = c.Eval(scripts::ReleaseCacheLock().text, scripts::ReleaseCacheLock().sha1,
-                               {lock, keys::CacheFailure(lookup.key, token)},
-                               {token, failure, std::to_string(options_.failure_ttl.count())});
+        auto released =
+            RunScript(c, {&ReleaseCacheLockScript(),
+                          {lock, keys::CacheFailure(lookup.key, token)},
+                          {token, failure, std::to_string(options_.failure_ttl.count())}});
         if (!released.ok()) {
           spdlog::warn("releasing a cache lock failed: {}", released.status().ToString());
         }
@@ -191,7 +214,7 @@ StatusOr<Table> SourceCache::GetOrFetch(const Lookup& lookup,
     while (true) {
       if (cancelled && cancelled())
         return Status::Cancelled("cancelled while waiting for a source");
-      if (Clock::now() >= give_up) {
+      if (Steady::now() >= give_up) {
         spdlog::warn("waited {} ms for another job's fetch of a source; fetching it here",
                      lookup.fetch_limit.count());
         *outcome = CacheOutcome::kMiss;

@@ -4,6 +4,7 @@
 
 #include "common/base/status.h"
 #include "common/queue/job.h"
+#include "common/queue/job_codec.h"
 #include "common/queue/queue_inspector.h"
 #include "services/proto_convert.h"
 
