@@ -18,7 +18,7 @@ TEST_F(QueueTest, RetryScheduledJobWaitsItsDelayThenRunsAgainWithItsHistory) {
   const std::string id = Submit(Spec());
   LeasedJob first = LeaseOne(queue_, "w1");
   ASSERT_EQ(Ok(queue_.Progress(first, Stage::kCollectingData, 20)), LeaseState::kHeld);
-  const auto before = std::chrono::system_clock::now();
+  const int64_t before_ms = clock_.NowMillis();
   ASSERT_EQ(Ok(queue_.Retry(first, Status::Unavailable("source 'sales': connection refused"), 400ms,
                             {"a warning"})),
             LeaseState::kHeld);
@@ -26,8 +26,6 @@ TEST_F(QueueTest, RetryScheduledJobWaitsItsDelayThenRunsAgainWithItsHistory) {
   JobRecord rec = Ok(inspector_.Get(id));
   EXPECT_EQ(rec.state, JobState::kRetryScheduled);
   EXPECT_EQ(rec.error_code, "UNAVAILABLE");
-  const int64_t before_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(before.time_since_epoch()).count();
   EXPECT_GE(rec.next_attempt_ms, before_ms + 350);
   EXPECT_LE(rec.next_attempt_ms, before_ms + 2000);
   ASSERT_EQ(rec.attempt_errors.size(), 1u);
@@ -44,7 +42,7 @@ TEST_F(QueueTest, RetryScheduledJobWaitsItsDelayThenRunsAgainWithItsHistory) {
   EXPECT_TRUE(Ok(queue_.Lease("w2", 1)).empty());
   EXPECT_EQ(Ok(queue_.Complete(first, {})), LeaseState::kLost);
   EXPECT_EQ(Ok(queue_.Retry(first, Status::Unavailable("again"), 1ms)), LeaseState::kLost);
-  std::this_thread::sleep_for(450ms);
+  clock_.Advance(450ms);
   LeasedJob second = LeaseOne(queue_, "w2");
   EXPECT_EQ(second.id, id);
   EXPECT_EQ(second.attempt, 2);
@@ -67,7 +65,7 @@ TEST_F(QueueTest, RetryScheduledJobWaitsItsDelayThenRunsAgainWithItsHistory) {
 TEST_F(QueueTest, AnExpiredLeaseIsRecordedAsAnAbortedAttempt) {
   const std::string id = Submit(Spec());
   LeaseOne(short_queue_, "w-dead");
-  std::this_thread::sleep_for(400ms);
+  clock_.Advance(400ms);
   LeasedJob again = LeaseOne(queue_, "w-new");
   EXPECT_EQ(again.attempt, 2);
   EXPECT_EQ(again.failed_attempts, 0) << "a crashed worker's attempt used up the retry budget";
@@ -86,9 +84,9 @@ TEST_F(QueueTest, AJobThatLosesItsLeaseTooOftenFailsInsteadOfLoopingForever) {
   spec.template_version = 0;  // not pinned to a stored template
   const std::string id = Submit(spec);
   LeaseOne(q, "w1");
-  std::this_thread::sleep_for(300ms);
+  clock_.Advance(300ms);
   EXPECT_EQ(LeaseOne(q, "w2").id, id) << "queued again after the first lost lease";
-  std::this_thread::sleep_for(300ms);
+  clock_.Advance(300ms);
   EXPECT_TRUE(Ok(q.Lease("w3", 1)).empty());
   const JobRecord rec = Ok(inspector_.Get(id));
   EXPECT_EQ(rec.state, JobState::kFailed);

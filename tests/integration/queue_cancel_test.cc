@@ -93,7 +93,7 @@ TEST_F(QueueTest, ExpiredLeaseOfCancelRequestedJobEndsCancelled) {
   std::string id = Submit(Spec());
   LeasedJob old = LeaseOne(short_queue_, "w-1");
   ASSERT_EQ(Ok(queue_.Cancel(id)).state, JobState::kRunning);
-  std::this_thread::sleep_for(400ms);
+  clock_.Advance(400ms);
 
   EXPECT_TRUE(Ok(queue_.Lease("w-2", 5)).empty()) << "a cancelled job was requeued";
   EXPECT_EQ(Field(id, "state"), "CANCELLED");
@@ -112,7 +112,7 @@ TEST_F(QueueTest, CancelOfAJobWaitingForARetryEndsItAtOnce) {
   ASSERT_EQ(Ok(queue_.Retry(job, Status::Unavailable("down"), 200ms)), LeaseState::kHeld);
   EXPECT_EQ(Ok(queue_.Cancel(id)).state, JobState::kCancelled);
   EXPECT_FALSE(InZset(keys::Scheduled(), id));
-  std::this_thread::sleep_for(300ms);
+  clock_.Advance(300ms);
   EXPECT_TRUE(Ok(queue_.Lease("w2", 1)).empty());
   EXPECT_EQ(Ok(inspector_.Get(id)).state, JobState::kCancelled);
   EXPECT_EQ(Stat("cancelled"), 1);
@@ -120,18 +120,18 @@ TEST_F(QueueTest, CancelOfAJobWaitingForARetryEndsItAtOnce) {
 
 TEST_F(QueueTest, CancelEndsAScheduledJob) {
   JobSpec spec = Spec();
-  spec.run_at_ms = NowMs() + 200;
+  spec.run_at_ms = clock_.NowMillis() + 200;
   const std::string id = Submit(spec);
   EXPECT_EQ(Ok(queue_.Cancel(id)).state, JobState::kCancelled);
   EXPECT_FALSE(InZset(keys::Delayed(), id));
-  std::this_thread::sleep_for(250ms);
+  clock_.Advance(250ms);
   EXPECT_TRUE(Ok(queue_.Lease("w1", 1)).empty());
 }
 
 TEST_F(QueueTest, CancelFindsAJobThatRoseAboveItsPriority) {
   JobQueue aging_queue(&pool_, AgingEvery(100ms));
   const std::string low = Submit(Spec(Priority::kLow));
-  std::this_thread::sleep_for(150ms);
+  clock_.Advance(150ms);
   Submit(Spec(Priority::kUrgent));
   LeaseOne(aging_queue, "w1");  // ages the LOW job into NORMAL
   EXPECT_TRUE(InZset(keys::Pending(Priority::kNormal), low));

@@ -40,7 +40,7 @@ TEST_F(QueueTest, AnUnreadablePriorityFailsTheReclaimedJobNotTheLease) {
   LeaseOne(short_queue_, "w-dead");
   Cmd({"HSET", keys::Job(bad), "prio", "urgent!"});
   const std::string good = Submit(Spec());
-  std::this_thread::sleep_for(400ms);
+  clock_.Advance(400ms);
   EXPECT_EQ(LeaseOne(queue_, "w2").id, good);
   const JobRecord rec = Ok(inspector_.Get(bad));
   EXPECT_EQ(rec.state, JobState::kFailed);

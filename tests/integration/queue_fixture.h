@@ -87,27 +87,6 @@ inline JobSpec Spec(Priority priority = Priority::kNormal, std::string template_
   return spec;
 }
 
-// Leases of 200 ms: a test sleeping 400 ms sees them expire.
-inline QueueOptions ShortLease() {
-  QueueOptions o;
-  o.lease_duration = 200ms;
-  return o;
-}
-
-// A queued job rises a level every `interval` (0: never).
-inline QueueOptions AgingEvery(std::chrono::milliseconds interval) {
-  QueueOptions o;
-  o.aging = interval;
-  return o;
-}
-
-// Finished jobs stay in Redis for `retention`.
-inline QueueOptions KeepFinishedFor(std::chrono::seconds retention) {
-  QueueOptions o;
-  o.retention = retention;
-  return o;
-}
-
 class QueueTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { redis_ = std::make_unique<TestRedis>(); }
@@ -153,9 +132,37 @@ class QueueTest : public ::testing::Test {
     return jobs[0];
   }
 
+  // The queues' clock (QueueOptions::clock), so that a test moves time on
+  // instead of sleeping: leases, retries, run-at times and aging follow it.
+  // It starts at the wall clock so that times read like real ones. Redis'
+  // own expiry (retention TTLs) still runs on real time.
+  SimulatedClock clock_{NowMs()};
+  QueueOptions OnTheClock(QueueOptions o) {
+    o.clock = &clock_;
+    return o;
+  }
+  // Leases of 200 ms: moving the clock 400 ms on lets them expire.
+  QueueOptions ShortLease() {
+    QueueOptions o;
+    o.lease_duration = 200ms;
+    return OnTheClock(o);
+  }
+  // A queued job rises a level every `interval` (0: never).
+  QueueOptions AgingEvery(std::chrono::milliseconds interval) {
+    QueueOptions o;
+    o.aging = interval;
+    return OnTheClock(o);
+  }
+  // Finished jobs stay in Redis for `retention`.
+  QueueOptions KeepFinishedFor(std::chrono::seconds retention) {
+    QueueOptions o;
+    o.retention = retention;
+    return OnTheClock(o);
+  }
+
   static inline std::unique_ptr<TestRedis> redis_;
   RedisPool pool_{Options()};
-  JobQueue queue_{&pool_, QueueOptions{}};
+  JobQueue queue_{&pool_, OnTheClock(QueueOptions{})};
   // For tests of expiry: its leases end after ShortLease().lease_duration.
   JobQueue short_queue_{&pool_, ShortLease()};
   QueueInspector inspector_{&pool_};

@@ -65,7 +65,7 @@ TEST_F(QueueTest, ProgressStampsStagesAndRecordsLatency) {
   for (const auto& step : steps) {
     std::string name = StageName(step.stage);
     SCOPED_TRACE(name + " " + std::to_string(step.percent));
-    std::this_thread::sleep_for(5ms);
+    clock_.Advance(5ms);
     ASSERT_EQ(Ok(queue_.Progress(job, step.stage, step.percent)), LeaseState::kHeld);
     EXPECT_EQ(Field(id, "stage"), name);
     EXPECT_EQ(FieldInt(id, "progress"), step.percent);
@@ -116,7 +116,7 @@ TEST_F(QueueTest, ExtendReportsHeldCancelRequestedOrLost) {
 
   std::map<std::string, int64_t> before;
   for (const auto& j : jobs) before[j.id] = ActiveDeadline(j.id);
-  std::this_thread::sleep_for(30ms);
+  clock_.Advance(30ms);
 
   auto states = Ok(queue_.Extend({&held, &cancelled, &wrong_token}));
   std::vector<LeaseState> want = {LeaseState::kHeld, LeaseState::kCancelRequested,
@@ -138,7 +138,7 @@ TEST_F(QueueTest, ExpiredLeaseIsReclaimedAndOldHolderIsFenced) {
   std::string id = Submit(Spec());
   LeasedJob old = LeaseOne(short_queue_, "w-old");
   ASSERT_EQ(Ok(short_queue_.Progress(old, Stage::kValidating, 10)), LeaseState::kHeld);
-  std::this_thread::sleep_for(400ms);
+  clock_.Advance(400ms);
 
   // The new holder leases with the default (long) lease, so its checks below
   // cannot race its own expiry.

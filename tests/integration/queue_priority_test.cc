@@ -51,7 +51,7 @@ TEST_F(QueueTest, ReclaimedJobKeepsItsFifoPosition) {
   std::string b = Submit(Spec(Priority::kNormal));
   std::string c = Submit(Spec(Priority::kLow));
   std::string d = Submit(Spec(Priority::kUrgent));
-  std::this_thread::sleep_for(400ms);
+  clock_.Advance(400ms);
 
   auto jobs = Ok(queue_.Lease("w-2", 10));
   std::vector<std::string> got;
@@ -63,20 +63,20 @@ TEST_F(QueueTest, ReclaimedJobKeepsItsFifoPosition) {
 TEST_F(QueueTest, ALowJobRisesALevelPerAgingIntervalAndRunsUnderConstantUrgentLoad) {
   JobQueue aging_queue(&pool_, AgingEvery(200ms));
   const std::string low = Submit(Spec(Priority::kLow));
-  const auto start = Clock::now();
+  const int64_t start = clock_.NowMillis();
   // A constant URGENT load: two new URGENT jobs for every one leased, so
   // without aging the LOW job would wait forever.
   int urgent_leased = 0;
   std::string leased;
-  while (Clock::now() - start < 5s) {
+  while (clock_.NowMillis() - start < 5000) {
     Submit(Spec(Priority::kUrgent));
     Submit(Spec(Priority::kUrgent));
     leased = LeaseOne(aging_queue, "w1").id;
     if (leased == low) break;
     ++urgent_leased;
-    std::this_thread::sleep_for(20ms);
+    clock_.Advance(20ms);
   }
-  const double waited = Seconds(Clock::now() - start);
+  const double waited = (clock_.NowMillis() - start) / 1000.0;
   ASSERT_EQ(leased, low) << "LOW starved under URGENT load for 5 s";
   // Three levels to climb, one interval each.
   EXPECT_GE(waited, 0.6);
@@ -89,7 +89,7 @@ TEST_F(QueueTest, ALowJobRisesALevelPerAgingIntervalAndRunsUnderConstantUrgentLo
 TEST_F(QueueTest, WithoutAgingPriorityStaysStrict) {
   JobQueue strict(&pool_, AgingEvery(0ms));
   const std::string low = Submit(Spec(Priority::kLow));
-  std::this_thread::sleep_for(50ms);
+  clock_.Advance(50ms);
   for (int i = 0; i < 5; ++i) Submit(Spec(Priority::kUrgent));
   for (int i = 0; i < 5; ++i) EXPECT_NE(LeaseOne(strict, "w1").id, low);
   EXPECT_EQ(LeaseOne(strict, "w1").id, low);

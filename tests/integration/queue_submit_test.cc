@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/queue/job_codec.h"
 #include "tests/integration/queue_fixture.h"
 
 namespace quire::testing {
@@ -91,10 +92,10 @@ TEST_F(QueueTest, SameIdempotencyKeyGivesSameJob) {
 
 TEST_F(QueueTest, AJobWithAFutureRunAtWaitsScheduledThenQueues) {
   JobSpec spec = Spec(Priority::kHigh);
-  const int64_t run_at = NowMs() + 300;
+  const int64_t run_at = clock_.NowMillis() + 300;
   spec.run_at_ms = run_at;
   const std::string later = Submit(spec);
-  spec.run_at_ms = NowMs() - 1000;  // in the past: at once
+  spec.run_at_ms = clock_.NowMillis() - 1000;  // in the past: at once
   const std::string now = Submit(spec);
   JobRecord rec = Ok(inspector_.Get(later));
   EXPECT_EQ(rec.state, JobState::kScheduled);
@@ -104,7 +105,7 @@ TEST_F(QueueTest, AJobWithAFutureRunAtWaitsScheduledThenQueues) {
 
   EXPECT_EQ(LeaseOne(queue_, "w1").id, now);
   EXPECT_TRUE(Ok(queue_.Lease("w1", 1)).empty()) << "ran before its time";
-  std::this_thread::sleep_for(350ms);
+  clock_.Advance(350ms);
   LeasedJob job = LeaseOne(queue_, "w1");
   EXPECT_EQ(job.id, later);
   EXPECT_EQ(job.attempt, 1);

@@ -96,7 +96,7 @@ TEST_F(QueueTest, ReclaimedCancelledJobReleasesItsTemplate) {
   ASSERT_EQ(Ok(short_queue_.Lease("w-1", 1)).size(), 1u);
   EXPECT_EQ(Ok(short_queue_.Cancel(id)).state, JobState::kRunning);
   EXPECT_EQ(templates_.Delete("sales").code(), StatusCode::kFailedPrecondition);
-  std::this_thread::sleep_for(ShortLease().lease_duration * 2);
+  clock_.Advance(ShortLease().lease_duration * 2);
   Ok(short_queue_.Lease("w-2", 1));  // reclaims: ends the job CANCELLED
   EXPECT_EQ(Ok(inspector_.Get(id)).state, JobState::kCancelled);
   EXPECT_TRUE(templates_.Delete("sales").ok());
