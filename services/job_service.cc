@@ -228,9 +228,10 @@ StatusOr<OpenedArtifact> OpenArtifact(QueueInspector* inspector, ArtifactStore* 
                           ")");
 }
 
-// Streams an artifact's bytes in chunks. Opening it and reading each chunk
-// run on the store executor (a PostgreSQL read of a 1 MiB slice, or a
-// file read), the next chunk's only once the previous one was written.
+// Streams an artifact's bytes in chunks, the next only once the previous
+// one was written. Opening it and every read of a 1 MiB slice (from
+// PostgreSQL or the file) run on the store executor; the 64 KiB chunks
+// between are copied from the slice in OnWriteDone.
 //
 // Exactly one of these holds the call at any time, so it is finished once
 // and OnDone (which deletes the reactor) cannot come while a read is in
@@ -260,7 +261,13 @@ class ArtifactReactor final : public grpc::ServerWriteReactor<v1::ArtifactChunk>
       Finish(ClientStopped());
       return;
     }
-    store_calls_->Submit([this](bool run) { ReadNext(run); });
+    // A chunk already in memory is taken here (a copy, no I/O); only the
+    // read of a new slice goes to a store thread.
+    if (reader_->Buffered() > 0) {
+      ReadNext(true);
+    } else {
+      store_calls_->Submit([this](bool run) { ReadNext(run); });
+    }
   }
   void OnCancel() override { cancelled_ = true; }
   void OnDone() override { delete this; }
@@ -278,7 +285,8 @@ class ArtifactReactor final : public grpc::ServerWriteReactor<v1::ArtifactChunk>
     return false;
   }
 
-  // On a store thread: reads the next chunk and writes it, or finishes.
+  // On a store thread, or in OnWriteDone when the chunk is in memory: takes
+  // the next chunk and writes it, or finishes.
   void ReadNext(bool run) {
     if (!GoOn(run)) return;
     auto buf = reader_->Next(kArtifactChunk);
