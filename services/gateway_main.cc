@@ -28,6 +28,7 @@
 #include "services/job_service.h"
 #include "services/ops_service.h"
 #include "services/render_service.h"
+#include "services/rpc_executor.h"
 #include "services/schedule_service.h"
 #include "services/template_service.h"
 
@@ -98,10 +99,25 @@ int main(int argc, char** argv) {
   quire::ArtifactStore artifacts(config->Get("artifacts.dir"), artifact_db->get());
   quire::EventHub hub(quire::RedisOptionsFromConfig(*config));
   hub.Start();
+  quire::ScheduleStore schedules(&pool);
+
+  // Every Redis and PostgreSQL call of an rpc runs on these threads, never
+  // on gRPC's callback threads. Declared after what its calls use and before
+  // the services and the server: Server::Shutdown waits for the calls it
+  // still runs, and the executor is destroyed after the server.
+  quire::RpcExecutorOptions store_options;
+  store_options.threads = static_cast<int>(config->GetInt("gateway.store_threads"));
+  store_options.max_queued = static_cast<int>(config->GetInt("gateway.store_queue"));
+  store_options.busy_message =
+      "the gateway has " + std::to_string(store_options.max_queued) +
+      " calls waiting for Redis or PostgreSQL (gateway.store_queue); retry shortly, and if this "
+      "lasts, look at Redis and PostgreSQL latency or raise gateway.store_threads";
+  quire::RpcExecutor store_calls(store_options);
 
   quire::JobServiceOptions job_options;
   job_options.max_batch = static_cast<int>(config->GetInt("gateway.max_batch"));
-  quire::JobServiceImpl jobs(&queue, &inspector, &templates, &hub, &artifacts, job_options);
+  quire::JobServiceImpl jobs(&queue, &inspector, &templates, &hub, &artifacts, &store_calls,
+                             job_options);
   // The sources ValidateTemplate's test_sources fetches: the same data.*,
   // http.* and postgres.* options as the workers', without the cache.
   auto collector_options = quire::CollectorOptions::FromConfig(*config);
@@ -110,10 +126,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   quire::SourceCollector sources(std::move(*collector_options));
-  quire::TemplateServiceImpl template_service(&templates, &sources);
-  quire::OpsServiceImpl ops(&inspector, &queue);
-  quire::ScheduleStore schedules(&pool);
-  quire::ScheduleServiceImpl schedule_service(&schedules, &templates);
+  quire::TemplateServiceImpl template_service(&templates, &store_calls, &sources);
+  quire::OpsServiceImpl ops(&inspector, &queue, &store_calls);
+  quire::ScheduleServiceImpl schedule_service(&schedules, &templates, &store_calls);
   quire::SchedulerOptions scheduler_options;
   scheduler_options.tick =
       std::chrono::milliseconds(std::max<int64_t>(10, config->GetInt("schedule.tick_ms")));

@@ -25,27 +25,37 @@ Status CheckJobId(const std::string& id) {
 }
 
 // Streams a job's events: its current state first, then every change,
-// ending after a terminal state. Holds no thread while it waits. gRPC calls
-// (StartWrite, Finish) are made after releasing mu_, and nothing of `this`
-// is touched after them, since OnDone may run and delete it at once.
+// ending after a terminal state. Holds no thread while it waits; the state
+// is read on the store executor, since the hub calls OnReady on its own
+// thread (which must not wait on Redis) or on a gRPC thread.
+//
+// gRPC calls (StartWrite, Finish) are made after releasing mu_. Nothing of
+// `this` is touched after them, since OnDone may run at once; OnDone deletes
+// the reactor unless a read is in flight, which then deletes it.
 class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public EventListener {
  public:
   WatchReactor(std::string job_id, EventHub* hub, QueueInspector* inspector,
-               std::atomic<int>* counter)
-      : job_id_(std::move(job_id)), hub_(hub), inspector_(inspector), counter_(counter) {
+               RpcExecutor* store_calls, std::atomic<int>* counter)
+      : job_id_(std::move(job_id)),
+        hub_(hub),
+        inspector_(inspector),
+        store_calls_(store_calls),
+        counter_(counter) {
     counter_->fetch_add(1);
     hub_->Subscribe(job_id_, this);
   }
 
   void OnReady() override {
-    auto rec = inspector_->Get(job_id_);
-    if (!rec.ok()) {
-      RequestFinish(ToGrpc(rec.status()));
-      return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      // A read in flight may predate this (re)subscription: read again.
+      if (reading_) {
+        read_again_ = true;
+        return;
+      }
+      reading_ = true;
     }
-    v1::JobEvent ev;
-    EventFromRecord(*rec, &ev);
-    Push(std::move(ev));
+    StartRead();
   }
 
   void OnEvent(const std::string& payload) override {
@@ -74,9 +84,15 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
   }
 
   void OnDone() override {
-    hub_->Unsubscribe(job_id_, this);
+    hub_->Unsubscribe(job_id_, this);  // no OnReady or OnEvent after this
     counter_->fetch_sub(1);
-    delete this;
+    bool release;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+      release = !reading_;
+    }
+    if (release) delete this;
   }
 
  private:
@@ -85,6 +101,34 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
     const v1::JobEvent* message = nullptr;
     grpc::Status status;
   };
+
+  // On a store thread: reads the job and streams its state. While reading_
+  // is set the reactor is not deleted, so Push and RequestFinish are safe.
+  void ReadState(bool run) {
+    if (!run) {
+      RequestFinish(ShuttingDown());
+    } else if (auto rec = inspector_->Get(job_id_); !rec.ok()) {
+      RequestFinish(ToGrpc(rec.status()));
+    } else {
+      v1::JobEvent ev;
+      EventFromRecord(*rec, &ev);
+      Push(std::move(ev));
+    }
+    bool again, release;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      again = read_again_ && run && !done_;
+      read_again_ = false;
+      reading_ = again;
+      release = done_;
+    }
+    if (again) StartRead();
+    if (release) delete this;
+  }
+
+  void StartRead() {
+    store_calls_->Submit([this](bool run) { ReadState(run); });
+  }
 
   void Push(v1::JobEvent ev) {
     Step step;
@@ -142,6 +186,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
   const std::string job_id_;
   EventHub* const hub_;
   QueueInspector* const inspector_;
+  RpcExecutor* const store_calls_;
   std::atomic<int>* const counter_;
 
   std::mutex mu_;
@@ -152,27 +197,98 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
   grpc::Status finish_status_;        // guarded by mu_
   bool terminal_queued_ = false;      // guarded by mu_
   int64_t last_sequence_ = -1;        // guarded by mu_
+  bool reading_ = false;              // guarded by mu_: a ReadState is queued or running
+  bool read_again_ = false;           // guarded by mu_: OnReady came during it
+  bool done_ = false;                 // guarded by mu_: OnDone ran
 };
 
-// Streams an artifact's bytes in chunks, reading the next chunk only when
-// the previous one was written.
+// Artifact `name` of job `job_id`, opened: the job must be COMPLETED and
+// list it. The statuses GetArtifact answers before its first chunk.
+struct OpenedArtifact {
+  std::unique_ptr<ArtifactReader> reader;
+  int64_t total = 0;
+};
+StatusOr<OpenedArtifact> OpenArtifact(QueueInspector* inspector, ArtifactStore* artifacts,
+                                      const std::string& job_id, const std::string& name) {
+  auto rec = inspector->Get(job_id);
+  if (!rec.ok()) return rec.status();
+  if (rec->state != JobState::kCompleted) {
+    return Status::FailedPrecondition("job " + job_id + " is " + JobStateName(rec->state) +
+                                      "; artifacts exist once it is COMPLETED");
+  }
+  for (const auto& a : rec->artifacts) {
+    if (a.name != name) continue;
+    auto reader = artifacts->Open(a);
+    if (!reader.ok()) return reader.status();
+    return OpenedArtifact{std::move(*reader), a.size_bytes};
+  }
+  std::string names;
+  for (const auto& a : rec->artifacts) names += (names.empty() ? "" : ", ") + a.name;
+  return Status::NotFound("job " + job_id + " has no artifact '" + name + "' (it has: " + names +
+                          ")");
+}
+
+// Streams an artifact's bytes in chunks, the next only once the previous
+// one was written. Opening it and every read of a 1 MiB slice (from
+// PostgreSQL or the file) run on the store executor; the 64 KiB chunks
+// between are copied from the slice in OnWriteDone.
+//
+// Exactly one of these holds the call at any time, so it is finished once
+// and OnDone (which deletes the reactor) cannot come while a read is in
+// flight: a queued or running read, a write in flight, or Finish called.
+// OnCancel only marks the call; the read that holds it then finishes it.
 class ArtifactReactor final : public grpc::ServerWriteReactor<v1::ArtifactChunk> {
  public:
-  ArtifactReactor(std::unique_ptr<ArtifactReader> reader, int64_t total)
-      : reader_(std::move(reader)), total_(total) {
-    Next();
+  ArtifactReactor(QueueInspector* inspector, ArtifactStore* artifacts, RpcExecutor* store_calls,
+                  std::string job_id, std::string name)
+      : store_calls_(store_calls) {
+    const bool queued = store_calls_->TrySubmit(
+        [this, inspector, artifacts, job_id = std::move(job_id), name = std::move(name)](bool run) {
+          if (!GoOn(run)) return;
+          auto opened = OpenArtifact(inspector, artifacts, job_id, name);
+          if (!opened.ok()) {
+            Finish(ToGrpc(opened.status()));
+            return;
+          }
+          reader_ = std::move(opened->reader);
+          total_ = opened->total;
+          ReadNext(true);
+        });
+    if (!queued) Finish(store_calls_->Busy());
   }
   void OnWriteDone(bool ok) override {
     if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "client stopped reading"));
+      Finish(ClientStopped());
       return;
     }
-    Next();
+    // A chunk already in memory is taken here (a copy, no I/O); only the
+    // read of a new slice goes to a store thread.
+    if (reader_->Buffered() > 0) {
+      ReadNext(true);
+    } else {
+      store_calls_->Submit([this](bool run) { ReadNext(run); });
+    }
   }
+  void OnCancel() override { cancelled_ = true; }
   void OnDone() override { delete this; }
 
  private:
-  void Next() {
+  static grpc::Status ClientStopped() {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "client stopped reading");
+  }
+
+  // False, having finished the call, when the executor is stopping or the
+  // client has gone.
+  bool GoOn(bool run) {
+    if (run && !cancelled_) return true;
+    Finish(run ? ClientStopped() : ShuttingDown());
+    return false;
+  }
+
+  // On a store thread, or in OnWriteDone when the chunk is in memory: takes
+  // the next chunk and writes it, or finishes.
+  void ReadNext(bool run) {
+    if (!GoOn(run)) return;
     auto buf = reader_->Next(kArtifactChunk);
     if (!buf.ok()) {
       Finish(ToGrpc(buf.status()));
@@ -190,8 +306,11 @@ class ArtifactReactor final : public grpc::ServerWriteReactor<v1::ArtifactChunk>
     StartWrite(&chunk_);
   }
 
+  RpcExecutor* const store_calls_;
+  std::atomic<bool> cancelled_{false};
+  // Touched only by the holder of the call (see above).
   std::unique_ptr<ArtifactReader> reader_;
-  const int64_t total_;
+  int64_t total_ = 0;
   int64_t offset_ = 0;
   v1::ArtifactChunk chunk_;
 };
@@ -211,12 +330,14 @@ class WatchError final : public grpc::ServerWriteReactor<v1::JobEvent> {
 }  // namespace
 
 JobServiceImpl::JobServiceImpl(JobQueue* queue, QueueInspector* inspector, TemplateStore* templates,
-                               EventHub* hub, ArtifactStore* artifacts, JobServiceOptions options)
+                               EventHub* hub, ArtifactStore* artifacts, RpcExecutor* store_calls,
+                               JobServiceOptions options)
     : queue_(queue),
       inspector_(inspector),
       templates_(templates),
       hub_(hub),
       artifacts_(artifacts),
+      store_calls_(store_calls),
       options_(options) {}
 
 StatusOr<JobSpec> PrepareJob(TemplateStore* templates, const v1::SubmitJobRequest& req,
@@ -289,15 +410,17 @@ StatusOr<JobSpec> PrepareJob(TemplateStore* templates, const v1::SubmitJobReques
 grpc::ServerUnaryReactor* JobServiceImpl::SubmitJob(grpc::CallbackServerContext* ctx,
                                                     const v1::SubmitJobRequest* req,
                                                     v1::SubmitJobResponse* resp) {
-  auto spec = PrepareJob(templates_, *req, resp);
-  if (!spec.ok()) return Done(ctx, ToGrpc(spec.status()));
-  auto result = queue_->Submit(*spec);
-  if (!result.ok()) return Done(ctx, ToGrpc(result.status()));
-  resp->set_job_id(result->job_id);
-  resp->set_deduplicated(result->deduplicated);
-  spdlog::debug("submitted job {} (template {} v{})", result->job_id, spec->template_id,
-                spec->template_version);
-  return Done(ctx, grpc::Status::OK);
+  return store_calls_->Answer(ctx, [this, req, resp] {
+    auto spec = PrepareJob(templates_, *req, resp);
+    if (!spec.ok()) return ToGrpc(spec.status());
+    auto result = queue_->Submit(*spec);
+    if (!result.ok()) return ToGrpc(result.status());
+    resp->set_job_id(result->job_id);
+    resp->set_deduplicated(result->deduplicated);
+    spdlog::debug("submitted job {} (template {} v{})", result->job_id, spec->template_id,
+                  spec->template_version);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::ServerUnaryReactor* JobServiceImpl::SubmitJobs(grpc::CallbackServerContext* ctx,
@@ -309,47 +432,51 @@ grpc::ServerUnaryReactor* JobServiceImpl::SubmitJobs(grpc::CallbackServerContext
                                       " jobs; this one has " + std::to_string(req->jobs_size()) +
                                       ": split it"));
   }
-  std::vector<JobSpec> specs;
-  std::vector<int> slot;  // result index of each spec
-  for (int i = 0; i < req->jobs_size(); ++i) {
-    auto* result = resp->add_results();
-    auto spec = PrepareJob(templates_, req->jobs(i), result->mutable_response());
-    if (!spec.ok()) {
-      result->set_code(static_cast<int>(spec.status().code()));
-      result->set_message(spec.status().message());
-      result->clear_response();
-      continue;
+  return store_calls_->Answer(ctx, [this, req, resp] {
+    std::vector<JobSpec> specs;
+    std::vector<int> slot;  // result index of each spec
+    for (int i = 0; i < req->jobs_size(); ++i) {
+      auto* result = resp->add_results();
+      auto spec = PrepareJob(templates_, req->jobs(i), result->mutable_response());
+      if (!spec.ok()) {
+        result->set_code(static_cast<int>(spec.status().code()));
+        result->set_message(spec.status().message());
+        result->clear_response();
+        continue;
+      }
+      specs.push_back(std::move(*spec));
+      slot.push_back(i);
     }
-    specs.push_back(std::move(*spec));
-    slot.push_back(i);
-  }
-  if (!specs.empty()) {
-    auto submitted = queue_->SubmitBatch(specs);
-    if (!submitted.ok()) return Done(ctx, ToGrpc(submitted.status()));
-    for (size_t k = 0; k < submitted->size(); ++k) {
-      auto* r = resp->mutable_results(slot[k])->mutable_response();
-      r->set_job_id((*submitted)[k].job_id);
-      r->set_deduplicated((*submitted)[k].deduplicated);
+    if (!specs.empty()) {
+      auto submitted = queue_->SubmitBatch(specs);
+      if (!submitted.ok()) return ToGrpc(submitted.status());
+      for (size_t k = 0; k < submitted->size(); ++k) {
+        auto* r = resp->mutable_results(slot[k])->mutable_response();
+        r->set_job_id((*submitted)[k].job_id);
+        r->set_deduplicated((*submitted)[k].deduplicated);
+      }
     }
-  }
-  return Done(ctx, grpc::Status::OK);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::ServerUnaryReactor* JobServiceImpl::GetJob(grpc::CallbackServerContext* ctx,
                                                  const v1::GetJobRequest* req, v1::Job* resp) {
   Status s = CheckJobId(req->job_id());
   if (!s.ok()) return Done(ctx, ToGrpc(s));
-  auto rec = inspector_->Get(req->job_id());
-  if (!rec.ok()) return Done(ctx, ToGrpc(rec.status()));
-  ToProto(*rec, resp);
-  return Done(ctx, grpc::Status::OK);
+  return store_calls_->Answer(ctx, [this, req, resp] {
+    auto rec = inspector_->Get(req->job_id());
+    if (!rec.ok()) return ToGrpc(rec.status());
+    ToProto(*rec, resp);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::ServerWriteReactor<v1::JobEvent>* JobServiceImpl::WatchJob(grpc::CallbackServerContext*,
                                                                  const v1::WatchJobRequest* req) {
   Status s = CheckJobId(req->job_id());
   if (!s.ok()) return new WatchError(ToGrpc(s));
-  return new WatchReactor(req->job_id(), hub_, inspector_, &active_watchers_);
+  return new WatchReactor(req->job_id(), hub_, inspector_, store_calls_, &active_watchers_);
 }
 
 grpc::ServerUnaryReactor* JobServiceImpl::CancelJob(grpc::CallbackServerContext* ctx,
@@ -357,15 +484,17 @@ grpc::ServerUnaryReactor* JobServiceImpl::CancelJob(grpc::CallbackServerContext*
                                                     v1::CancelJobResponse* resp) {
   Status s = CheckJobId(req->job_id());
   if (!s.ok()) return Done(ctx, ToGrpc(s));
-  auto outcome = queue_->Cancel(req->job_id());
-  if (!outcome.ok()) return Done(ctx, ToGrpc(outcome.status()));
-  if (IsTerminal(outcome->state) && outcome->state != JobState::kCancelled) {
-    return Done(ctx, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                                  "job " + req->job_id() + " already finished as " +
-                                      JobStateName(outcome->state) + "; nothing to cancel"));
-  }
-  resp->set_state(static_cast<v1::JobState>(outcome->state));
-  return Done(ctx, grpc::Status::OK);
+  return store_calls_->Answer(ctx, [this, req, resp] {
+    auto outcome = queue_->Cancel(req->job_id());
+    if (!outcome.ok()) return ToGrpc(outcome.status());
+    if (IsTerminal(outcome->state) && outcome->state != JobState::kCancelled) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "job " + req->job_id() + " already finished as " +
+                              JobStateName(outcome->state) + "; nothing to cancel");
+    }
+    resp->set_state(static_cast<v1::JobState>(outcome->state));
+    return grpc::Status::OK;
+  });
 }
 
 grpc::ServerUnaryReactor* JobServiceImpl::ListJobs(grpc::CallbackServerContext* ctx,
@@ -376,39 +505,24 @@ grpc::ServerUnaryReactor* JobServiceImpl::ListJobs(grpc::CallbackServerContext* 
     return Done(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                   "page_size must be between 1 and 1000"));
   }
-  JobFilter filter;
-  filter.state = static_cast<JobState>(req->state());
-  filter.template_id = req->template_id();
-  filter.priority = req->priority();
-  auto page = inspector_->List(filter, size, req->page_token());
-  if (!page.ok()) return Done(ctx, ToGrpc(page.status()));
-  for (const auto& r : page->jobs) ToProto(r, resp->add_jobs());
-  resp->set_next_page_token(page->next_page_token);
-  return Done(ctx, grpc::Status::OK);
+  return store_calls_->Answer(ctx, [this, req, resp, size] {
+    JobFilter filter;
+    filter.state = static_cast<JobState>(req->state());
+    filter.template_id = req->template_id();
+    filter.priority = req->priority();
+    auto page = inspector_->List(filter, size, req->page_token());
+    if (!page.ok()) return ToGrpc(page.status());
+    for (const auto& r : page->jobs) ToProto(r, resp->add_jobs());
+    resp->set_next_page_token(page->next_page_token);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::ServerWriteReactor<v1::ArtifactChunk>* JobServiceImpl::GetArtifact(
     grpc::CallbackServerContext*, const v1::GetArtifactRequest* req) {
   Status s = CheckJobId(req->job_id());
   if (!s.ok()) return new ErrorWriter(ToGrpc(s));
-  auto rec = inspector_->Get(req->job_id());
-  if (!rec.ok()) return new ErrorWriter(ToGrpc(rec.status()));
-  if (rec->state != JobState::kCompleted) {
-    return new ErrorWriter(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                                        "job " + req->job_id() + " is " + JobStateName(rec->state) +
-                                            "; artifacts exist once it is COMPLETED"));
-  }
-  for (const auto& a : rec->artifacts) {
-    if (a.name != req->name()) continue;
-    auto reader = artifacts_->Open(a);
-    if (!reader.ok()) return new ErrorWriter(ToGrpc(reader.status()));
-    return new ArtifactReactor(std::move(*reader), a.size_bytes);
-  }
-  std::string names;
-  for (const auto& a : rec->artifacts) names += (names.empty() ? "" : ", ") + a.name;
-  return new ErrorWriter(grpc::Status(
-      grpc::StatusCode::NOT_FOUND,
-      "job " + req->job_id() + " has no artifact '" + req->name() + "' (it has: " + names + ")"));
+  return new ArtifactReactor(inspector_, artifacts_, store_calls_, req->job_id(), req->name());
 }
 
 }  // namespace quire

@@ -1,6 +1,8 @@
 // JobServiceImpl: the JobService rpcs (proto/quire/v1/jobs.proto) on the
-// gRPC callback API. Unary calls do one short Redis round trip; WatchJob and
-// GetArtifact are reactors that hold no thread while they wait.
+// gRPC callback API. Every Redis and PostgreSQL call runs on the gateway's
+// store executor (rpc_executor.h), never on gRPC's callback threads: unary
+// calls answer from there; WatchJob and GetArtifact are reactors that hold
+// no thread while they wait, and read their job or artifact there.
 #pragma once
 
 #include <atomic>
@@ -11,6 +13,7 @@
 #include "common/store/stored_templates.h"
 #include "quire/v1/jobs.grpc.pb.h"
 #include "services/event_hub.h"
+#include "services/rpc_executor.h"
 
 namespace quire {
 
@@ -27,8 +30,11 @@ StatusOr<JobSpec> PrepareJob(TemplateStore* templates, const v1::SubmitJobReques
 
 class JobServiceImpl final : public v1::JobService::CallbackService {
  public:
+  // Every pointer must outlive the service; `store_calls` runs its calls
+  // of the queue, the inspector, the templates and the artifacts.
   JobServiceImpl(JobQueue* queue, QueueInspector* inspector, TemplateStore* templates,
-                 EventHub* hub, ArtifactStore* artifacts, JobServiceOptions options);
+                 EventHub* hub, ArtifactStore* artifacts, RpcExecutor* store_calls,
+                 JobServiceOptions options);
 
   grpc::ServerUnaryReactor* SubmitJob(grpc::CallbackServerContext* ctx,
                                       const v1::SubmitJobRequest* req,
@@ -58,6 +64,7 @@ class JobServiceImpl final : public v1::JobService::CallbackService {
   TemplateStore* const templates_;
   EventHub* const hub_;
   ArtifactStore* const artifacts_;
+  RpcExecutor* const store_calls_;
   const JobServiceOptions options_;
   std::atomic<int> active_watchers_{0};
 };

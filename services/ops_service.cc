@@ -124,29 +124,25 @@ std::string PrometheusText(const QueueMetrics& m, int watchers) {
 grpc::ServerUnaryReactor* OpsServiceImpl::GetMetrics(grpc::CallbackServerContext* ctx,
                                                      const v1::GetMetricsRequest*,
                                                      v1::Metrics* resp) {
-  auto* reactor = ctx->DefaultReactor();
-  auto m = inspector_->Metrics();
-  if (!m.ok()) {
-    reactor->Finish(ToGrpc(m.status()));
-    return reactor;
-  }
-  ToProto(*m, resp);
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+  return store_calls_->Answer(ctx, [this, resp] {
+    auto m = inspector_->Metrics();
+    if (!m.ok()) return ToGrpc(m.status());
+    ToProto(*m, resp);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::ServerUnaryReactor* OpsServiceImpl::RequeueJob(grpc::CallbackServerContext* ctx,
                                                      const v1::RequeueJobRequest* req,
                                                      v1::RequeueJobResponse* resp) {
-  auto* reactor = ctx->DefaultReactor();
   if (req->job_id().empty()) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "job_id is required"));
-    return reactor;
+    return Done(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "job_id is required"));
   }
-  Status s = queue_->Requeue(req->job_id());
-  if (s.ok()) resp->set_state(v1::QUEUED);
-  reactor->Finish(ToGrpc(s));
-  return reactor;
+  return store_calls_->Answer(ctx, [this, req, resp] {
+    Status s = queue_->Requeue(req->job_id());
+    if (s.ok()) resp->set_state(v1::QUEUED);
+    return ToGrpc(s);
+  });
 }
 
 }  // namespace quire

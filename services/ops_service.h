@@ -1,6 +1,7 @@
 // OpsServiceImpl: the metrics snapshot rpc (and the same figures in the
 // Prometheus text format for the gateway's /metrics endpoint), and sending
-// dead-letter jobs back to their queue.
+// dead-letter jobs back to their queue. Both read or write Redis, on the
+// gateway's store executor.
 #pragma once
 
 #include <string>
@@ -8,13 +9,14 @@
 #include "common/queue/job_queue.h"
 #include "common/queue/queue_inspector.h"
 #include "quire/v1/ops.grpc.pb.h"
+#include "services/rpc_executor.h"
 
 namespace quire {
 
 class OpsServiceImpl final : public v1::OpsService::CallbackService {
  public:
-  OpsServiceImpl(QueueInspector* inspector, JobQueue* queue)
-      : inspector_(inspector), queue_(queue) {}
+  OpsServiceImpl(QueueInspector* inspector, JobQueue* queue, RpcExecutor* store_calls)
+      : inspector_(inspector), queue_(queue), store_calls_(store_calls) {}
 
   grpc::ServerUnaryReactor* GetMetrics(grpc::CallbackServerContext* ctx,
                                        const v1::GetMetricsRequest* req,
@@ -26,6 +28,7 @@ class OpsServiceImpl final : public v1::OpsService::CallbackService {
  private:
   QueueInspector* const inspector_;
   JobQueue* const queue_;
+  RpcExecutor* const store_calls_;
 };
 
 void ToProto(const QueueMetrics& m, v1::Metrics* out);

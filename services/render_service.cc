@@ -109,28 +109,13 @@ Status RenderChartRequest(const v1::RenderChartRequest& req, v1::RenderChartResp
 }
 
 RenderServiceImpl::RenderServiceImpl(const RenderServiceOptions& options)
-    : pool_(options.threads, options.max_queued) {}
+    : pool_({options.threads, options.max_queued,
+             "too many charts are being drawn; retry shortly"}) {}
 
 grpc::ServerUnaryReactor* RenderServiceImpl::RenderChart(grpc::CallbackServerContext* ctx,
                                                          const v1::RenderChartRequest* req,
                                                          v1::RenderChartResponse* resp) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  const bool queued = pool_.Submit([ctx, req, resp, reactor](bool run) {
-    if (!run) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down"));
-      return;
-    }
-    if (ctx->IsCancelled()) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
-      return;
-    }
-    reactor->Finish(ToGrpc(RenderChartRequest(*req, resp)));
-  });
-  if (!queued) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                 "too many charts are being drawn; retry shortly"));
-  }
-  return reactor;
+  return pool_.Answer(ctx, [req, resp] { return ToGrpc(RenderChartRequest(*req, resp)); });
 }
 
 }  // namespace quire

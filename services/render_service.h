@@ -5,7 +5,7 @@
 
 #include "common/base/status.h"
 #include "quire/v1/render.grpc.pb.h"
-#include "services/call_pool.h"
+#include "services/rpc_executor.h"
 
 namespace quire {
 
@@ -27,7 +27,7 @@ class RenderServiceImpl final : public v1::RenderService::CallbackService {
                                         v1::RenderChartResponse* resp) override;
 
  private:
-  CallPool pool_;  // destroyed first: finishes queued calls with UNAVAILABLE
+  RpcExecutor pool_;  // destroyed first: finishes queued calls with UNAVAILABLE
 };
 
 }  // namespace quire

@@ -44,28 +44,26 @@ Status Reply(ScheduleStore* store, const std::string& id, v1::Schedule* out) {
   return Status::OK();
 }
 
-}  // namespace
-
-grpc::ServerUnaryReactor* ScheduleServiceImpl::CreateSchedule(grpc::CallbackServerContext* ctx,
-                                                              const v1::CreateScheduleRequest* req,
-                                                              v1::Schedule* resp) {
-  const v1::Schedule& s = req->schedule();
-  if (Status st = CheckId(s.schedule_id()); !st.ok()) return Done(ctx, st);
+// CreateSchedule on a store thread: checks the schedule and its job as the
+// first run would submit it, stores it, and reads it back into `out`.
+Status CreateOne(ScheduleStore* store, TemplateStore* templates, const v1::Schedule& s,
+                 v1::Schedule* out) {
+  if (Status st = CheckId(s.schedule_id()); !st.ok()) return st;
   auto cron = CronSchedule::Parse(s.cron(), s.time_zone());
-  if (!cron.ok()) return Done(ctx, cron.status());
+  if (!cron.ok()) return cron.status();
   const v1::SubmitJobRequest& job = s.job();
   if (job.has_run_at() || job.has_deadline() || !job.idempotency_key().empty()) {
-    return Done(ctx, Status::InvalidArgument(
-                         "a schedule's job cannot set run_at, deadline or idempotency_key: the "
-                         "schedule decides when each run starts and keys each run itself"));
+    return Status::InvalidArgument(
+        "a schedule's job cannot set run_at, deadline or idempotency_key: the "
+        "schedule decides when each run starts and keys each run itself");
   }
   // The job as the first run would submit it: an unknown template or bad
   // parameters are refused now, not at 06:00 on the 1st.
   v1::SubmitJobResponse checked;
-  auto spec = PrepareJob(templates_, job, &checked);
-  if (!spec.ok()) return Done(ctx, spec.status());
-  auto now = store_->Now();
-  if (!now.ok()) return Done(ctx, now.status());
+  auto spec = PrepareJob(templates, job, &checked);
+  if (!spec.ok()) return spec.status();
+  auto now = store->Now();
+  if (!now.ok()) return now.status();
   ScheduleRecord rec;
   rec.id = s.schedule_id();
   rec.cron = cron->expression();
@@ -74,56 +72,78 @@ grpc::ServerUnaryReactor* ScheduleServiceImpl::CreateSchedule(grpc::CallbackServ
   rec.paused = s.paused();
   rec.next_ms = cron->Next(*now);
   if (rec.next_ms < 0) {
-    return Done(ctx, Status::InvalidArgument("cron '" + rec.cron +
-                                             "' has no run within the next five years"));
+    return Status::InvalidArgument("cron '" + rec.cron + "' has no run within the next five years");
   }
-  if (Status st = store_->Create(rec); !st.ok()) return Done(ctx, st);
+  if (Status st = store->Create(rec); !st.ok()) return st;
   spdlog::info("schedule {} created: '{}' in {}, template '{}'", rec.id, rec.cron, rec.time_zone,
                job.template_id().empty() ? std::string("(inline)") : job.template_id());
-  return Done(ctx, Reply(store_, rec.id, resp));
+  return Reply(store, rec.id, out);
+}
+
+// ResumeSchedule on a store thread: the next run is the first after now.
+Status ResumeOne(ScheduleStore* store, const std::string& id, v1::Schedule* out) {
+  auto rec = store->Get(id);
+  if (!rec.ok()) return rec.status();
+  auto cron = CronSchedule::Parse(rec->cron, rec->time_zone);
+  if (!cron.ok()) return cron.status();
+  auto now = store->Now();
+  if (!now.ok()) return now.status();
+  if (Status st = store->Resume(rec->id, cron->Next(*now)); !st.ok()) return st;
+  return Reply(store, rec->id, out);
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ScheduleServiceImpl::CreateSchedule(grpc::CallbackServerContext* ctx,
+                                                              const v1::CreateScheduleRequest* req,
+                                                              v1::Schedule* resp) {
+  return store_calls_->Answer(ctx, [this, req, resp] {
+    return ToGrpc(CreateOne(store_, templates_, req->schedule(), resp));
+  });
 }
 
 grpc::ServerUnaryReactor* ScheduleServiceImpl::GetSchedule(grpc::CallbackServerContext* ctx,
                                                            const v1::GetScheduleRequest* req,
                                                            v1::Schedule* resp) {
-  return Done(ctx, Reply(store_, req->schedule_id(), resp));
+  return store_calls_->Answer(
+      ctx, [this, req, resp] { return ToGrpc(Reply(store_, req->schedule_id(), resp)); });
 }
 
 grpc::ServerUnaryReactor* ScheduleServiceImpl::ListSchedules(grpc::CallbackServerContext* ctx,
                                                              const v1::ListSchedulesRequest*,
                                                              v1::ListSchedulesResponse* resp) {
-  auto all = store_->List();
-  if (!all.ok()) return Done(ctx, all.status());
-  for (const auto& rec : *all) ToProto(rec, resp->add_schedules());
-  return Done(ctx, grpc::Status::OK);
+  return store_calls_->Answer(ctx, [this, resp] {
+    auto all = store_->List();
+    if (!all.ok()) return ToGrpc(all.status());
+    for (const auto& rec : *all) ToProto(rec, resp->add_schedules());
+    return grpc::Status::OK;
+  });
 }
 
 grpc::ServerUnaryReactor* ScheduleServiceImpl::PauseSchedule(grpc::CallbackServerContext* ctx,
                                                              const v1::PauseScheduleRequest* req,
                                                              v1::Schedule* resp) {
-  if (Status st = store_->Pause(req->schedule_id()); !st.ok()) return Done(ctx, st);
-  return Done(ctx, Reply(store_, req->schedule_id(), resp));
+  return store_calls_->Answer(ctx, [this, req, resp] {
+    if (Status st = store_->Pause(req->schedule_id()); !st.ok()) return ToGrpc(st);
+    return ToGrpc(Reply(store_, req->schedule_id(), resp));
+  });
 }
 
 grpc::ServerUnaryReactor* ScheduleServiceImpl::ResumeSchedule(grpc::CallbackServerContext* ctx,
                                                               const v1::ResumeScheduleRequest* req,
                                                               v1::Schedule* resp) {
-  auto rec = store_->Get(req->schedule_id());
-  if (!rec.ok()) return Done(ctx, rec.status());
-  auto cron = CronSchedule::Parse(rec->cron, rec->time_zone);
-  if (!cron.ok()) return Done(ctx, cron.status());
-  auto now = store_->Now();
-  if (!now.ok()) return Done(ctx, now.status());
-  if (Status st = store_->Resume(rec->id, cron->Next(*now)); !st.ok()) return Done(ctx, st);
-  return Done(ctx, Reply(store_, rec->id, resp));
+  return store_calls_->Answer(
+      ctx, [this, req, resp] { return ToGrpc(ResumeOne(store_, req->schedule_id(), resp)); });
 }
 
 grpc::ServerUnaryReactor* ScheduleServiceImpl::DeleteSchedule(grpc::CallbackServerContext* ctx,
                                                               const v1::DeleteScheduleRequest* req,
                                                               v1::DeleteScheduleResponse*) {
-  Status st = store_->Delete(req->schedule_id());
-  if (st.ok()) spdlog::info("schedule {} deleted", req->schedule_id());
-  return Done(ctx, st);
+  return store_calls_->Answer(ctx, [this, req] {
+    Status st = store_->Delete(req->schedule_id());
+    if (st.ok()) spdlog::info("schedule {} deleted", req->schedule_id());
+    return ToGrpc(st);
+  });
 }
 
 Scheduler::Scheduler(ScheduleStore* store, TemplateStore* templates, JobQueue* queue,

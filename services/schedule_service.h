@@ -1,7 +1,8 @@
 // ScheduleServiceImpl: the ScheduleService rpcs (proto/quire/v1/
 // schedules.proto). Scheduler: the loop in every gateway that submits the
 // due runs of every schedule, each exactly once however many gateways run
-// it (see schedule_store.h for how).
+// it (see schedule_store.h for how). The rpcs run on the gateway's store
+// executor, the scheduler on its own thread.
 #pragma once
 
 #include <chrono>
@@ -11,13 +12,14 @@
 #include "common/store/schedule_store.h"
 #include "common/store/stored_templates.h"
 #include "quire/v1/schedules.grpc.pb.h"
+#include "services/rpc_executor.h"
 
 namespace quire {
 
 class ScheduleServiceImpl final : public v1::ScheduleService::CallbackService {
  public:
-  ScheduleServiceImpl(ScheduleStore* store, TemplateStore* templates)
-      : store_(store), templates_(templates) {}
+  ScheduleServiceImpl(ScheduleStore* store, TemplateStore* templates, RpcExecutor* store_calls)
+      : store_(store), templates_(templates), store_calls_(store_calls) {}
 
   grpc::ServerUnaryReactor* CreateSchedule(grpc::CallbackServerContext* ctx,
                                            const v1::CreateScheduleRequest* req,
@@ -41,6 +43,7 @@ class ScheduleServiceImpl final : public v1::ScheduleService::CallbackService {
  private:
   ScheduleStore* const store_;
   TemplateStore* const templates_;
+  RpcExecutor* const store_calls_;
 };
 
 struct SchedulerOptions {

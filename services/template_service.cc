@@ -53,13 +53,16 @@ void TestSources(SourceCollector& sources, const ReportTemplate& tmpl,
 
 }  // namespace
 
-TemplateServiceImpl::TemplateServiceImpl(TemplateStore* store, SourceCollector* sources,
+TemplateServiceImpl::TemplateServiceImpl(TemplateStore* store, RpcExecutor* store_calls,
+                                         SourceCollector* sources,
                                          const TemplateServiceOptions& options)
     : store_(store),
+      store_calls_(store_calls),
       default_sources_(sources == nullptr ? std::make_unique<SourceCollector>(CollectorOptions())
                                           : nullptr),
       sources_(sources != nullptr ? sources : default_sources_.get()),
-      pool_(options.source_test_threads, options.source_test_queue) {}
+      source_tests_({options.source_test_threads, options.source_test_queue,
+                     "too many source tests are running; retry shortly"}) {}
 
 TemplateServiceImpl::~TemplateServiceImpl() = default;
 
@@ -69,15 +72,17 @@ grpc::ServerUnaryReactor* TemplateServiceImpl::PutTemplate(grpc::CallbackServerC
   if (req->yaml().empty()) {
     return Done(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "yaml is required"));
   }
-  auto parsed = ParseOrExplain(req->yaml());
-  if (!parsed.ok()) return Done(ctx, ToGrpc(parsed.status()));
-  const ReportTemplate& t = *parsed->tmpl;
-  auto version = store_->Put(t.id, t.title, req->yaml());
-  if (!version.ok()) return Done(ctx, ToGrpc(version.status()));
-  resp->set_template_id(t.id);
-  resp->set_version(*version);
-  for (const auto& issue : parsed->issues) ToProto(issue, resp->add_issues());
-  return Done(ctx, grpc::Status::OK);
+  return store_calls_->Answer(ctx, [this, req, resp] {
+    auto parsed = ParseOrExplain(req->yaml());
+    if (!parsed.ok()) return ToGrpc(parsed.status());
+    const ReportTemplate& t = *parsed->tmpl;
+    auto version = store_->Put(t.id, t.title, req->yaml());
+    if (!version.ok()) return ToGrpc(version.status());
+    resp->set_template_id(t.id);
+    resp->set_version(*version);
+    for (const auto& issue : parsed->issues) ToProto(issue, resp->add_issues());
+    return grpc::Status::OK;
+  });
 }
 
 grpc::ServerUnaryReactor* TemplateServiceImpl::GetTemplate(grpc::CallbackServerContext* ctx,
@@ -86,19 +91,23 @@ grpc::ServerUnaryReactor* TemplateServiceImpl::GetTemplate(grpc::CallbackServerC
   if (req->template_id().empty()) {
     return Done(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "template_id is required"));
   }
-  auto t = store_->Get(req->template_id(), req->version());
-  if (!t.ok()) return Done(ctx, ToGrpc(t.status()));
-  ToProto(*t, resp);
-  return Done(ctx, grpc::Status::OK);
+  return store_calls_->Answer(ctx, [this, req, resp] {
+    auto t = store_->Get(req->template_id(), req->version());
+    if (!t.ok()) return ToGrpc(t.status());
+    ToProto(*t, resp);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::ServerUnaryReactor* TemplateServiceImpl::ListTemplates(grpc::CallbackServerContext* ctx,
                                                              const v1::ListTemplatesRequest*,
                                                              v1::ListTemplatesResponse* resp) {
-  auto list = store_->List();
-  if (!list.ok()) return Done(ctx, ToGrpc(list.status()));
-  for (const auto& t : *list) ToProto(t, resp->add_templates());
-  return Done(ctx, grpc::Status::OK);
+  return store_calls_->Answer(ctx, [this, resp] {
+    auto list = store_->List();
+    if (!list.ok()) return ToGrpc(list.status());
+    for (const auto& t : *list) ToProto(t, resp->add_templates());
+    return grpc::Status::OK;
+  });
 }
 
 grpc::ServerUnaryReactor* TemplateServiceImpl::DeleteTemplate(grpc::CallbackServerContext* ctx,
@@ -107,7 +116,8 @@ grpc::ServerUnaryReactor* TemplateServiceImpl::DeleteTemplate(grpc::CallbackServ
   if (req->template_id().empty()) {
     return Done(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "template_id is required"));
   }
-  return Done(ctx, ToGrpc(store_->Delete(req->template_id())));
+  return store_calls_->Answer(ctx,
+                              [this, req] { return ToGrpc(store_->Delete(req->template_id())); });
 }
 
 grpc::ServerUnaryReactor* TemplateServiceImpl::ValidateTemplate(
@@ -118,24 +128,13 @@ grpc::ServerUnaryReactor* TemplateServiceImpl::ValidateTemplate(
   for (const auto& issue : parsed.issues) ToProto(issue, resp->add_issues());
   if (!req->test_sources() || !parsed.tmpl.has_value()) return Done(ctx, grpc::Status::OK);
   // Fetching may take as long as the sources' timeouts: off this thread.
-  auto* reactor = ctx->DefaultReactor();
   auto tmpl = std::make_shared<ReportTemplate>(std::move(*parsed.tmpl));
-  const bool queued = pool_.Submit([this, ctx, req, resp, reactor, tmpl](bool run) {
-    if (!run) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down"));
-      return;
-    }
+  return source_tests_.Answer(ctx, [this, ctx, req, resp, tmpl] {
     TestSources(
         *sources_, *tmpl, *req, [ctx] { return ctx->IsCancelled(); }, resp);
-    reactor->Finish(ctx->IsCancelled()
-                        ? grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client")
-                        : grpc::Status::OK);
+    return ctx->IsCancelled() ? grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client")
+                              : grpc::Status::OK;
   });
-  if (!queued) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                 "too many source tests are running; retry shortly"));
-  }
-  return reactor;
 }
 
 }  // namespace quire

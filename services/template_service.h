@@ -1,12 +1,13 @@
 // TemplateServiceImpl: store, read, list and validate report templates.
+// Reads and writes of the store run on the gateway's store executor;
 // ValidateTemplate with test_sources fetches the template's real sources
-// (through the gateway's SourceCollector, uncached) on a CallPool, never on
-// gRPC's callback threads.
+// (through the gateway's SourceCollector, uncached) on an executor of its
+// own; neither ever on gRPC's callback threads.
 #pragma once
 
 #include "common/store/stored_templates.h"
 #include "quire/v1/templates.grpc.pb.h"
-#include "services/call_pool.h"
+#include "services/rpc_executor.h"
 
 namespace quire {
 
@@ -19,9 +20,10 @@ struct TemplateServiceOptions {
 
 class TemplateServiceImpl final : public v1::TemplateService::CallbackService {
  public:
-  // `sources` (which must outlive the service) fetches test_sources; null
-  // uses a collector with default options (inline, csv and json only).
-  TemplateServiceImpl(TemplateStore* store, SourceCollector* sources,
+  // `store_calls` runs every call of `store`; `sources` fetches
+  // test_sources, or null for a collector with default options (inline,
+  // csv and json only). Both must outlive the service.
+  TemplateServiceImpl(TemplateStore* store, RpcExecutor* store_calls, SourceCollector* sources,
                       const TemplateServiceOptions& options = {});
   ~TemplateServiceImpl() override;
 
@@ -43,9 +45,10 @@ class TemplateServiceImpl final : public v1::TemplateService::CallbackService {
 
  private:
   TemplateStore* const store_;
+  RpcExecutor* const store_calls_;
   std::unique_ptr<SourceCollector> default_sources_;  // when none was given
   SourceCollector* const sources_;
-  CallPool pool_;  // declared last: destroyed first
+  RpcExecutor source_tests_;  // declared last: destroyed first
 };
 
 }  // namespace quire

@@ -39,6 +39,12 @@ const std::vector<OptionDoc>& AllOptions() {
       {"gateway.render_threads", "2", "Threads drawing RenderChart images in the gateway."},
       {"gateway.render_queue", "64",
        "RenderChart calls that may wait for a render thread; more get RESOURCE_EXHAUSTED."},
+      {"gateway.store_threads", "8",
+       "Threads on which the gateway's rpcs wait for Redis and PostgreSQL (never gRPC's "
+       "callback threads)."},
+      {"gateway.store_queue", "512",
+       "Calls that may wait for a store thread; more get RESOURCE_EXHAUSTED (a stream already "
+       "open is never refused its next read)."},
       {"worker.concurrency", "4", "Jobs one worker process runs at once."},
       {"worker.id", "", "Worker id in metrics and job records; empty means host-pid."},
       {"worker.lease_extend_ms", "1000",

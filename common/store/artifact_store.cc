@@ -17,47 +17,65 @@ bool SafeName(const std::string& s) {
   return !s.empty() && s.find('/') == std::string::npos && s.find("..") == std::string::npos;
 }
 
-class FileReader final : public ArtifactReader {
+// Reads an artifact 1 MiB at a time (ReadSlice) and hands it out in chunks
+// from memory: a reader of 64 KiB chunks does I/O for every 16th only.
+class SliceReader : public ArtifactReader {
  public:
-  explicit FileReader(const std::string& path) : in_(path, std::ios::binary) {}
-  bool ok() const { return static_cast<bool>(in_); }
-  StatusOr<std::string> Next(size_t max) override {
-    std::string buf(max, '\0');
-    in_.read(buf.data(), static_cast<std::streamsize>(max));
-    buf.resize(static_cast<size_t>(in_.gcount()));
-    return buf;
-  }
-
- private:
-  std::ifstream in_;
-};
-
-// Reads 1 MiB slices from PostgreSQL and hands them out in chunks.
-class DatabaseReader final : public ArtifactReader {
- public:
-  DatabaseReader(ArtifactDatabase* db, ArtifactInfo artifact)
-      : db_(db), artifact_(std::move(artifact)) {}
   StatusOr<std::string> Next(size_t max) override {
     if (pos_ == buffer_.size()) {
-      auto slice = db_->ReadRange(artifact_, offset_, kSlice);
+      auto slice = ReadSlice(kSlice);
       if (!slice.ok()) return slice.status();
       buffer_ = std::move(*slice);
       pos_ = 0;
-      offset_ += static_cast<int64_t>(buffer_.size());
     }
     const size_t n = std::min(max, buffer_.size() - pos_);
     std::string out = buffer_.substr(pos_, n);
     pos_ += n;
     return out;
   }
+  size_t Buffered() const override { return buffer_.size() - pos_; }
+
+ protected:
+  // The next up to `max` bytes; empty at the end.
+  virtual StatusOr<std::string> ReadSlice(size_t max) = 0;
 
  private:
   static constexpr size_t kSlice = 1 << 20;
-  ArtifactDatabase* const db_;
-  const ArtifactInfo artifact_;
   std::string buffer_;
   size_t pos_ = 0;
-  int64_t offset_ = 0;  // of the end of buffer_ in the artifact
+};
+
+class FileReader final : public SliceReader {
+ public:
+  explicit FileReader(const std::string& path) : in_(path, std::ios::binary) {}
+  bool ok() const { return static_cast<bool>(in_); }
+
+ private:
+  StatusOr<std::string> ReadSlice(size_t max) override {
+    std::string buf(max, '\0');
+    in_.read(buf.data(), static_cast<std::streamsize>(max));
+    buf.resize(static_cast<size_t>(in_.gcount()));
+    return buf;
+  }
+
+  std::ifstream in_;
+};
+
+class DatabaseReader final : public SliceReader {
+ public:
+  DatabaseReader(ArtifactDatabase* db, ArtifactInfo artifact)
+      : db_(db), artifact_(std::move(artifact)) {}
+
+ private:
+  StatusOr<std::string> ReadSlice(size_t max) override {
+    auto slice = db_->ReadRange(artifact_, offset_, max);
+    if (slice.ok()) offset_ += static_cast<int64_t>(slice->size());
+    return slice;
+  }
+
+  ArtifactDatabase* const db_;
+  const ArtifactInfo artifact_;
+  int64_t offset_ = 0;  // of the next slice in the artifact
 };
 
 }  // namespace

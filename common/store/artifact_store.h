@@ -22,12 +22,15 @@ namespace quire {
 
 class ArtifactDatabase;
 
-// Reads one artifact in order, a chunk at a time.
+// Reads one artifact in order, a chunk at a time. Not thread-safe.
 class ArtifactReader {
  public:
   virtual ~ArtifactReader() = default;
   // Up to `max` next bytes; empty at the end.
   virtual StatusOr<std::string> Next(size_t max) = 0;
+  // Bytes the next calls of Next return from memory, without I/O (readers
+  // read ahead in slices): a caller that must not wait can take those.
+  virtual size_t Buffered() const = 0;
 };
 
 class ArtifactStore {
