@@ -36,7 +36,6 @@ std::string ScheduleRunKey(const std::string& id, int64_t run_ms) {
 }
 
 StatusOr<int64_t> ScheduleStore::Now() {
-  if (clock_ != nullptr) return clock_->NowMillis();
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
   auto r = (*conn)->Command({"TIME"});
@@ -48,7 +47,7 @@ StatusOr<int64_t> ScheduleStore::Now() {
 Status ScheduleStore::Create(const ScheduleRecord& rec) {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
-  auto r = RunScript(**conn, scripts::ScheduleCreate(rec), clock_);
+  auto r = RunScript(**conn, scripts::ScheduleCreate(rec));
   if (!r.ok()) return r.status();
   if (r->Integer() == 0) {
     return Status::AlreadyExists("schedule '" + rec.id +
@@ -88,7 +87,7 @@ StatusOr<std::vector<ScheduleRecord>> ScheduleStore::List() {
 Status ScheduleStore::Pause(const std::string& id) {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
-  auto r = RunScript(**conn, scripts::ScheduleSetPaused(id, /*paused=*/true, -1), clock_);
+  auto r = RunScript(**conn, scripts::ScheduleSetPaused(id, /*paused=*/true, -1));
   if (!r.ok()) return r.status();
   return r->Integer() == 1 ? Status::OK() : Unknown(id);
 }
@@ -96,7 +95,7 @@ Status ScheduleStore::Pause(const std::string& id) {
 Status ScheduleStore::Resume(const std::string& id, int64_t next_ms) {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
-  auto r = RunScript(**conn, scripts::ScheduleSetPaused(id, /*paused=*/false, next_ms), clock_);
+  auto r = RunScript(**conn, scripts::ScheduleSetPaused(id, /*paused=*/false, next_ms));
   if (!r.ok()) return r.status();
   return r->Integer() == 1 ? Status::OK() : Unknown(id);
 }
@@ -104,7 +103,7 @@ Status ScheduleStore::Resume(const std::string& id, int64_t next_ms) {
 Status ScheduleStore::Delete(const std::string& id) {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
-  auto r = RunScript(**conn, scripts::ScheduleDelete(id), clock_);
+  auto r = RunScript(**conn, scripts::ScheduleDelete(id));
   if (!r.ok()) return r.status();
   return r->Integer() == 1 ? Status::OK() : Unknown(id);
 }
@@ -124,8 +123,7 @@ StatusOr<bool> ScheduleStore::Advance(const std::string& id, int64_t expected_ms
                                       const std::string& job_id, const std::string& error) {
   auto conn = pool_->Borrow();
   if (!conn.ok()) return conn.status();
-  auto r =
-      RunScript(**conn, scripts::ScheduleAdvance(id, expected_ms, next_ms, job_id, error), clock_);
+  auto r = RunScript(**conn, scripts::ScheduleAdvance(id, expected_ms, next_ms, job_id, error));
   if (!r.ok()) return r.status();
   return r->Integer() == 1;
 }

@@ -16,7 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "common/base/clock.h"
 #include "common/base/status.h"
 #include "common/queue/redis_client.h"
 
@@ -38,12 +37,9 @@ struct ScheduleRecord {
 
 class ScheduleStore {
  public:
-  // `clock`: the time schedules run by; nullptr for Redis' own clock, the
-  // one every scheduler agrees on (a test passes a SimulatedClock).
-  explicit ScheduleStore(RedisPool* pool, const Clock* clock = nullptr)
-      : pool_(pool), clock_(clock) {}
+  explicit ScheduleStore(RedisPool* pool) : pool_(pool) {}
 
-  // The schedules' clock, in ms.
+  // Redis' clock, in ms: the one time every scheduler agrees on.
   StatusOr<int64_t> Now();
 
   // ALREADY_EXISTS for a taken id.
@@ -70,7 +66,6 @@ class ScheduleStore {
 
  private:
   RedisPool* const pool_;
-  const Clock* const clock_;
 };
 
 // The idempotency key of one run: "schedule:<id>:<run ms>".
