@@ -105,9 +105,18 @@ int main(int argc, char** argv) {
   // on gRPC's callback threads. Declared after what its calls use and before
   // the services and the server: Server::Shutdown waits for the calls it
   // still runs, and the executor is destroyed after the server.
+  const int64_t store_threads = config->GetInt("gateway.store_threads");
+  const int64_t store_queue = config->GetInt("gateway.store_queue");
+  if (store_threads < 1 || store_threads > 1024 || store_queue < 0 || store_queue > 1000000) {
+    std::fprintf(stderr,
+                 "quire-gateway: gateway.store_threads must be 1..1024 (got %lld) and "
+                 "gateway.store_queue 0..1000000 (got %lld)\n",
+                 static_cast<long long>(store_threads), static_cast<long long>(store_queue));
+    return 2;
+  }
   quire::RpcExecutorOptions store_options;
-  store_options.threads = static_cast<int>(config->GetInt("gateway.store_threads"));
-  store_options.max_queued = static_cast<int>(config->GetInt("gateway.store_queue"));
+  store_options.threads = static_cast<int>(store_threads);
+  store_options.max_queued = static_cast<int>(store_queue);
   store_options.busy_message =
       "the gateway has " + std::to_string(store_options.max_queued) +
       " calls waiting for Redis or PostgreSQL (gateway.store_queue); retry shortly, and if this "

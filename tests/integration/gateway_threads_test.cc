@@ -221,5 +221,26 @@ TEST(GatewayThreads, ShutdownWithCallsWaitingOnAStalledStoreFinishesEachOnce) {
   }
 }
 
+// Sizes of the store pool out of range (none, oversize, not a number) stop
+// the gateway at start with exit code 2 and a message naming the option,
+// before it listens or spawns a thread.
+TEST(GatewayThreads, StorePoolSizesOutOfRangeAreRefusedAtStart) {
+  TempDir dir;
+  for (const std::string& set :
+       {std::string("gateway.store_threads=0"), std::string("gateway.store_threads=100000000000"),
+        std::string("gateway.store_queue=-1"), std::string("gateway.store_queue=99999999999")}) {
+    SCOPED_TRACE(set);
+    CommandResult r = RunCommand({GatewayBinary(), "--listen", "127.0.0.1:1", "--set", set}, {},
+                                 dir.path() + "/gateway.log", 30s);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find(set.substr(0, set.find('='))), std::string::npos) << r.output;
+  }
+  CommandResult text = RunCommand(
+      {GatewayBinary(), "--listen", "127.0.0.1:1", "--set", "gateway.store_threads=lots"}, {},
+      dir.path() + "/gateway.log", 30s);
+  EXPECT_EQ(text.exit_code, 2) << text.output;
+  EXPECT_NE(text.output.find("gateway.store_threads"), std::string::npos) << text.output;
+}
+
 }  // namespace
 }  // namespace quire::testing
