@@ -4,15 +4,27 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <memory>
+#include <string>
+#include <vector>
 
+#include "cli/job_flags.h"
 #include "common/base/config.h"
 #include "report/data/collector.h"
 #include "report/pipeline/pipeline.h"
 
 namespace quire {
 namespace {
+
+struct RenderFlags {
+  std::string template_path;
+  std::vector<std::string> params;  // "name=value"
+  std::string output_dir = "out";
+  std::vector<std::string> formats;  // empty: the template's outputs
+  // Quire config (deploy/quire.yaml) for the data.*, http.* and postgres.*
+  // options of the sources; "" for the defaults (and QUIRE_* variables).
+  std::string config_path;
+};
 
 // Prints each stage as it starts.
 class ConsoleSink final : public ProgressSink {
@@ -24,41 +36,31 @@ class ConsoleSink final : public ProgressSink {
   bool StopRequested() const override { return false; }
 };
 
-}  // namespace
-
-int RunRenderCommand(const RenderCommandOptions& options) {
-  std::ifstream in(options.template_path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "quirectl: cannot read '%s'\n", options.template_path.c_str());
-    return 2;
-  }
-  std::ostringstream yaml;
-  yaml << in.rdbuf();
+int Render(const RenderFlags& options) {
+  std::string yaml;
+  if (!ReadInputFile(options.template_path, &yaml)) return kExitUsage;
 
   auto config = Config::Load(options.config_path, {});
   if (!config.ok()) {
     std::fprintf(stderr, "quirectl: %s\n", config.status().message().c_str());
-    return 2;
+    return kExitUsage;
   }
   auto collector_options = CollectorOptions::FromConfig(*config);
   if (!collector_options.ok()) {
     std::fprintf(stderr, "quirectl: %s\n", collector_options.status().message().c_str());
-    return 2;
+    return kExitUsage;
   }
   SourceCollector sources(std::move(*collector_options));
 
   JobContext ctx;
   ctx.job_id = "local";
   ctx.sources = &sources;
-  ctx.spec.inline_template = yaml.str();
+  ctx.spec.inline_template = std::move(yaml);
   ctx.spec.outputs = options.formats;
   for (const auto& p : options.params) {
-    size_t eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::fprintf(stderr, "quirectl: parameter '%s' must be name=value\n", p.c_str());
-      return 2;
-    }
-    ctx.spec.params.emplace_back(p.substr(0, eq), p.substr(eq + 1));
+    std::string name, value;
+    if (!ParseParam(p, &name, &value)) return kExitUsage;
+    ctx.spec.params.emplace_back(std::move(name), std::move(value));
   }
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -68,7 +70,7 @@ int RunRenderCommand(const RenderCommandOptions& options) {
   if (ec) {
     std::fprintf(stderr, "quirectl: cannot create '%s': %s\n", staging.c_str(),
                  ec.message().c_str());
-    return 2;
+    return kExitUsage;
   }
   ctx.output_dir = staging.string();
   std::vector<std::string> written;
@@ -88,7 +90,7 @@ int RunRenderCommand(const RenderCommandOptions& options) {
   fs::remove_all(staging, ec);
   if (!s.ok()) {
     std::fprintf(stderr, "quirectl: render failed: %s\n", s.ToString().c_str());
-    return s.code() == StatusCode::kInvalidArgument ? 2 : 1;
+    return s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitJobFailed;
   }
   for (const auto& issue : ctx.resolved.issues) {
     std::fprintf(stderr, "%s:%s\n", options.template_path.c_str(), FormatIssue(issue).c_str());
@@ -99,6 +101,20 @@ int RunRenderCommand(const RenderCommandOptions& options) {
   for (const auto& w : written) std::printf("wrote %s\n", w.c_str());
   std::fprintf(stderr, "rendered in %.1f ms\n", ms);
   return 0;
+}
+
+}  // namespace
+
+void RegisterRenderCommand(CLI::App& app, CliContext& cli) {
+  auto f = std::make_shared<RenderFlags>();
+  auto* render = app.add_subcommand("render", "Render a template locally, with no server");
+  render->add_option("template", f->template_path, "Template YAML file")->required();
+  render->add_option("-p,--param", f->params, "Parameter name=value (repeatable)");
+  render->add_option("-o,--out", f->output_dir, "Output directory")->capture_default_str();
+  render->add_option("--output", f->formats, "Output format (repeatable)");
+  render->add_option("-c,--config", f->config_path,
+                     "Quire config with the data source options (data.*, http.*, postgres.*)");
+  cli.OnRun(render, [f] { return Render(*f); });
 }
 
 }  // namespace quire
