@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 
-FLAGS = ["-fsyntax-only", "-Wthread-safety", "-Werror=thread-safety", "-Wno-unknown-warning-option"]
+FLAGS = ["-fsyntax-only", "-Wno-error", "-Wthread-safety", "-Werror=thread-safety", "-Wno-unknown-warning-option"]
 USES = re.compile(r"\b(MutexLock|GUARDED_BY|PT_GUARDED_BY|REQUIRES)\b")
 
 
