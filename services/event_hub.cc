@@ -29,7 +29,7 @@ void EventHub::Start() {
 
 void EventHub::Stop() {
   {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    RecursiveMutexLock lock(&mu_);
     stopping_ = true;
   }
   Wake();
@@ -42,7 +42,7 @@ void EventHub::Wake() {
 }
 
 size_t EventHub::listener_count() {
-  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RecursiveMutexLock lock(&mu_);
   size_t n = 0;
   for (const auto& [k, v] : listeners_) n += v.size();
   return n;
@@ -52,7 +52,7 @@ void EventHub::Subscribe(const std::string& job_id, EventListener* listener) {
   std::string channel = keys::EventChannel(job_id);
   bool ready = false;
   {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    RecursiveMutexLock lock(&mu_);
     auto& set = listeners_[channel];
     bool first = set.empty();
     set.insert(listener);
@@ -71,7 +71,7 @@ void EventHub::Subscribe(const std::string& job_id, EventListener* listener) {
 }
 
 void EventHub::CloseAll() {
-  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RecursiveMutexLock lock(&mu_);
   // Copy: each listener unsubscribes itself when its stream ends.
   std::vector<std::pair<std::string, EventListener*>> all;
   for (const auto& [channel, set] : listeners_) {
@@ -85,7 +85,7 @@ void EventHub::CloseAll() {
 
 void EventHub::Unsubscribe(const std::string& job_id, EventListener* listener) {
   std::string channel = keys::EventChannel(job_id);
-  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RecursiveMutexLock lock(&mu_);
   auto it = listeners_.find(channel);
   if (it == listeners_.end()) return;
   it->second.erase(listener);
@@ -119,7 +119,7 @@ bool EventHub::Connect() {
     }
   }
   // Resubscribe everything; every listener resynchronises on confirmation.
-  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RecursiveMutexLock lock(&mu_);
   confirmed_.clear();
   waiting_.clear();
   outbox_.clear();
@@ -134,7 +134,7 @@ void EventHub::Dispatch(const redisReply* r) {
   if (r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
   std::string kind = ElementString(r->element[0]);
   std::string channel = ElementString(r->element[1]);
-  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RecursiveMutexLock lock(&mu_);
   if (kind == "message") {
     auto it = listeners_.find(channel);
     if (it == listeners_.end()) return;
@@ -164,7 +164,7 @@ void EventHub::Run() {
   auto backoff = std::chrono::milliseconds(50);
   while (true) {
     {
-      std::lock_guard<std::recursive_mutex> lock(mu_);
+      RecursiveMutexLock lock(&mu_);
       if (stopping_) break;
     }
     if (ctx_ == nullptr) {
@@ -182,7 +182,7 @@ void EventHub::Run() {
     }
     // Send queued (un)subscriptions.
     {
-      std::lock_guard<std::recursive_mutex> lock(mu_);
+      RecursiveMutexLock lock(&mu_);
       for (const auto& cmd : outbox_) {
         std::vector<const char*> argv;
         std::vector<size_t> lens;

@@ -11,12 +11,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/base/mutex.h"
+#include "common/base/thread_annotations.h"
 #include "common/queue/redis_client.h"
 
 namespace quire {
@@ -63,15 +64,16 @@ class EventHub {
   int wake_pipe_[2] = {-1, -1};
   std::thread thread_;
 
-  std::recursive_mutex mu_;
-  bool stopping_ = false;                                      // guarded by mu_
-  std::map<std::string, std::set<EventListener*>> listeners_;  // guarded by mu_
+  // Held while calling listeners, which may Unsubscribe from the call.
+  RecursiveMutex mu_;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::map<std::string, std::set<EventListener*>> listeners_ GUARDED_BY(mu_);
   // Channels whose subscription Redis has confirmed.
-  std::set<std::string> confirmed_;  // guarded by mu_
+  std::set<std::string> confirmed_ GUARDED_BY(mu_);
   // Commands to send on the next wake-up.
-  std::vector<std::vector<std::string>> outbox_;  // guarded by mu_
+  std::vector<std::vector<std::string>> outbox_ GUARDED_BY(mu_);
   // Listeners waiting for their channel's confirmation.
-  std::multimap<std::string, EventListener*> waiting_;  // guarded by mu_
+  std::multimap<std::string, EventListener*> waiting_ GUARDED_BY(mu_);
 
   redisContext* ctx_ = nullptr;  // owned by the hub thread
 };

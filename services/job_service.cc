@@ -5,8 +5,9 @@
 #include <chrono>
 #include <deque>
 #include <fstream>
-#include <mutex>
 
+#include "common/base/mutex.h"
+#include "common/base/thread_annotations.h"
 #include "common/resolve/resolved_job.h"
 #include "services/proto_convert.h"
 
@@ -47,7 +48,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
 
   void OnReady() override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       // A read in flight may predate this (re)subscription: read again.
       if (reading_) {
         read_again_ = true;
@@ -66,7 +67,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
   void OnWriteDone(bool ok) override {
     Step step;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       writing_ = false;
       pending_.pop_front();
       if (!ok) RequestFinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
@@ -88,7 +89,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
     counter_->fetch_sub(1);
     bool release;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       done_ = true;
       release = !reading_;
     }
@@ -116,7 +117,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
     }
     bool again, release;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       again = read_again_ && run && !done_;
       read_again_ = false;
       reading_ = again;
@@ -133,7 +134,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
   void Push(v1::JobEvent ev) {
     Step step;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (finished_ || finish_requested_ || terminal_queued_ || ev.sequence() <= last_sequence_) {
         return;
       }
@@ -148,21 +149,21 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
   void RequestFinish(const grpc::Status& s) {
     Step step;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       RequestFinishLocked(s);
       step = NextLocked();
     }
     Run(step);
   }
 
-  void RequestFinishLocked(const grpc::Status& s) {
+  void RequestFinishLocked(const grpc::Status& s) REQUIRES(mu_) {
     if (finish_requested_) return;
     finish_requested_ = true;
     finish_status_ = s;
   }
 
   // Decides the next gRPC operation; at most one write is in flight.
-  Step NextLocked() {
+  Step NextLocked() REQUIRES(mu_) {
     Step step;
     if (finished_ || writing_) return step;
     if (finish_requested_ || (pending_.empty() && terminal_queued_)) {
@@ -189,17 +190,17 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent>, public
   RpcExecutor* const store_calls_;
   std::atomic<int>* const counter_;
 
-  std::mutex mu_;
-  std::deque<v1::JobEvent> pending_;  // guarded by mu_; front is being written
-  bool writing_ = false;              // guarded by mu_
-  bool finished_ = false;             // guarded by mu_
-  bool finish_requested_ = false;     // guarded by mu_
-  grpc::Status finish_status_;        // guarded by mu_
-  bool terminal_queued_ = false;      // guarded by mu_
-  int64_t last_sequence_ = -1;        // guarded by mu_
-  bool reading_ = false;              // guarded by mu_: a ReadState is queued or running
-  bool read_again_ = false;           // guarded by mu_: OnReady came during it
-  bool done_ = false;                 // guarded by mu_: OnDone ran
+  Mutex mu_;
+  std::deque<v1::JobEvent> pending_ GUARDED_BY(mu_);  // front is being written
+  bool writing_ GUARDED_BY(mu_) = false;
+  bool finished_ GUARDED_BY(mu_) = false;
+  bool finish_requested_ GUARDED_BY(mu_) = false;
+  grpc::Status finish_status_ GUARDED_BY(mu_);
+  bool terminal_queued_ GUARDED_BY(mu_) = false;
+  int64_t last_sequence_ GUARDED_BY(mu_) = -1;
+  bool reading_ GUARDED_BY(mu_) = false;     // a ReadState is queued or running
+  bool read_again_ GUARDED_BY(mu_) = false;  // OnReady came during it
+  bool done_ GUARDED_BY(mu_) = false;        // OnDone ran
 };
 
 // Artifact `name` of job `job_id`, opened: the job must be COMPLETED and

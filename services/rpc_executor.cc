@@ -18,10 +18,10 @@ RpcExecutor::RpcExecutor(RpcExecutorOptions options)
 
 RpcExecutor::~RpcExecutor() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  work_.SignalAll();
   for (std::thread& t : threads_) t.join();
 }
 
@@ -34,7 +34,7 @@ void RpcExecutor::Submit(Task task) {
 
 bool RpcExecutor::Enqueue(Task task, bool counted) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return false;
     if (counted) {
       if (calls_ >= max_calls_) return false;
@@ -42,7 +42,7 @@ bool RpcExecutor::Enqueue(Task task, bool counted) {
     }
     queue_.push_back({std::move(task), counted});
   }
-  cv_.notify_one();
+  work_.Signal();
   return true;
 }
 
@@ -51,8 +51,8 @@ void RpcExecutor::Loop() {
     Queued next;
     bool run = true;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(&mu_);
+      while (!stopping_ && queue_.empty()) work_.Wait(&mu_);
       if (queue_.empty()) return;  // stopping, nothing left
       next = std::move(queue_.front());
       queue_.pop_front();
@@ -60,7 +60,7 @@ void RpcExecutor::Loop() {
     }
     next.task(run);
     if (next.counted) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       --calls_;
     }
   }

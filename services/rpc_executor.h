@@ -18,13 +18,14 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "common/base/mutex.h"
+#include "common/base/thread_annotations.h"
 
 namespace quire {
 
@@ -81,13 +82,13 @@ class RpcExecutor {
   const RpcExecutorOptions options_;
   const int max_calls_;  // threads + max_queued
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Queued> queue_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar work_;  // signalled when a task is queued or stopping_ is set
+  std::deque<Queued> queue_ GUARDED_BY(mu_);
   // New calls' tasks queued or running: counting the running ones too, a
   // call is admitted whether or not a thread has woken up yet.
-  int calls_ = 0;          // GUARDED_BY(mu_)
-  bool stopping_ = false;  // GUARDED_BY(mu_)
+  int calls_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

@@ -1,4 +1,5 @@
-// Mutex, MutexLock and CondVar: std::mutex and std::condition_variable with
+// Mutex, MutexLock, RecursiveMutex and CondVar: std::mutex,
+// std::recursive_mutex and std::condition_variable with
 // clang's thread-safety annotations (thread_annotations.h), so that members
 // marked GUARDED_BY(mu_) are checked at compile time under clang. leveldb's
 // port::Mutex and Abseil's Mutex follow the same idea.
@@ -36,6 +37,35 @@ class SCOPED_CAPABILITY MutexLock {
 
  private:
   Mutex* const mu_;
+};
+
+// A mutex the thread holding it may lock again, for a lock held while
+// calling out to code that may call back in (the gateway's event hub calls
+// its listeners under its lock, and a listener may unsubscribe from inside
+// the call). Prefer Mutex: this one hides lock-order mistakes.
+class CAPABILITY("mutex") RecursiveMutex {
+ public:
+  RecursiveMutex() = default;
+  RecursiveMutex(const RecursiveMutex&) = delete;
+  RecursiveMutex& operator=(const RecursiveMutex&) = delete;
+
+  void Lock() ACQUIRE() { mu_.lock(); }
+  void Unlock() RELEASE() { mu_.unlock(); }
+
+ private:
+  std::recursive_mutex mu_;
+};
+
+// Holds `mu` from construction to destruction.
+class SCOPED_CAPABILITY RecursiveMutexLock {
+ public:
+  explicit RecursiveMutexLock(RecursiveMutex* mu) ACQUIRE(mu) : mu_(mu) { mu_->Lock(); }
+  ~RecursiveMutexLock() RELEASE() { mu_->Unlock(); }
+  RecursiveMutexLock(const RecursiveMutexLock&) = delete;
+  RecursiveMutexLock& operator=(const RecursiveMutexLock&) = delete;
+
+ private:
+  RecursiveMutex* const mu_;
 };
 
 // A condition variable. Every wait names the Mutex it holds, which is
