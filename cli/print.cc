@@ -32,8 +32,10 @@ void PrintIssues(const std::string& file,
 std::string TimestampText(const google::protobuf::Timestamp& t) {
   if (t.seconds() == 0 && t.nanos() == 0) return "-";
   std::time_t s = t.seconds();
+  std::tm tm{};
+  gmtime_r(&s, &tm);
   char buf[64];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", std::gmtime(&s));
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
   return std::string(buf) + "." + std::to_string(t.nanos() / 1000000 + 1000).substr(1) + "Z";
 }
 
