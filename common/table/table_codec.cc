@@ -110,14 +110,14 @@ class ColumnCodec {
         const char* values = in.Take(rows * sizeof(double));
         if (values == nullptr) return Corrupt("truncated values");
         c->floats_.resize(rows);
-        std::memcpy(c->floats_.data(), values, rows * sizeof(double));
+        if (rows > 0) std::memcpy(c->floats_.data(), values, rows * sizeof(double));
         break;
       }
       default: {
         const char* values = in.Take(rows * sizeof(int64_t));
         if (values == nullptr) return Corrupt("truncated values");
         c->ints_.resize(rows);
-        std::memcpy(c->ints_.data(), values, rows * sizeof(int64_t));
+        if (rows > 0) std::memcpy(c->ints_.data(), values, rows * sizeof(int64_t));
         break;
       }
     }
